@@ -1,0 +1,1 @@
+"""cevnsjax: differentiable likelihoods for coherent elastic neutrino-nucleus scattering."""

@@ -1,0 +1,115 @@
+"""Registry of built experiments: ``experiment(name, **options) -> Model``.
+
+Each experiment module registers a factory together with the options it accepts
+(name -> :class:`Option`), so that unknown names and bad values are refused with
+the list of valid choices, and CLI strings (``--option form_factor=helm``) are
+converted to the declared types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..model import Model
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One build option of an experiment.
+
+    Attributes:
+        default: value used when the option is not given.
+        choices: allowed values (strings), or None for a free value of ``type``.
+        type: ``str``, ``bool``, ``int`` or ``float``; CLI strings are converted to it.
+        doc: one-line description.
+    """
+
+    default: Any
+    choices: tuple | None = None
+    type: type = str
+    doc: str = ""
+
+    def convert(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and self.type is not str:
+            if self.type is bool:
+                low = value.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"option {name}={value!r}: expected true or false")
+                value = low in ("true", "1", "yes")
+            else:
+                try:
+                    value = self.type(value)
+                except ValueError:
+                    raise ValueError(
+                        f"option {name}={value!r}: expected a {self.type.__name__}"
+                    ) from None
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(
+                f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}"
+            )
+        return value
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    factory: Callable[..., Model]
+    options: Mapping[str, Option]
+    doc: str
+
+
+_REGISTRY: dict[str, _Entry] = {}
+
+
+def register(name: str, factory: Callable[..., Model], options: Mapping[str, Option], doc: str = "") -> None:
+    """Register an experiment factory ``factory(**options) -> Model`` under ``name``."""
+    _REGISTRY[name] = _Entry(factory, dict(options), doc)
+
+
+def names() -> list[str]:
+    """Names of all registered experiments."""
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def options(name: str) -> Mapping[str, Option]:
+    """The options an experiment accepts."""
+    return _entry(name).options
+
+
+def _entry(name: str) -> _Entry:
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown experiment '{name}'; valid experiments: {', '.join(sorted(_REGISTRY)) or '(none)'}")
+    return _REGISTRY[name]
+
+
+def resolve_options(name: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate and convert user options (strings allowed) for experiment ``name``."""
+    entry = _entry(name)
+    out = {}
+    for key, value in given.items():
+        if key not in entry.options:
+            raise ValueError(
+                f"unknown option '{key}' for {name}; valid options: {', '.join(entry.options) or '(none)'}"
+            )
+        out[key] = entry.options[key].convert(key, value)
+    return out
+
+
+def experiment(name: str, **opts: Any) -> Model:
+    """Build the experiment ``name`` with the given options (see :func:`options`)."""
+    entry = _entry(name)
+    return entry.factory(**resolve_options(name, opts))
+
+
+def _load_builtin() -> None:
+    """Import the built-in experiment modules (each registers itself)."""
+    import importlib
+
+    for mod in _BUILTIN:
+        importlib.import_module(f"{__name__}.{mod}")
+
+
+_BUILTIN: list[str] = []

@@ -1,0 +1,161 @@
+"""Named parameters: the static specification shared by every model and engine.
+
+A model declares its parameters once (name, unit, default, bounds, Gaussian
+constraint, label, whether it is free by default).  Values always travel as a
+flat mapping ``name -> scalar array`` (a pytree), so ``jax.vmap`` over a batch of
+parameter points is a vmap over that mapping.
+
+Example:
+    >>> from cevnsjax.parameters import Parameter, ParameterSet
+    >>> ps = ParameterSet([Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1))])
+    >>> float(ps.constraint_chi2({"eta": 1.2}))
+    4.000000000000001
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Iterator, Mapping
+
+import jax.numpy as jnp
+
+
+class ParameterError(ValueError):
+    """Bad parameter name or value (unknown name, value outside bounds)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """Static description of one named scalar parameter.
+
+    Attributes:
+        name: identifier used everywhere (CLI, JSON, dict keys).
+        default: nominal value, in ``unit``.
+        unit: unit string for humans (e.g. ``"fm"``, ``"1e-32 cm^2"``).
+        lower, upper: hard bounds (inclusive); ``-inf``/``inf`` when open.
+        constraint: ``(mean, sigma)`` of a Gaussian constraint term
+            ``((x - mean)/sigma)^2`` that the model adds to its chi^2
+            (= a Gaussian prior for Bayesian sampling), or ``None``.
+        label: plot label (matplotlib mathtext allowed).
+        free: free by default (nuisances are; physics parameters are not).
+        doc: one-line description.
+    """
+
+    name: str
+    default: float
+    unit: str = ""
+    lower: float = -math.inf
+    upper: float = math.inf
+    constraint: tuple[float, float] | None = None
+    label: str = ""
+    free: bool = False
+    doc: str = ""
+
+    def __post_init__(self):
+        if not self.lower <= self.default <= self.upper:
+            raise ParameterError(
+                f"default {self.default} of '{self.name}' outside its bounds "
+                f"[{self.lower}, {self.upper}]"
+            )
+        if not self.label:
+            object.__setattr__(self, "label", self.name)
+
+    def check(self, value: float) -> None:
+        """Raise ParameterError if ``value`` lies outside the bounds."""
+        v = float(value)
+        if not (self.lower <= v <= self.upper) or math.isnan(v):
+            raise ParameterError(
+                f"{self.name} = {v} is outside its bounds [{self.lower}, {self.upper}]"
+                + (f" {self.unit}" if self.unit else "")
+            )
+
+    def replace(self, **changes) -> Parameter:
+        return dataclasses.replace(self, **changes)
+
+
+class ParameterSet(Mapping[str, Parameter]):
+    """Ordered, immutable collection of Parameters keyed by name."""
+
+    def __init__(self, parameters: Iterable[Parameter]):
+        self._p: dict[str, Parameter] = {}
+        for p in parameters:
+            if p.name in self._p:
+                raise ParameterError(f"duplicate parameter name '{p.name}'")
+            self._p[p.name] = p
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self._p[name]
+        except KeyError:
+            raise ParameterError(self.unknown_message(name)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._p)
+
+    def __len__(self) -> int:
+        return len(self._p)
+
+    def __repr__(self) -> str:
+        rows = [
+            f"  {p.name:<18} {p.default:>12.6g} {p.unit:<12} [{p.lower:g}, {p.upper:g}]"
+            + (f"  constraint {p.constraint}" if p.constraint else "")
+            + ("  (free)" if p.free else "")
+            for p in self._p.values()
+        ]
+        return "ParameterSet(\n" + "\n".join(rows) + "\n)"
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._p)
+
+    def unknown_message(self, name: str) -> str:
+        return f"unknown parameter '{name}'; valid names: {', '.join(self._p)}"
+
+    def defaults(self) -> dict[str, jnp.ndarray]:
+        """The default point as a name -> float64-array mapping."""
+        return {n: jnp.asarray(p.default, dtype=float) for n, p in self._p.items()}
+
+    def default_free(self) -> list[str]:
+        return [n for n, p in self._p.items() if p.free]
+
+    def check_names(self, names: Iterable[str]) -> None:
+        for n in names:
+            if n not in self._p:
+                raise ParameterError(self.unknown_message(n))
+
+    def check_values(self, values: Mapping[str, float]) -> None:
+        """Raise ParameterError for unknown names or values outside bounds."""
+        self.check_names(values)
+        for n, v in values.items():
+            self._p[n].check(v)
+
+    def complete(self, values: Mapping[str, float] | None = None) -> dict[str, jnp.ndarray]:
+        """Defaults overridden by ``values`` (checked), as arrays."""
+        values = dict(values or {})
+        self.check_values(values)
+        out = self.defaults()
+        out.update({n: jnp.asarray(v, dtype=float) for n, v in values.items()})
+        return out
+
+    def constraint_chi2(self, values: Mapping[str, jnp.ndarray]) -> jnp.ndarray:
+        """Sum of Gaussian constraint terms ((x-mean)/sigma)^2 over constrained parameters."""
+        total = jnp.zeros(())
+        for n, p in self._p.items():
+            if p.constraint is not None and n in values:
+                mean, sigma = p.constraint
+                total = total + ((values[n] - mean) / sigma) ** 2
+        return total
+
+    def replace(self, name: str, **changes) -> ParameterSet:
+        """A copy with one parameter's spec changed (e.g. bounds, default)."""
+        return ParameterSet(p.replace(**changes) if p.name == name else p for p in self._p.values())
+
+    def merged(self, other: ParameterSet) -> ParameterSet:
+        """Union by name; identical names must have identical specs."""
+        out = dict(self._p)
+        for n, p in other._p.items():
+            if n in out and out[n] != p:
+                raise ParameterError(f"parameter '{n}' declared differently in combined models")
+            out[n] = p
+        return ParameterSet(out.values())
