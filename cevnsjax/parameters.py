@@ -96,6 +96,11 @@ class ParameterSet(Mapping[str, Parameter]):
     def __len__(self) -> int:
         return len(self._p)
 
+    def __hash__(self) -> int:
+        # Immutable, so hashable (static field of equinox modules, jit cache keys);
+        # consistent with Mapping equality, which ignores order.
+        return hash(frozenset(self._p.items()))
+
     def __repr__(self) -> str:
         rows = [
             f"  {p.name:<18} {p.default:>12.6g} {p.unit:<12} [{p.lower:g}, {p.upper:g}]"

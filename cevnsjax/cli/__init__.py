@@ -1,0 +1,17 @@
+"""The ``cevnsjax`` command line (contract: ../shared/spec/CLI.md).
+
+Each command group lives in its own module and attaches itself to :data:`main`.
+The CLI runs in float64.
+"""
+
+from __future__ import annotations
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from ._app import main  # noqa: E402
+from . import couplings as _couplings  # noqa: E402,F401
+from . import data as _data  # noqa: E402,F401
+
+__all__ = ["main"]
