@@ -112,4 +112,4 @@ def _load_builtin() -> None:
         importlib.import_module(f"{__name__}.{mod}")
 
 
-_BUILTIN: list[str] = []
+_BUILTIN: list[str] = ["coherent_ar_2020"]

@@ -1,0 +1,24 @@
+"""Binned Poisson likelihood as a chi^2-like deviance (PHYSICS.md section 11b).
+
+    -2 ln L = 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)]
+
+(the saturated-model normalisation, so the minimum is a goodness-of-fit statistic).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+from jax.scipy.special import xlogy
+
+
+def poisson_deviance(mu: jax.Array, n: jax.Array) -> jax.Array:
+    """2 sum [mu - n + n ln(n/mu)] over all bins; n = 0 bins contribute 2 mu.
+
+    Args:
+        mu: expected counts (> 0 where n > 0).
+        n: observed counts.
+    """
+    mu = jnp.asarray(mu)
+    n = jnp.asarray(n, dtype=mu.dtype)
+    return 2.0 * jnp.sum(mu - n + xlogy(n, n) - xlogy(n, mu))

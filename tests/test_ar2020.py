@@ -1,0 +1,118 @@
+"""COHERENT Ar 2020: SM prediction, published fits of arXiv:2005.01645, bad input, gradients.
+
+Published targets (PHYSICS.md section 13) and the independent numpy reproduction of the
+same recipe (section 11a): chi2_min 8.8 (8.72) with R_n at R_p, 7.0 (6.94) full coherence,
+R_n < 4.2/6.2/10.8 fm (4.24/6.21/10.80), sin2_theta_w = 0.31 +- 0.06 (0.316 -0.060 +0.057),
++0.11 -0.13 at 2 sigma.
+"""
+
+import jax
+import numpy as np
+import pytest
+
+import cevnsjax.experiments as ex
+from cevnsjax import datasets
+from cevnsjax.inference import fit, profile
+
+
+@pytest.fixture(scope="module")
+def ar():
+    return ex.experiment("coherent_ar_2020")
+
+
+def test_sm_prediction_against_recipe_and_release(ar):
+    p = ar.parameters.defaults()
+    bins = np.asarray(ar.cevns_energy(p))
+    assert bins.sum() == pytest.approx(129.9, abs=0.1)  # independent numpy recipe: 129.9
+    released = np.asarray(datasets.load_ar2020().cevns).sum(axis=(1, 2))
+    assert released.sum() == pytest.approx(128.0, abs=0.01)
+    # same spectrum shape as COHERENT's central-value CEvNS PDF, ~1.5% more events
+    assert bins.sum() / released.sum() == pytest.approx(1.015, abs=0.01)
+    assert np.all(bins[:3] > 0) and bins.argmax() == released.argmax()
+
+
+def test_chi2_minimum_and_full_coherence(ar):
+    r = fit(ar, free=["rn_ar40"])
+    assert r.converged
+    assert r.chi2_min == pytest.approx(8.72, abs=0.05)  # paper: 8.8 (11 dof)
+    assert r.values["rn_ar40"] == pytest.approx(3.448, abs=0.01)  # on the R_p boundary
+    unity = fit(ex.experiment("coherent_ar_2020", form_factor="unity"))
+    assert unity.chi2_min == pytest.approx(6.94, abs=0.05)  # paper: 7.0
+
+
+def test_rn_upper_bounds_helm(ar):
+    pr = profile(ar, "rn_ar40", np.linspace(3.448, 14.0, 45))
+    for level, bound in (("1sigma", 4.24), ("2sigma", 6.21), ("3sigma", 10.80)):
+        (lo, hi), = pr.intervals[level]
+        assert lo is None and hi == pytest.approx(bound, abs=0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["sfermi", "kn"])
+def test_rn_upper_bounds_other_form_factors(form):
+    m = ex.experiment("coherent_ar_2020", form_factor=form)
+    pr = profile(m, "rn_ar40", np.linspace(3.448, 14.0, 45))
+    for level, bound in (("1sigma", 4.2), ("2sigma", 6.2), ("3sigma", 10.8)):
+        (lo, hi), = pr.intervals[level]
+        assert lo is None and hi == pytest.approx(bound, abs=0.15)  # "practically the same curve"
+
+
+def test_weak_mixing_angle(ar):
+    ps = profile(ar, "sin2_theta_w", np.linspace(0.1, 0.55, 46))
+    best = ps.best_fit["sin2_theta_w"]
+    assert best == pytest.approx(0.316, abs=0.005)  # paper 0.31
+    (lo1, hi1), = ps.intervals["1sigma"]
+    (lo2, hi2), = ps.intervals["2sigma"]
+    assert best - lo1 == pytest.approx(0.06, abs=0.006) and hi1 - best == pytest.approx(0.06, abs=0.006)
+    assert best - lo2 == pytest.approx(0.13, abs=0.01) and hi2 - best == pytest.approx(0.11, abs=0.01)
+
+
+def test_poisson_3d_fit(ar):
+    m = ex.experiment("coherent_ar_2020", likelihood="poisson_3d")
+    assert m.n_bins == 960
+    r = fit(m)
+    assert r.converged
+    comps = {k: float(v) for k, v in m.components({**m.parameters.defaults(), **r.values}).items()}
+    # release best fit: CEvNS 159 +- 43, prompt BRN 553 +- 34, SS 3131 +- 23 (prior-constrained here)
+    assert 110 < comps["cevns"] < 159 + 43
+    assert comps["brn_prompt"] == pytest.approx(553, abs=2 * 34)
+    assert comps["ss"] == pytest.approx(3131, abs=2 * 23)
+
+
+def test_options_and_bad_input():
+    with pytest.raises(ValueError, match="valid experiments: .*coherent_ar_2020"):
+        ex.experiment("coherent_ar_2021")
+    with pytest.raises(ValueError, match="valid options: likelihood, form_factor"):
+        ex.experiment("coherent_ar_2020", formfactor="helm")
+    with pytest.raises(ValueError, match="choices: energy_chi2, poisson_3d"):
+        ex.experiment("coherent_ar_2020", likelihood="unbinned")
+    m = ex.experiment("coherent_ar_2020", exposure="release", target="natural", zz_boxes="true", preset="pdg2022")
+    total = float(m.cevns_energy(m.parameters.defaults()).sum())
+    assert 129.9 < total < 129.9 * 1.06  # +0.7% POT, +1.7% mass, natural Ar, pdg2022 couplings
+    from cevnsjax.parameters import ParameterError
+
+    with pytest.raises(ParameterError, match="bounds"):
+        m.parameters.check_values({"rn_ar40": 3.0})
+    with pytest.raises(ParameterError, match="valid names: sin2_theta_w, rn_ar40"):
+        m.parameters.check_values({"rn_ar": 4.0})
+
+
+def test_gradients_finite_and_jit(ar):
+    p = ar.parameters.defaults()
+    for point in (p, {**p, "rn_ar40": 3.448}, {**p, "eta_brn_delayed": 0.0}, {**p, "sin2_theta_w": 0.0}):
+        g = jax.grad(ar.chi2)(point)
+        assert all(np.isfinite(float(v)) for v in g.values())
+        h = jax.hessian(ar.chi2)(point)
+        assert all(np.isfinite(float(h[a][b])) for a in h for b in h[a])
+    assert float(jax.jit(lambda q: ar.chi2(q))(p)) == pytest.approx(float(ar.chi2(p)), rel=1e-12)
+    batch = {k: np.full(4, float(v)) for k, v in p.items()}
+    batch["rn_ar40"] = np.linspace(3.5, 5.0, 4)
+    vm = jax.vmap(ar.chi2)(batch)
+    for i in range(4):
+        assert float(vm[i]) == pytest.approx(float(ar.chi2({**p, "rn_ar40": batch["rn_ar40"][i]})), rel=1e-12)
+
+
+def test_plot(ar, tmp_path):
+    path = tmp_path / "ar.png"
+    ar.plot(ar.parameters.defaults(), str(path))
+    assert path.stat().st_size > 10_000
