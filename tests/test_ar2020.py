@@ -99,10 +99,12 @@ def test_options_and_bad_input():
 
 def test_gradients_finite_and_jit(ar):
     p = ar.parameters.defaults()
+    grad = jax.jit(jax.grad(lambda q: ar.chi2(q)))
+    hess = jax.jit(jax.hessian(lambda q: ar.chi2(q)))
     for point in (p, {**p, "rn_ar40": 3.448}, {**p, "eta_brn_delayed": 0.0}, {**p, "sin2_theta_w": 0.0}):
-        g = jax.grad(ar.chi2)(point)
+        g = grad(point)
         assert all(np.isfinite(float(v)) for v in g.values())
-        h = jax.hessian(ar.chi2)(point)
+        h = hess(point)
         assert all(np.isfinite(float(h[a][b])) for a in h for b in h[a])
     assert float(jax.jit(lambda q: ar.chi2(q))(p)) == pytest.approx(float(ar.chi2(p)), rel=1e-12)
     batch = {k: np.full(4, float(v)) for k, v in p.items()}

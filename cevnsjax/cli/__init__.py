@@ -12,6 +12,8 @@ jax.config.update("jax_enable_x64", True)
 
 from ._app import main  # noqa: E402
 from . import couplings as _couplings  # noqa: E402,F401
+from . import reproduce as _reproduce  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
+from . import inference as _inference  # noqa: E402,F401
 
 __all__ = ["main"]

@@ -1,0 +1,31 @@
+"""Generic inference on any :class:`~cevnsjax.model.Model`: fits, profiles, scans, NUTS.
+
+Every engine takes the model's chi^2 (-2 ln L with constraint terms) as one
+function of named parameters; parameters are freed, fixed, started and
+constrained by name, and bounds are honoured through Minuit-style transforms.
+"""
+
+from ._fit import fit
+from ._intervals import LEVELS_1D, LEVELS_2D
+from ._objective import PrecisionWarning
+from ._profile import profile, profile2d
+from ._result import FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
+from ._sample import sample
+from ._scan import scan
+
+__all__ = [
+    "LEVELS_1D",
+    "LEVELS_2D",
+    "FitResult",
+    "NamedMatrix",
+    "PrecisionWarning",
+    "Profile2DResult",
+    "ProfileResult",
+    "SampleResult",
+    "ScanResult",
+    "fit",
+    "profile",
+    "profile2d",
+    "sample",
+    "scan",
+]

@@ -1,0 +1,224 @@
+"""Maximum-likelihood fits: ``fit(model, ...)`` with the jax or iminuit engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..model import Model
+from ._minimize import minimize
+from ._objective import Objective, build, warn_if_float32
+from ._result import FitResult, NamedMatrix
+from ._transforms import to_external, to_internal
+
+ENGINES = ("jax", "iminuit")
+
+
+def fit(
+    model: Model,
+    free: Iterable[str] | str | None = None,
+    fixed: Mapping[str, float] | None = None,
+    start: Mapping[str, float] | None = None,
+    constraints: Mapping[str, Sequence[float]] | None = None,
+    engine: str = "jax",
+    minos: bool = False,
+    *,
+    tolerance: float = 1e-6,
+    max_steps: int = 200,
+) -> FitResult:
+    """Minimise the model's chi^2 over its free parameters.
+
+    Args:
+        model: the likelihood model.
+        free: names freed in addition to ``model.parameters.default_free()``.
+        fixed: ``name -> value`` held fixed (removed from the free set); values
+            outside a parameter's bounds are refused.
+        start: ``name -> value`` starting points of free parameters.
+        constraints: ``name -> (mean, sigma)`` extra Gaussian terms added to chi^2.
+        engine: ``"jax"`` (jit-compiled BFGS + Newton, exact JAX Hessian) or
+            ``"iminuit"`` (Minuit2 MIGRAD + HESSE with the JAX gradient).
+        minos: also run MINOS for asymmetric errors (``engine="iminuit"`` only).
+        tolerance: convergence when EDM = g^T H^-1 g / 2 < tolerance (chi^2 units).
+        max_steps: limit on Newton iterations (iminuit: 50 function calls per step).
+
+    Returns:
+        The :class:`~cevnsjax.inference.FitResult`.
+
+    Raises:
+        ParameterError: unknown names or values outside bounds.
+        ValueError: unknown engine, or ``minos`` with the jax engine.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> from cevnsjax.model import FunctionModel
+        >>> from cevnsjax.parameters import Parameter, ParameterSet
+        >>> m = FunctionModel(lambda p: ((p["x"] - 2.0) / 0.5) ** 2,
+        ...                   ParameterSet([Parameter("x", 0.0, free=True)]))
+        >>> r = fit(m)
+        >>> round(r.values["x"], 6), round(r.errors["x"], 6)
+        (2.0, 0.5)
+    """
+    warn_if_float32("fit")
+    obj = build(model, free, fixed, start, constraints)
+    return fit_objective(obj, engine, minos, tolerance=tolerance, max_steps=max_steps)
+
+
+def fit_objective(
+    obj: Objective, engine: str = "jax", minos: bool = False, *, tolerance: float = 1e-6, max_steps: int = 200
+) -> FitResult:
+    """:func:`fit` of an already built :class:`Objective` (same arguments)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(ENGINES)}")
+    if minos and engine != "iminuit":
+        raise ValueError("minos=True needs engine='iminuit'; use profile() for asymmetric intervals")
+    if engine == "jax":
+        return _fit_jax(obj, tolerance=tolerance, max_steps=max_steps)
+    return _fit_iminuit(obj, tolerance=tolerance, max_steps=max_steps, minos=minos)
+
+
+def _ndof(obj: Objective) -> int | None:
+    n_bins = int(obj.model.n_bins)
+    return None if n_bins == 0 else n_bins - len(obj.free)
+
+
+def hessian_covariance(obj: Objective, x) -> tuple[np.ndarray, bool]:
+    """Covariance ``2 H^-1`` of the free parameters from the exact Hessian of chi^2.
+
+    Args:
+        obj: the objective.
+        x: external point, shape (n_free,).
+
+    Returns:
+        ``(covariance, posdef)``; non-positive-definite Hessians give NaN errors.
+    """
+    n = len(obj.free)
+    if n == 0:
+        return np.zeros((0, 0)), True
+    h = np.asarray(jax.jit(jax.hessian(obj.chi2, argnums=1))(obj.leaves, jnp.asarray(x)))
+    h = 0.5 * (h + h.T)
+    lam = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else np.array([np.nan])
+    posdef = bool(np.all(lam > 0))
+    cov = 2.0 * np.linalg.inv(h) if posdef else np.full((n, n), np.nan)
+    return cov, posdef
+
+
+def _result(obj: Objective, x, chi2_min, converged, message, edm, engine, cov, minos=None) -> FitResult:
+    sd = np.sqrt(np.diag(cov)) if len(obj.free) else np.zeros(0)
+    errors = {n: 0.0 for n in obj.base}
+    errors.update({n: float(s) for n, s in zip(obj.free, sd)})
+    ps = obj.model.parameters
+    return FitResult(
+        values=obj.values(x),
+        errors=errors,
+        free=obj.free,
+        covariance=NamedMatrix(obj.free, cov),
+        chi2_min=float(chi2_min),
+        ndof=_ndof(obj),
+        converged=bool(converged),
+        message=message,
+        edm=float(edm),
+        engine=engine,
+        units={n: ps[n].unit for n in ps},
+        minos=minos,
+    )
+
+
+def solve_internal(obj: Objective, *, tolerance: float, max_steps: int):
+    """``run(leaves, u0, extra)``: :func:`minimize` of ``obj`` from internal ``u0``.
+
+    ``extra`` overrides parameters that are not free (a profiled value); the
+    returned function is pure, to be jitted and vmapped by the caller.
+    """
+    lower, upper = jnp.asarray(obj.lower), jnp.asarray(obj.upper)
+
+    def run(leaves, u0, extra):
+        def f(u):
+            return obj.chi2(leaves, to_external(u, lower, upper), extra)
+
+        return minimize(f, u0, tolerance=tolerance, max_steps=max_steps)
+
+    return run
+
+
+def status_message(fval, edm, posdef, max_steps_reached, tolerance, max_steps) -> tuple[bool, str]:
+    """Convergence flag and a human message from a :class:`Minimum`'s fields."""
+    if not np.isfinite(fval):
+        return False, "chi2 is not finite at the end point"
+    if not posdef:
+        return False, f"Hessian not positive definite at the end point (EDM = {edm:.2g})"
+    if not edm < tolerance:
+        why = f"maximum number of steps ({max_steps}) reached; " if max_steps_reached else ""
+        return False, f"{why}EDM = {edm:.2g} above tolerance {tolerance:.2g}"
+    return True, f"EDM = {edm:.2g} < {tolerance:.2g}"
+
+
+def _fit_jax(obj: Objective, *, tolerance: float, max_steps: int) -> FitResult:
+    if not obj.free:
+        chi2 = float(jax.jit(obj.chi2)(obj.leaves, jnp.zeros(0)))
+        ok = bool(np.isfinite(chi2))
+        msg = "no free parameters" if ok else "chi2 is not finite"
+        return _result(obj, np.zeros(0), chi2, ok, msg, 0.0, "jax", np.zeros((0, 0)))
+    run = jax.jit(solve_internal(obj, tolerance=tolerance, max_steps=max_steps))
+    u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
+    m = run(obj.leaves, u0, {})
+    x = np.asarray(to_external(m.u, jnp.asarray(obj.lower), jnp.asarray(obj.upper)))
+    converged, message = status_message(
+        float(m.fval), float(m.edm), bool(m.posdef), bool(m.max_steps_reached), tolerance, max_steps
+    )
+    cov, posdef = hessian_covariance(obj, x)
+    if converged and not posdef:
+        message += "; Hessian in parameter space not positive definite, errors are NaN"
+    return _result(obj, x, m.fval, converged, message, m.edm, "jax", cov)
+
+
+def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: bool) -> FitResult:
+    from iminuit import Minuit
+
+    if not obj.free:
+        return _fit_jax(obj, tolerance=tolerance, max_steps=max_steps)
+    f = jax.jit(obj.chi2)
+    g = jax.jit(jax.grad(obj.chi2, argnums=1))
+    leaves = obj.leaves
+
+    def fcn(x):
+        return float(f(leaves, jnp.asarray(x)))
+
+    def grad(x):
+        return np.asarray(g(leaves, jnp.asarray(x)))
+
+    m = Minuit(fcn, obj.x0, grad=grad, name=obj.free)
+    m.errordef = Minuit.LEAST_SQUARES
+    m.limits = [
+        (None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi)
+        for lo, hi in zip(obj.lower, obj.upper)
+    ]
+    # Minuit2 stops at EDM < 0.002 * tol * errordef.
+    m.tol = tolerance / 0.002
+    m.migrad(ncall=50 * max_steps)
+    m.hesse()
+    fmin = m.fmin
+    converged = bool(fmin.is_valid)
+    if converged:
+        message = f"MIGRAD valid, EDM = {fmin.edm:.2g}"
+    else:
+        flags = [
+            label
+            for label, bad in [
+                ("call limit reached", fmin.has_reached_call_limit),
+                ("EDM above maximum", fmin.is_above_max_edm),
+                ("HESSE failed", fmin.hesse_failed),
+                ("covariance not positive definite", not fmin.has_posdef_covar),
+            ]
+            if bad
+        ]
+        message = "MIGRAD invalid: " + (", ".join(flags) or "see iminuit's FMin")
+    merrors = None
+    if minos and converged:
+        m.minos()
+        merrors = {n: (float(m.merrors[n].lower), float(m.merrors[n].upper)) for n in obj.free}
+    x = np.array(m.values, dtype=float)
+    cov = np.array(m.covariance, dtype=float) if m.covariance is not None else np.full((len(x),) * 2, np.nan)
+    return _result(obj, x, m.fval, converged, message, fmin.edm, "iminuit", cov, merrors)

@@ -1,0 +1,212 @@
+"""The chi^2 of a model as a function of a flat vector of free parameters.
+
+Every engine goes through :func:`build`: it checks the user's names and values
+against the model's :class:`~cevnsjax.parameters.ParameterSet`, decides which
+parameters are free (the model's default free set, plus ``free``, minus
+``fixed``), and returns an :class:`Objective` that evaluates
+``chi2(x) = model.chi2(params) + sum_k ((x_k - mean_k) / sigma_k)^2`` for the
+free vector ``x`` (external, bounded values) and any extra Gaussian constraints.
+
+The model's array leaves are split off (``equinox.partition``) and handed to
+jitted functions as arguments, so large response matrices are not baked into the
+compiled program as constants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from ..model import Model
+from ..parameters import ParameterError
+
+
+class PrecisionWarning(UserWarning):
+    """Likelihood work is running in float32 (enable ``jax_enable_x64``)."""
+
+
+def warn_if_float32(what: str) -> None:
+    """Warn loudly when JAX runs in single precision."""
+    if jnp.zeros(()).dtype != jnp.float64:
+        warnings.warn(
+            f"{what} is running in float32: chi^2 differences and Hessians lose precision; "
+            "enable float64 with jax.config.update('jax_enable_x64', True)",
+            PrecisionWarning,
+            stacklevel=3,
+        )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Objective:
+    """chi^2 of a model over its free parameters.
+
+    Attributes:
+        model: the model.
+        free: names of the free parameters, in the model's order.
+        base: complete parameter point (defaults, fixed values, starting values).
+        lower, upper: bounds of the free parameters, shape (n_free,).
+        constraints: extra Gaussian terms ``name -> (mean, sigma)``.
+        leaves: the model's array leaves (pass them to :meth:`chi2`).
+    """
+
+    model: Model
+    free: tuple[str, ...]
+    base: dict[str, float]
+    lower: np.ndarray
+    upper: np.ndarray
+    constraints: dict[str, tuple[float, float]]
+    leaves: list
+    _treedef: jax.tree_util.PyTreeDef
+    _static: object
+
+    @property
+    def x0(self) -> np.ndarray:
+        """Starting values of the free parameters, shape (n_free,)."""
+        return np.array([self.base[n] for n in self.free], dtype=float)
+
+    def rebuild(self, leaves) -> Model:
+        """The model with its array leaves replaced by ``leaves``."""
+        return eqx.combine(jax.tree_util.tree_unflatten(self._treedef, leaves), self._static)
+
+    def params(self, x, extra: Mapping[str, jax.Array] | None = None) -> dict[str, jax.Array]:
+        """Complete parameter mapping for the free vector ``x`` (and overrides ``extra``)."""
+        out = {n: jnp.asarray(v, dtype=float) for n, v in self.base.items()}
+        out.update(extra or {})
+        out.update({n: x[i] for i, n in enumerate(self.free)})
+        return out
+
+    def chi2(self, leaves, x, extra: Mapping[str, jax.Array] | None = None) -> jax.Array:
+        """chi^2 (model, with its constraints, plus the extra constraints) at ``x``.
+
+        Args:
+            leaves: the model's array leaves (:attr:`leaves`, or traced copies).
+            x: free parameter values, shape (n_free,), external units.
+            extra: values of parameters that are neither free nor in :attr:`base`'s
+                defaults (e.g. a profiled parameter's grid value).
+
+        Returns:
+            Scalar chi^2 = -2 ln L.
+        """
+        p = self.params(x, extra)
+        total = self.rebuild(leaves).chi2(p)
+        for name, (mean, sigma) in self.constraints.items():
+            total = total + ((p[name] - mean) / sigma) ** 2
+        return total
+
+    def values(self, x) -> dict[str, float]:
+        """All parameter values as Python floats, with the free ones from ``x``."""
+        out = dict(self.base)
+        out.update({n: float(v) for n, v in zip(self.free, np.asarray(x))})
+        return out
+
+
+def _names(arg: Iterable[str] | str | None) -> list[str]:
+    if arg is None:
+        return []
+    if isinstance(arg, str):
+        return [arg]
+    return list(arg)
+
+
+def build(
+    model: Model,
+    free: Iterable[str] | str | None = None,
+    fixed: Mapping[str, float] | None = None,
+    start: Mapping[str, float] | None = None,
+    constraints: Mapping[str, Sequence[float]] | None = None,
+    *,
+    exclude: Iterable[str] = (),
+    defaults_free: bool = True,
+) -> Objective:
+    """Check the user's choices and build the :class:`Objective`.
+
+    Args:
+        model: the likelihood model.
+        free: names freed in addition to the model's default free set.
+        fixed: ``name -> value``; removed from the free set and set to ``value``
+            (refused outside the parameter's bounds).
+        start: ``name -> value`` starting values of free parameters.
+        constraints: ``name -> (mean, sigma)`` extra Gaussian constraint terms.
+        exclude: names taken out of the free set by the caller (profiled or
+            scanned parameters); they may not also be fixed.
+        defaults_free: start from the model's default free set (False: only
+            ``free`` is free).
+
+    Returns:
+        The objective over the free parameters.
+
+    Raises:
+        ParameterError: unknown names (with the valid ones), values outside
+            bounds, a name both fixed and freed, a start for a non-free name.
+    """
+    ps = model.parameters
+    free = _names(free)
+    fixed = dict(fixed or {})
+    start = dict(start or {})
+    constraints = {n: tuple(float(c) for c in v) for n, v in (constraints or {}).items()}
+    exclude = list(exclude)
+    ps.check_names([*free, *exclude, *start, *constraints])
+    ps.check_values(fixed)
+    for name in fixed:
+        if name in free:
+            raise ParameterError(f"'{name}' is both freed and fixed")
+        if name in exclude:
+            raise ParameterError(f"'{name}' is scanned or profiled and cannot also be fixed")
+    chosen = set(free) | (set(ps.default_free()) if defaults_free else set())
+    chosen -= set(fixed) | set(exclude)
+    names = tuple(n for n in ps.names if n in chosen)
+    for name, value in start.items():
+        if name not in names:
+            raise ParameterError(
+                f"start value given for '{name}', which is not free; free parameters: "
+                f"{', '.join(names) or '(none)'}"
+            )
+        ps[name].check(value)
+    for name, c in constraints.items():
+        if len(c) != 2 or not c[1] > 0 or not all(map(math.isfinite, c)):
+            raise ParameterError(f"constraint on '{name}' must be (mean, sigma) with sigma > 0, got {c}")
+    base = {n: float(p.default) for n, p in ps.items()}
+    base.update({n: float(v) for n, v in fixed.items()})
+    base.update({n: float(v) for n, v in start.items()})
+    dynamic, static = eqx.partition(model, eqx.is_array)
+    leaves, treedef = jax.tree_util.tree_flatten(dynamic)
+    return Objective(
+        model=model,
+        free=names,
+        base=base,
+        lower=np.array([ps[n].lower for n in names], dtype=float),
+        upper=np.array([ps[n].upper for n in names], dtype=float),
+        constraints=constraints,
+        leaves=leaves,
+        _treedef=treedef,
+        _static=static,
+    )
+
+
+def component_totals(model: Model, points: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+    """Total expected events per component of ``model`` at each point.
+
+    ``model.components`` is jit-compiled once, with the model's arrays passed as
+    arguments, and evaluated at every point.
+
+    Args:
+        model: the model.
+        points: complete ``name -> value`` mappings.
+
+    Returns:
+        One ``component -> total`` (summed over bins) mapping of floats per point.
+    """
+    obj = build(model, defaults_free=False)
+    run = jax.jit(lambda leaves, p: obj.rebuild(leaves).components(p))
+    out = []
+    for point in points:
+        values = run(obj.leaves, {n: jnp.asarray(float(v)) for n, v in point.items()})
+        out.append({k: float(np.sum(np.asarray(v))) for k, v in values.items()})
+    return out

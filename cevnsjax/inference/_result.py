@@ -1,0 +1,331 @@
+"""Result containers: named values, labelled matrices, readable reprs.
+
+Everything is plain Python / numpy (results are for people and JSON), labelled
+by parameter name, and rounded in reprs with the PDG rule (Review of Particle
+Physics, Introduction, section 5.3: three significant digits of the error
+decide between one and two).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def pdg_format(value: float, error: float) -> str:
+    """``value ± error`` rounded with the PDG rule.
+
+    Args:
+        value: central value.
+        error: its (positive) uncertainty.
+
+    Returns:
+        A string such as ``"0.2381 ± 0.0031"`` or ``"(1.23 ± 0.05)e-05"``.
+
+    Example:
+        >>> pdg_format(0.23812, 0.00312), pdg_format(0.23812, 0.00451)
+        ('0.2381 ± 0.0031', '0.238 ± 0.005')
+    """
+    if not (math.isfinite(error) and error > 0 and math.isfinite(value)):
+        return f"{value:.6g} ± {error:.2g}" if math.isfinite(error) else f"{value:.6g}"
+    exp = math.floor(math.log10(error))
+    three = round(error / 10.0 ** (exp - 2))
+    if three >= 1000:
+        exp, three = exp + 1, three // 10
+    digits = 2 if three <= 354 else 1
+    if three >= 950:
+        exp, digits = exp + 1, 2
+    last = exp - digits + 1
+    big = max(abs(value), error)
+    common = math.floor(math.log10(big)) if big > 0 else 0
+    if -3 <= common <= 4:
+        decimals = max(0, -last)
+        return f"{round(value, -last):.{decimals}f} ± {round(error, -last):.{decimals}f}"
+    decimals = max(0, common - last)
+    v, e = value / 10.0**common, error / 10.0**common
+    return f"({v:.{decimals}f} ± {e:.{decimals}f})e{common:+03d}"
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class NamedMatrix:
+    """A square matrix with rows and columns labelled by parameter name.
+
+    Index with two names (``m["a", "b"]``) or one (a row as ``{name: value}``).
+
+    Attributes:
+        names: labels of rows and columns.
+        array: the matrix, shape (n, n).
+    """
+
+    names: tuple[str, ...]
+    array: np.ndarray
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            i, j = (self._index(k) for k in key)
+            return float(self.array[i, j])
+        i = self._index(key)
+        return dict(zip(self.names, map(float, self.array[i])))
+
+    def _index(self, name: str) -> int:
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise KeyError(f"'{name}' is not in the matrix; names: {', '.join(self.names)}") from None
+
+    def to_dict(self) -> dict[str, dict[str, float]]:
+        """``{row: {column: value}}`` with Python floats."""
+        return {a: self[a] for a in self.names}
+
+    def __repr__(self) -> str:
+        if not self.names:
+            return "NamedMatrix()"
+        width = max(8, *map(len, self.names))
+        head = " " * width + "".join(f" {n[:10]:>10}" for n in self.names)
+        rows = [f"{a:<{width}}" + "".join(f" {v:>10.4g}" for v in row) for a, row in zip(self.names, self.array)]
+        return "\n".join([head, *rows])
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FitResult:
+    """Outcome of :func:`cevnsjax.inference.fit`.
+
+    Attributes:
+        values: best-fit value of every parameter (fixed ones at their values).
+        errors: Hessian (symmetric, Delta chi^2 = 1) error of every parameter, in
+            its own unit; 0 for parameters not free.
+        free: names of the free parameters.
+        covariance: covariance of the free parameters, ``2 H^-1`` of chi^2.
+        chi2_min: minimum chi^2 (-2 ln L for Poisson likelihoods).
+        ndof: ``n_bins - n_free``, or None for models without bins.
+        converged: minimiser converged (finite, positive-definite Hessian, EDM
+            below tolerance).
+        message: human-readable status.
+        edm: estimated distance to minimum, chi^2 units.
+        engine: ``"jax"`` or ``"iminuit"``.
+        units: unit of every parameter (for display).
+        minos: asymmetric MINOS errors ``name -> (lower, upper)`` (iminuit only),
+            or None.
+    """
+
+    values: dict[str, float]
+    errors: dict[str, float]
+    free: tuple[str, ...]
+    covariance: NamedMatrix
+    chi2_min: float
+    ndof: int | None
+    converged: bool
+    message: str
+    edm: float
+    engine: str
+    units: dict[str, str]
+    minos: dict[str, tuple[float, float]] | None = None
+
+    def correlation(self) -> NamedMatrix:
+        """Correlation matrix of the free parameters, labelled by name."""
+        cov = self.covariance.array
+        sd = np.sqrt(np.diag(cov))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = cov / np.outer(sd, sd)
+        np.fill_diagonal(rho, np.where(np.isfinite(np.diag(rho)), 1.0, np.nan))
+        return NamedMatrix(self.free, rho)
+
+    def __repr__(self) -> str:
+        status = "converged" if self.converged else "NOT CONVERGED"
+        ndof = "" if self.ndof is None else f" / ndof = {self.ndof}"
+        lines = [
+            f"FitResult({self.engine}: {status}; {self.message})",
+            f"  chi2_min = {self.chi2_min:.6g}{ndof}   EDM = {self.edm:.2g}",
+        ]
+        width = max(8, *map(len, self.values))
+        for name, value in self.values.items():
+            unit = self.units.get(name, "")
+            if name in self.free:
+                text = pdg_format(value, self.errors[name])
+                if self.minos and name in self.minos:
+                    lo, hi = self.minos[name]
+                    text += f"  (MINOS {lo:+.3g} {hi:+.3g})"
+            else:
+                text = f"{value:.6g} (fixed)"
+            lines.append(f"  {name:<{width}} {text} {unit}".rstrip())
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ProfileResult:
+    """Outcome of :func:`cevnsjax.inference.profile` (one parameter).
+
+    Attributes:
+        param: the profiled parameter.
+        grid: its values, shape (n,).
+        chi2: profiled chi^2 (every other free parameter re-minimised), shape (n,).
+        delta_chi2: ``chi2 - chi2_min``, shape (n,).
+        chi2_min: global minimum (global fit, or the profile's minimum if lower).
+        best_fit: all parameter values at the global minimum.
+        ndof: ``n_bins - n_free`` of the global fit, or None.
+        intervals: ``level -> [(lo, hi), ...]`` from Delta chi^2 crossings, open
+            ends None; levels "1sigma", "90%", "2sigma", "99%", "3sigma".
+        converged: per grid point, shape (n,).
+        nuisances: re-minimised values of the other free parameters per point.
+        fit: the global fit.
+    """
+
+    param: str
+    grid: np.ndarray
+    chi2: np.ndarray
+    delta_chi2: np.ndarray
+    chi2_min: float
+    best_fit: dict[str, float]
+    ndof: int | None
+    intervals: dict[str, list[tuple[float | None, float | None]]]
+    converged: np.ndarray
+    nuisances: dict[str, np.ndarray]
+    fit: FitResult
+
+    def __repr__(self) -> str:
+        lines = [
+            f"ProfileResult({self.param}: {len(self.grid)} points in "
+            f"[{self.grid[0]:.6g}, {self.grid[-1]:.6g}], chi2_min = {self.chi2_min:.6g}, "
+            f"best fit {self.best_fit[self.param]:.6g})"
+        ]
+        for level, ivs in self.intervals.items():
+            lines.append(f"  {level:>7}: {format_intervals(ivs)}")
+        bad = int(np.sum(~self.converged))
+        if bad:
+            lines.append(f"  warning: {bad} grid points did not converge")
+        return "\n".join(lines)
+
+
+def format_intervals(intervals) -> str:
+    """``[lo, hi] u [lo, hi]`` with open ends shown as ``<grid``/``>grid``."""
+    if not intervals:
+        return "(empty on this grid)"
+
+    def end(v, side):
+        return side if v is None else f"{v:.5g}"
+
+    return " u ".join(f"[{end(lo, '<grid')}, {end(hi, '>grid')}]" for lo, hi in intervals)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Profile2DResult:
+    """Outcome of :func:`cevnsjax.inference.profile2d`.
+
+    Attributes:
+        params: the two profiled parameters ``(a, b)``.
+        grid: ``(grid_a, grid_b)``, shapes (na,), (nb,).
+        chi2: profiled chi^2, shape (na, nb) (``[i, j]`` at ``grid_a[i], grid_b[j]``).
+        delta_chi2: ``chi2 - chi2_min``, shape (na, nb).
+        chi2_min: global minimum.
+        best_fit: all parameter values at the global minimum.
+        ndof: ``n_bins - n_free`` of the global fit, or None.
+        contours: ``level -> list of polygons``, each of shape (k, 2) in (a, b),
+            at the 2-dof thresholds (2.30, 4.61, 6.18, 9.21, 11.83).
+        converged: per grid point, shape (na, nb).
+        fit: the global fit.
+    """
+
+    params: tuple[str, str]
+    grid: tuple[np.ndarray, np.ndarray]
+    chi2: np.ndarray
+    delta_chi2: np.ndarray
+    chi2_min: float
+    best_fit: dict[str, float]
+    ndof: int | None
+    contours: dict[str, list[np.ndarray]]
+    converged: np.ndarray
+    fit: FitResult
+
+    def __repr__(self) -> str:
+        a, b = self.params
+        lines = [
+            f"Profile2DResult({a} x {b}: {self.chi2.shape[0]} x {self.chi2.shape[1]} points, "
+            f"chi2_min = {self.chi2_min:.6g}, best fit ({self.best_fit[a]:.6g}, {self.best_fit[b]:.6g}))"
+        ]
+        for level, polys in self.contours.items():
+            lines.append(f"  {level:>7}: {len(polys)} contour line(s)")
+        bad = int(np.sum(~self.converged))
+        if bad:
+            lines.append(f"  warning: {bad} grid points did not converge")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ScanResult:
+    """Outcome of :func:`cevnsjax.inference.scan`.
+
+    Attributes:
+        params: scanned parameter names.
+        grid: one 1D array of values per parameter.
+        chi2: chi^2 on the outer-product grid, shape ``tuple(len(g) for g in grid)``.
+        best_point: values of the scanned parameters at the lowest chi^2.
+        chi2_min: the lowest chi^2 on the grid.
+        n_devices: number of devices the grid was sharded over.
+    """
+
+    params: tuple[str, ...]
+    grid: tuple[np.ndarray, ...]
+    chi2: np.ndarray
+    best_point: dict[str, float]
+    chi2_min: float
+    n_devices: int
+
+    def __repr__(self) -> str:
+        shape = " x ".join(map(str, self.chi2.shape))
+        best = ", ".join(f"{k} = {v:.6g}" for k, v in self.best_point.items())
+        return (
+            f"ScanResult({', '.join(self.params)}: {shape} = {self.chi2.size} points on "
+            f"{self.n_devices} device(s); chi2_min = {self.chi2_min:.6g} at {best})"
+        )
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SampleResult:
+    """Outcome of :func:`cevnsjax.inference.sample`.
+
+    Attributes:
+        samples: ``name -> array (num_chains, num_samples)`` of posterior draws.
+        summary: ``name -> {mean, std, median, q05, q16, q84, q95, r_hat, ess}``.
+        divergences: number of divergent transitions after warmup.
+        num_chains, num_samples: chains and draws per chain.
+        fixed: values of the parameters held fixed.
+        diverging: divergence flag of every draw, shape (num_chains, num_samples).
+    """
+
+    samples: dict[str, np.ndarray]
+    summary: dict[str, dict[str, float]]
+    divergences: int
+    num_chains: int
+    num_samples: int
+    fixed: Mapping[str, float]
+    diverging: np.ndarray
+
+    def to_arviz(self):
+        """The draws as an ``arviz.InferenceData`` (posterior and ``diverging``)."""
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            import arviz as az
+
+        return az.from_dict(
+            posterior={k: np.asarray(v) for k, v in self.samples.items()},
+            sample_stats={"diverging": self.diverging},
+        )
+
+    def __repr__(self) -> str:
+        lines = [
+            f"SampleResult({self.num_chains} chains x {self.num_samples} draws, "
+            f"{self.divergences} divergences)",
+            f"  {'':<14} {'mean':>10} {'std':>10} {'q05':>10} {'median':>10} {'q95':>10} "
+            f"{'r_hat':>6} {'ess':>7}",
+        ]
+        for name, s in self.summary.items():
+            lines.append(
+                f"  {name:<14} {s['mean']:>10.4g} {s['std']:>10.4g} {s['q05']:>10.4g} "
+                f"{s['median']:>10.4g} {s['q95']:>10.4g} {s['r_hat']:>6.3f} {s['ess']:>7.0f}"
+            )
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+from .combine import CombinedModel, combine  # noqa: F401

@@ -1,0 +1,158 @@
+"""Combination of independent likelihoods: chi^2 adds, parameters are matched by name.
+
+A parameter that several models declare is *shared* (one value for all) when it
+is a physics parameter (``Parameter.free == False`` in every model: the weak
+mixing angle, a neutron radius, a coupling) or when its name is listed in
+``shared`` (a nuisance common to the data sets, such as the SNS neutrino flux
+normalisation ``eta_flux``).  Other clashing nuisances stay independent and are
+renamed ``"<model.name>.<param>"``.
+
+Each model's chi^2 already contains the Gaussian constraint terms of its own
+parameters; for a shared constrained parameter the duplicate terms are
+subtracted so the constraint counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from ..model import Model, Params
+from ..parameters import Parameter, ParameterError, ParameterSet
+
+DEFAULT_SHARED = ("eta_flux",)
+
+
+class CombinedModel(eqx.Module):
+    """Sum of the chi^2 of several models over one named parameter set.
+
+    Build it with :func:`combine`.
+
+    Attributes:
+        models: the combined models.
+        name: ``"a+b+..."`` from the models' names.
+        parameters: the combined parameter specs (renamed nuisances included).
+        n_bins: total number of bins.
+    """
+
+    models: tuple
+    name: str = eqx.field(static=True)
+    parameters: ParameterSet = eqx.field(static=True)
+    n_bins: int = eqx.field(static=True)
+    # Per model: (name in the model, name in the combination) pairs.
+    _names: tuple[tuple[tuple[str, str], ...], ...] = eqx.field(static=True)
+    # Shared constrained parameters: (name, mean, sigma, models declaring it - 1).
+    _repeated: tuple[tuple[str, float, float, int], ...] = eqx.field(static=True)
+
+    def __init__(self, models, name, parameters, names, repeated):
+        self.models = tuple(models)
+        self.name = name
+        self.parameters = parameters
+        self.n_bins = sum(int(m.n_bins) for m in self.models)
+        self._names = names
+        self._repeated = repeated
+
+    def _split(self, params: Params) -> list[dict[str, jax.Array]]:
+        return [{own: params[comb] for own, comb in pairs} for pairs in self._names]
+
+    def chi2(self, params: Params) -> jax.Array:
+        """Sum of the models' chi^2 (constraints of shared parameters counted once).
+
+        Args:
+            params: complete mapping of the combined parameter names.
+
+        Returns:
+            Scalar -2 ln L of the combination.
+        """
+        total = jnp.zeros(())
+        for model, sub in zip(self.models, self._split(params)):
+            total = total + model.chi2(sub)
+        for name, mean, sigma, extra in self._repeated:
+            total = total - extra * ((params[name] - mean) / sigma) ** 2
+        return total
+
+    def components(self, params: Params) -> dict[str, jax.Array]:
+        """Every model's components, keyed ``"<model.name>.<component>"``."""
+        out = {}
+        for model, sub in zip(self.models, self._split(params)):
+            out.update({f"{model.name}.{k}": v for k, v in model.components(sub).items()})
+        return out
+
+
+def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | None = None) -> CombinedModel:
+    """Combine independent models into one whose chi^2 is the sum.
+
+    Args:
+        *models: two or more models with distinct names.
+        shared: nuisance names shared between the models that declare them
+            (physics parameters are always shared); names that no two models
+            declare are ignored.
+        name: name of the combination (default ``"a+b+..."``).
+
+    Returns:
+        The :class:`CombinedModel`.
+
+    Raises:
+        ParameterError: duplicate model names, or a shared parameter declared
+            with different specs (default, bounds, unit, constraint) by two models.
+
+    Example:
+        >>> from cevnsjax.model import FunctionModel
+        >>> from cevnsjax.parameters import Parameter, ParameterSet
+        >>> a = FunctionModel(lambda p: (p["s"] - 1) ** 2 + p["eta"] ** 2, ParameterSet(
+        ...     [Parameter("s", 0.0), Parameter("eta", 0.0, free=True)]), name="a")
+        >>> b = FunctionModel(lambda p: (p["s"] + 1) ** 2 + p["eta"] ** 2, ParameterSet(
+        ...     [Parameter("s", 0.0), Parameter("eta", 0.0, free=True)]), name="b")
+        >>> combine(a, b).parameters.names
+        ['s', 'a.eta', 'b.eta']
+    """
+    if not models:
+        raise ValueError("combine needs at least one model")
+    model_names = [m.name for m in models]
+    if len(set(model_names)) != len(model_names):
+        raise ParameterError(f"models to combine must have distinct names, got {', '.join(model_names)}")
+    shared = set(shared)
+    owners: dict[str, list[tuple[str, Parameter]]] = {}
+    for m in models:
+        for p in m.parameters.values():
+            owners.setdefault(p.name, []).append((m.name, p))
+
+    def is_shared(pname: str) -> bool:
+        specs = [p for _, p in owners[pname]]
+        return len(specs) == 1 or pname in shared or not any(p.free for p in specs)
+
+    combined: dict[str, Parameter] = {}
+    names = []
+    for m in models:
+        pairs = []
+        for p in m.parameters.values():
+            if is_shared(p.name):
+                new = p.name
+                first_owner, first = owners[p.name][0]
+                if p != first:
+                    raise ParameterError(
+                        f"shared parameter '{p.name}' is declared differently by {first_owner} "
+                        f"({first}) and {m.name} ({p})"
+                    )
+                combined.setdefault(new, p)
+            else:
+                new = f"{m.name}.{p.name}"
+                label = new if p.label == p.name else p.label
+                combined[new] = p.replace(name=new, label=label)
+            pairs.append((p.name, new))
+        names.append(tuple(pairs))
+    repeated = tuple(
+        (pname, float(specs[0][1].constraint[0]), float(specs[0][1].constraint[1]), len(specs) - 1)
+        for pname, specs in owners.items()
+        if len(specs) > 1 and is_shared(pname) and specs[0][1].constraint is not None
+    )
+    return CombinedModel(
+        models,
+        name or "+".join(model_names),
+        ParameterSet(combined.values()),
+        tuple(names),
+        repeated,
+    )

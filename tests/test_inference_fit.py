@@ -1,0 +1,181 @@
+"""Fits on toy models with analytic minima and errors; both engines; names and bounds."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from cevnsjax.inference import FitResult, PrecisionWarning, fit
+from cevnsjax.inference._result import pdg_format
+from cevnsjax.model import FunctionModel
+from cevnsjax.parameters import Parameter, ParameterError, ParameterSet
+
+MU = np.array([1.0, -2.0])
+SIGMA = np.array([0.5, 2.0])
+RHO = 0.6
+COV = np.array([[SIGMA[0] ** 2, RHO * SIGMA[0] * SIGMA[1]], [RHO * SIGMA[0] * SIGMA[1], SIGMA[1] ** 2]])
+ICOV = np.linalg.inv(COV)
+
+
+def gauss_chi2(p):
+    d = jnp.stack([p["x"] - MU[0], p["y"] - MU[1]])
+    return d @ jnp.asarray(ICOV) @ d + ((p["eta"] - 1.0) / 0.1) ** 2
+
+
+@pytest.fixture(scope="module")
+def gauss():
+    """Correlated Gaussian in physics parameters x, y plus a constrained nuisance eta."""
+    ps = ParameterSet(
+        [
+            Parameter("x", 0.0, unit="fm", lower=-10.0, upper=10.0),
+            Parameter("y", 0.0),
+            Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True),
+        ]
+    )
+    return FunctionModel(gauss_chi2, ps, name="gauss", n_bins=12)
+
+
+@pytest.fixture(scope="module")
+def both_engines(gauss):
+    return {e: fit(gauss, free=["x", "y"], engine=e, tolerance=1e-10) for e in ("jax", "iminuit")}
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+def test_gaussian_minimum_errors_and_correlation(both_engines, engine):
+    r = both_engines[engine]
+    assert isinstance(r, FitResult) and r.converged
+    np.testing.assert_allclose([r.values["x"], r.values["y"], r.values["eta"]], [*MU, 1.0], atol=1e-6)
+    np.testing.assert_allclose([r.errors["x"], r.errors["y"], r.errors["eta"]], [*SIGMA, 0.1], rtol=0.01)
+    assert r.chi2_min == pytest.approx(0.0, abs=1e-6)
+    assert r.ndof == 12 - 3
+    assert r.free == ("x", "y", "eta")
+    assert r.correlation()["x", "y"] == pytest.approx(RHO, abs=0.01)
+    assert r.correlation()["x", "eta"] == pytest.approx(0.0, abs=0.01)
+    assert r.covariance["y", "y"] == pytest.approx(SIGMA[1] ** 2, rel=0.02)
+
+
+def test_engines_agree(both_engines):
+    a, b = both_engines["jax"], both_engines["iminuit"]
+    for name in a.values:
+        assert a.values[name] == pytest.approx(b.values[name], abs=1e-6)
+        assert a.errors[name] == pytest.approx(b.errors[name], rel=0.01)
+    assert a.chi2_min == pytest.approx(b.chi2_min, abs=1e-6)
+
+
+def test_fixed_parameter_conditional_minimum_and_zero_error(gauss):
+    r = fit(gauss, free=["x"], fixed={"y": 0.0})
+    mean = MU[0] + RHO * SIGMA[0] / SIGMA[1] * (0.0 - MU[1])
+    assert r.values["x"] == pytest.approx(mean, abs=1e-6)
+    assert r.errors["x"] == pytest.approx(SIGMA[0] * np.sqrt(1 - RHO**2), rel=1e-6)
+    assert r.values["y"] == 0.0 and r.errors["y"] == 0.0
+    assert r.free == ("x", "eta") and r.ndof == 10
+    assert r.chi2_min == pytest.approx((0.0 - MU[1]) ** 2 / SIGMA[1] ** 2, rel=1e-6)
+
+
+def test_start_and_extra_constraint(gauss):
+    # With y at its mean, x ~ N(1, s) with s = sigma_x sqrt(1 - rho^2); a constraint
+    # N(0, s) on top halves the variance and moves the mean to 0.5.
+    s = SIGMA[0] * np.sqrt(1 - RHO**2)
+    r = fit(gauss, free=["x"], fixed={"y": MU[1]}, start={"x": 3.0}, constraints={"x": (0.0, s)})
+    assert r.converged
+    assert r.values["x"] == pytest.approx(0.5, abs=1e-6)
+    assert r.errors["x"] == pytest.approx(s / np.sqrt(2), rel=1e-6)
+
+
+def test_defaults_free_only_nuisances(gauss):
+    r = fit(gauss)
+    assert r.free == ("eta",)
+    assert r.values["x"] == 0.0 and r.errors["x"] == 0.0
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+@pytest.mark.parametrize(
+    "lower, upper, target, expected",
+    [(-1.0, 0.5, 2.0, 0.5), (-1.0, 0.5, -3.0, -1.0), (0.0, np.inf, -2.0, 0.0), (-np.inf, 0.25, 1.0, 0.25)],
+)
+def test_minimum_outside_bounds_ends_on_bound(engine, lower, upper, target, expected):
+    m = FunctionModel(
+        lambda p: ((p["a"] - target) / 0.3) ** 2, ParameterSet([Parameter("a", 0.0, lower=lower, upper=upper, free=True)])
+    )
+    r = fit(m, engine=engine)
+    assert lower <= r.values["a"] <= upper
+    assert r.values["a"] == pytest.approx(expected, abs=1e-6)
+
+
+def test_start_on_bound_moves_inside():
+    m = FunctionModel(lambda p: (p["mu"] - 0.7) ** 2, ParameterSet([Parameter("mu", 0.0, lower=0.0, free=True)]))
+    r = fit(m)
+    assert r.converged and r.values["mu"] == pytest.approx(0.7, abs=1e-4)
+
+
+def test_fix_outside_bounds_refused(gauss):
+    with pytest.raises(ParameterError, match=r"x = 20.0 is outside its bounds \[-10.0, 10.0\]"):
+        fit(gauss, fixed={"x": 20.0})
+    with pytest.raises(ParameterError, match=r"outside its bounds \[0.0, inf\]"):
+        fit(gauss, start={"eta": -1.0})
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"free": ["nope"]}, {"fixed": {"nope": 1.0}}, {"start": {"nope": 1.0}}, {"constraints": {"nope": (0, 1)}}],
+)
+def test_unknown_names_refused_with_valid_list(gauss, kwargs):
+    with pytest.raises(ParameterError, match="unknown parameter 'nope'; valid names: x, y, eta"):
+        fit(gauss, **kwargs)
+
+
+def test_conflicting_requests_refused(gauss):
+    with pytest.raises(ParameterError, match="both freed and fixed"):
+        fit(gauss, free=["x"], fixed={"x": 1.0})
+    with pytest.raises(ParameterError, match="not free"):
+        fit(gauss, start={"x": 1.0})
+    with pytest.raises(ValueError, match="unknown engine 'scipy'; valid engines: jax, iminuit"):
+        fit(gauss, engine="scipy")
+    with pytest.raises(ValueError, match="minos=True needs engine='iminuit'"):
+        fit(gauss, minos=True)
+
+
+def test_step_limit_reported():
+    rosenbrock = FunctionModel(
+        lambda p: (1 - p["a"]) ** 2 + 100 * (p["b"] - p["a"] ** 2) ** 2,
+        ParameterSet([Parameter("a", -1.2, free=True), Parameter("b", 1.0, free=True)]),
+    )
+    r = fit(rosenbrock, max_steps=2)
+    assert not r.converged and "maximum number of steps (2) reached" in r.message
+    assert "NOT CONVERGED" in repr(r)
+    good = fit(rosenbrock)
+    assert good.converged and good.values["a"] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+def test_no_minimum_reported(engine):
+    slope = FunctionModel(lambda p: -p["a"], ParameterSet([Parameter("a", 0.0, free=True)]))
+    r = fit(slope, engine=engine)
+    assert not r.converged and r.message
+
+
+def test_minos_gaussian(gauss):
+    r = fit(gauss, free=["x"], fixed={"y": MU[1]}, engine="iminuit", minos=True)
+    lo, hi = r.minos["x"]
+    cond = SIGMA[0] * np.sqrt(1 - RHO**2)
+    assert lo == pytest.approx(-cond, rel=1e-3) and hi == pytest.approx(cond, rel=1e-3)
+    assert "MINOS" in repr(r)
+
+
+def test_float32_warns(gauss):
+    jax.config.update("jax_enable_x64", False)
+    try:
+        with pytest.warns(PrecisionWarning, match="float32"):
+            fit(gauss)
+    finally:
+        jax.config.update("jax_enable_x64", True)
+
+
+def test_repr_and_pdg_rounding(both_engines):
+    text = repr(both_engines["jax"])
+    assert "converged" in text and "x" in text and "±" in text and "fm" in text
+    assert pdg_format(0.23812, 0.00312) == "0.2381 ± 0.0031"
+    assert pdg_format(0.23812, 0.00451) == "0.238 ± 0.005"
+    assert pdg_format(0.23812, 0.0451) == "0.24 ± 0.05"
+    assert pdg_format(12.345, 0.0996) == "12.35 ± 0.10"
+    assert pdg_format(1.234e-5, 2.1e-7) == "(1.234 ± 0.021)e-05"

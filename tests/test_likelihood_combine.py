@@ -1,0 +1,89 @@
+"""combine(): chi^2 adds, physics parameters shared, clashing nuisances renamed."""
+
+import jax.numpy as jnp
+import pytest
+
+from cevnsjax.inference import fit
+from cevnsjax.likelihood import CombinedModel, combine
+from cevnsjax.model import FunctionModel, Model
+from cevnsjax.parameters import Parameter, ParameterError, ParameterSet
+
+FLUX = Parameter("eta_flux", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True)
+
+
+def experiment(name, target, n_bins, own=()):
+    ps = ParameterSet(
+        [
+            Parameter("s", 0.0, unit="fm"),
+            Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.2), free=True),
+            FLUX,
+            *own,
+        ]
+    )
+
+    def chi2(p):
+        return ((p["s"] * p["eta"] * p["eta_flux"] - target) / 0.5) ** 2 + ps.constraint_chi2(p)
+
+    return FunctionModel(
+        chi2, ps, name=name, n_bins=n_bins, components=lambda p: {"cevns": 10 * p["s"] * p["eta"] * p["eta_flux"]}
+    )
+
+
+@pytest.fixture(scope="module")
+def pair():
+    a = experiment("a", 1.0, 3, own=[Parameter("bkg_a", 0.0, free=True, constraint=(0.0, 1.0))])
+    b = experiment("b", 2.0, 4)
+    return a, b, combine(a, b)
+
+
+def test_parameters_shared_and_renamed(pair):
+    a, b, c = pair
+    assert isinstance(c, CombinedModel) and isinstance(c, Model)
+    assert c.parameters.names == ["s", "a.eta", "eta_flux", "bkg_a", "b.eta"]
+    assert c.parameters["a.eta"].constraint == (1.0, 0.2) and c.parameters["s"].unit == "fm"
+    assert c.parameters.default_free() == ["a.eta", "eta_flux", "bkg_a", "b.eta"]
+    assert c.n_bins == 7 and c.name == "a+b"
+
+
+def test_chi2_is_the_sum_with_shared_constraint_once(pair):
+    a, b, c = pair
+    p = {"s": 1.3, "a.eta": 0.9, "b.eta": 1.2, "eta_flux": 1.05, "bkg_a": 0.2}
+    pa = {"s": 1.3, "eta": 0.9, "eta_flux": 1.05, "bkg_a": 0.2}
+    pb = {"s": 1.3, "eta": 1.2, "eta_flux": 1.05}
+    flux_term = (0.05 / 0.1) ** 2
+    expected = a.chi2(pa) + b.chi2(pb) - flux_term
+    assert float(c.chi2({k: jnp.asarray(v) for k, v in p.items()})) == pytest.approx(float(expected))
+    comps = c.components(p)
+    assert set(comps) == {"a.cevns", "b.cevns"}
+    assert float(comps["b.cevns"]) == pytest.approx(10 * 1.3 * 1.2 * 1.05)
+
+
+def test_fit_of_combination_with_renamed_fixed(pair):
+    _, _, c = pair
+    r = fit(c, free=["s"], fixed={"a.eta": 1.0, "b.eta": 1.0, "eta_flux": 1.0})
+    # s * 1 = 1 +- 0.5 and s = 2 +- 0.5 average to 1.5 +- 0.5/sqrt(2).
+    assert r.values["s"] == pytest.approx(1.5, abs=1e-6)
+    assert r.errors["s"] == pytest.approx(0.5 / 2**0.5, rel=1e-6)
+    assert r.ndof == 7 - 2
+    with pytest.raises(ParameterError, match="unknown parameter 'eta'; valid names: s, a.eta"):
+        fit(c, fixed={"eta": 1.0})
+
+
+def test_shared_list_and_independent_flux():
+    a, b = experiment("a", 1.0, 3), experiment("b", 2.0, 4)
+    shared_eta = combine(a, b, shared=("eta", "eta_flux"))
+    assert shared_eta.parameters.names == ["s", "eta", "eta_flux"]
+    separate = combine(a, b, shared=())
+    assert separate.parameters.names == ["s", "a.eta", "a.eta_flux", "b.eta", "b.eta_flux"]
+    assert separate.parameters["b.eta_flux"].label == "b.eta_flux"
+
+
+def test_conflicts_refused():
+    a = experiment("a", 1.0, 3)
+    with pytest.raises(ParameterError, match="distinct names"):
+        combine(a, experiment("a", 2.0, 3))
+    other = FunctionModel(
+        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="fm")]), name="other"
+    )
+    with pytest.raises(ParameterError, match="shared parameter 's' is declared differently by a"):
+        combine(a, other)
