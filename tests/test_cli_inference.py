@@ -71,7 +71,7 @@ def test_fit_json_contract():
     assert r.exit_code == 0, r.output
     out = last_json(r)
     assert FIT_KEYS <= set(out)
-    assert out["converged"] is True and out["ndof"] == 3
+    assert out["converged"] is True and out["ndof"] == 4  # bins + constrained free - free
     assert out["values"]["mu"] == pytest.approx(1.0, abs=1e-5)
     assert set(out["errors"]) == {"mu", "eta"}
     assert out["components"]["signal"] == pytest.approx(100.0, rel=1e-5)
@@ -97,7 +97,7 @@ def test_combination_options_and_renamed_nuisances():
     out = last_json(r)
     assert set(out["values"]) == {"mu", "toy_gauss.eta", "toy_other.eta"}
     assert out["errors"]["toy_other.eta"] == 0.0
-    assert out["ndof"] == 8 - 2
+    assert out["ndof"] == 8 + 1 - 2  # toy_gauss.eta is constrained
     assert set(out["components"]) == {"toy_gauss.signal", "toy_gauss.background"}
 
 

@@ -42,7 +42,7 @@ def test_parabola_profile_and_intervals(parabola):
     np.testing.assert_allclose(r.delta_chi2, ((r.grid - 1.0) / 0.5) ** 2, atol=1e-8)
     assert r.chi2_min == pytest.approx(0.0, abs=1e-9)
     assert r.best_fit["x"] == pytest.approx(1.0, abs=1e-6)
-    assert r.ndof == 20 - 3
+    assert r.ndof == 20 + 1 - 3  # one free parameter carries a constraint
     # The nuisance follows its conditional mean y = -2 + rho sy/sx (x - 1).
     np.testing.assert_allclose(r.nuisances["y"], -2.0 + RHO * 4.0 * (r.grid - 1.0), atol=1e-6)
     for level, threshold in LEVELS_1D.items():

@@ -38,7 +38,7 @@ def fit(
             outside a parameter's bounds are refused.
         start: ``name -> value`` starting points of free parameters.
         constraints: ``name -> (mean, sigma)`` extra Gaussian terms added to chi^2.
-        engine: ``"jax"`` (jit-compiled BFGS + Newton, exact JAX Hessian) or
+        engine: ``"jax"`` (jit-compiled damped Newton with the exact JAX Hessian) or
             ``"iminuit"`` (Minuit2 MIGRAD + HESSE with the JAX gradient).
         minos: also run MINOS for asymmetric errors (``engine="iminuit"`` only).
         tolerance: convergence when EDM = g^T H^-1 g / 2 < tolerance (chi^2 units).
@@ -80,8 +80,18 @@ def fit_objective(
 
 
 def _ndof(obj: Objective) -> int | None:
+    """Data bins plus the Gaussian constraint terms of free parameters, minus the free parameters.
+
+    A constrained nuisance brings its own pseudo-measurement, so it costs no degree of
+    freedom: the Ar energy chi^2 with R_n and three constrained nuisances free has
+    12 + 3 - 4 = 11 dof, as in arXiv:2005.01645.
+    """
     n_bins = int(obj.model.n_bins)
-    return None if n_bins == 0 else n_bins - len(obj.free)
+    if n_bins == 0:
+        return None
+    params = obj.model.parameters
+    constrained = sum(1 for n in obj.free if params[n].constraint is not None or n in obj.constraints)
+    return n_bins + constrained - len(obj.free)
 
 
 def hessian_covariance(obj: Objective, x) -> tuple[np.ndarray, bool]:

@@ -100,7 +100,7 @@ class FitResult:
         free: names of the free parameters.
         covariance: covariance of the free parameters, ``2 H^-1`` of chi^2.
         chi2_min: minimum chi^2 (-2 ln L for Poisson likelihoods).
-        ndof: ``n_bins - n_free``, or None for models without bins.
+        ndof: ``n_bins + n_constrained_free - n_free``, or None for models without bins.
         converged: minimiser converged (finite, positive-definite Hessian, EDM
             below tolerance).
         message: human-readable status.
@@ -165,7 +165,7 @@ class ProfileResult:
         delta_chi2: ``chi2 - chi2_min``, shape (n,).
         chi2_min: global minimum (global fit, or the profile's minimum if lower).
         best_fit: all parameter values at the global minimum.
-        ndof: ``n_bins - n_free`` of the global fit, or None.
+        ndof: ``n_bins + n_constrained_free - n_free`` of the global fit, or None.
         intervals: ``level -> [(lo, hi), ...]`` from Delta chi^2 crossings, open
             ends None; levels "1sigma", "90%", "2sigma", "99%", "3sigma".
         converged: per grid point, shape (n,).
@@ -221,7 +221,7 @@ class Profile2DResult:
         delta_chi2: ``chi2 - chi2_min``, shape (na, nb).
         chi2_min: global minimum.
         best_fit: all parameter values at the global minimum.
-        ndof: ``n_bins - n_free`` of the global fit, or None.
+        ndof: ``n_bins + n_constrained_free - n_free`` of the global fit, or None.
         contours: ``level -> list of polygons``, each of shape (k, 2) in (a, b),
             at the 2-dof thresholds (2.30, 4.61, 6.18, 9.21, 11.83).
         converged: per grid point, shape (na, nb).
