@@ -64,7 +64,7 @@ def test_fit_of_combination_with_renamed_fixed(pair):
     # s * 1 = 1 +- 0.5 and s = 2 +- 0.5 average to 1.5 +- 0.5/sqrt(2).
     assert r.values["s"] == pytest.approx(1.5, abs=1e-6)
     assert r.errors["s"] == pytest.approx(0.5 / 2**0.5, rel=1e-6)
-    assert r.ndof == 7 - 2
+    assert r.ndof == 7 + 1 - 2  # bkg_a is constrained: a pseudo-measurement
     with pytest.raises(ParameterError, match="unknown parameter 'eta'; valid names: s, a.eta"):
         fit(c, fixed={"eta": 1.0})
 
@@ -82,8 +82,18 @@ def test_conflicts_refused():
     a = experiment("a", 1.0, 3)
     with pytest.raises(ParameterError, match="distinct names"):
         combine(a, experiment("a", 2.0, 3))
-    other = FunctionModel(
-        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="fm")]), name="other"
-    )
-    with pytest.raises(ParameterError, match="shared parameter 's' is declared differently by a"):
+    other = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="m")]), name="other")
+    with pytest.raises(ParameterError, match="shared parameter 's' has unit 'fm' in a but 'm' in other"):
         combine(a, other)
+    apart = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 9, lower=5, unit="fm")]), name="apart")
+    narrow = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0, upper=1, unit="fm")]), name="narrow")
+    with pytest.raises(ParameterError, match="no common range"):
+        combine(apart, narrow)
+
+
+def test_shared_parameter_merges_defaults_and_bounds():
+    # E.g. the weak mixing angle of two different constants presets.
+    a = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23857, lower=0, upper=1)]), name="a")
+    b = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23863, lower=0.1, upper=2)]), name="b")
+    spec = combine(a, b).parameters["s"]
+    assert (spec.default, spec.lower, spec.upper, spec.free) == (0.23857, 0.1, 1, False)

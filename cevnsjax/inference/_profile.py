@@ -2,10 +2,10 @@
 
 At every grid point the profiled parameters are held at the point's values and
 every other free parameter is re-minimised.  The minimiser
-(:func:`~cevnsjax.inference._minimize.minimize`, a while-loop BFGS plus Newton
-polish) is ``jax.vmap``-ed over the grid and warm-started from the global best
-fit; the grid is processed in fixed-size, padded chunks (one compilation) with a
-progress bar over the chunks.
+(:func:`~cevnsjax.inference._minimize.minimize`, a ``while_loop`` of damped
+Newton steps with the exact Hessian) is ``jax.vmap``-ed over the grid and
+warm-started from the global best fit; the grid is processed in fixed-size,
+padded chunks (one compilation) with a progress bar over the chunks.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ renamed ``"<model.name>.<param>"``.
 
 Each model's chi^2 already contains the Gaussian constraint terms of its own
 parameters; for a shared constrained parameter the duplicate terms are
-subtracted so the constraint counts once.
+subtracted so the constraint counts once.  A shared parameter keeps the first
+model's default (e.g. the weak mixing angle of that model's constants preset)
+and the intersection of the models' bounds.
 """
 
 from __future__ import annotations
@@ -82,6 +84,36 @@ class CombinedModel(eqx.Module):
         return out
 
 
+def _merge(owners: list[tuple[str, Parameter]]) -> Parameter:
+    """One spec for a parameter shared by several models.
+
+    Units and Gaussian constraints must agree (they change the likelihood); the
+    bounds are intersected; the default, label and doc are the first model's
+    (clipped into the common bounds); it is free by default if any model frees it.
+    """
+    (first_owner, first), others = owners[0], owners[1:]
+    lower = max(p.lower for _, p in owners)
+    upper = min(p.upper for _, p in owners)
+    for owner, p in others:
+        for field in ("unit", "constraint"):
+            if getattr(p, field) != getattr(first, field):
+                raise ParameterError(
+                    f"shared parameter '{first.name}' has {field} {getattr(first, field)!r} in {first_owner} "
+                    f"but {getattr(p, field)!r} in {owner}"
+                )
+    if not lower <= upper:
+        raise ParameterError(
+            f"shared parameter '{first.name}' has no common range: "
+            + ", ".join(f"[{p.lower:g}, {p.upper:g}] in {owner}" for owner, p in owners)
+        )
+    return first.replace(
+        lower=lower,
+        upper=upper,
+        default=min(max(first.default, lower), upper),
+        free=any(p.free for _, p in owners),
+    )
+
+
 def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | None = None) -> CombinedModel:
     """Combine independent models into one whose chi^2 is the sum.
 
@@ -96,8 +128,8 @@ def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | 
         The :class:`CombinedModel`.
 
     Raises:
-        ParameterError: duplicate model names, or a shared parameter declared
-            with different specs (default, bounds, unit, constraint) by two models.
+        ParameterError: duplicate model names, or a shared parameter whose units
+            or constraints differ between models, or whose bounds do not overlap.
 
     Example:
         >>> from cevnsjax.model import FunctionModel
@@ -131,13 +163,8 @@ def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | 
         for p in m.parameters.values():
             if is_shared(p.name):
                 new = p.name
-                first_owner, first = owners[p.name][0]
-                if p != first:
-                    raise ParameterError(
-                        f"shared parameter '{p.name}' is declared differently by {first_owner} "
-                        f"({first}) and {m.name} ({p})"
-                    )
-                combined.setdefault(new, p)
+                if new not in combined:
+                    combined[new] = _merge(owners[new])
             else:
                 new = f"{m.name}.{p.name}"
                 label = new if p.label == p.name else p.label
