@@ -1,1 +1,32 @@
-"""cevnsjax: differentiable likelihoods for coherent elastic neutrino-nucleus scattering."""
+"""cevnsjax: differentiable likelihoods for coherent elastic neutrino-nucleus scattering.
+
+Public surface (DESIGN.md)::
+
+    import cevnsjax as cj
+    ar = cj.experiment("coherent_ar_2020")
+    best = cj.fit(ar, free=["rn_ar40"])
+    prof = cj.profile(ar, "sin2_theta_w", grid)
+
+Importing the package does not change JAX's global configuration: enable float64 with
+``jax.config.update("jax_enable_x64", True)`` for likelihood work (the CLI does).
+"""
+
+from . import constants, datasets, experiments, inference, physics
+from .experiments import experiment
+from .inference import fit, profile, profile2d, sample, scan
+from .likelihood import combine
+
+__all__ = [
+    "constants",
+    "datasets",
+    "experiments",
+    "inference",
+    "physics",
+    "experiment",
+    "fit",
+    "profile",
+    "profile2d",
+    "sample",
+    "scan",
+    "combine",
+]

@@ -1,0 +1,27 @@
+"""Snapshot of the public API: a change here is a deliberate decision."""
+
+import cevnsjax as cj
+
+
+def test_top_level_names():
+    assert set(cj.__all__) == {
+        "constants", "datasets", "experiments", "inference", "physics",
+        "experiment", "fit", "profile", "profile2d", "sample", "scan", "combine",
+    }
+    for name in cj.__all__:
+        assert getattr(cj, name) is not None
+
+
+def test_import_does_not_flip_x64():
+    import subprocess
+    import sys
+
+    code = "import jax, cevnsjax; print(jax.config.jax_enable_x64)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_presets_and_physics_namespace():
+    assert cj.constants.pdg2018.name == "pdg2018" and cj.constants.pdg2022.name == "pdg2022"
+    for name in ("gvp", "gvn", "r2_sm", "dsigma_dT", "helm", "sfermi", "klein_nystrand", "target", "isotope"):
+        assert callable(getattr(cj.physics, name))
