@@ -47,6 +47,8 @@ class Folding(eqx.Module):
             sum_j wE * dsigma/dT[cm^2/MeV] gives events per MeV of recoil.
         kernel: sum_j wE * kinematic factor (leading order or exact), shape (n_comp, n_iso, n_T): the neutrino-energy
             integral of the SM kinematic factor, precomputed because it depends on no parameter.
+        kernel_mag: sum_j wE (1/T - 1/E) [MeV^-1 x weights]: the magnetic-moment moment.
+        kernel_inv_e2: sum_j wE / E^2 [MeV^-2 x weights]: the scalar-mediator moment.
         M, Z, N: nuclear mass [MeV] and nucleon numbers per isotope, shape (n_iso,).
         flavour: lepton flavour index (0 e, 1 mu, 2 tau) of each component, shape (n_comp,).
         components: component names (static).
@@ -60,6 +62,8 @@ class Folding(eqx.Module):
     E: jax.Array
     wE: jax.Array
     kernel: jax.Array
+    kernel_mag: jax.Array
+    kernel_inv_e2: jax.Array
     M: jax.Array
     Z: jax.Array
     N: jax.Array
@@ -156,6 +160,8 @@ def build_folding(
         E=jnp.asarray(E),
         wE=jnp.asarray(wE),
         kernel=jnp.asarray(np.sum(wE * _kin(E, T, M, exact_kinematics), -1)),
+        kernel_mag=jnp.asarray(np.sum(wE * np.maximum(1.0 / T[None, :, :, None] - 1.0 / E, 0.0), -1)),
+        kernel_inv_e2=jnp.asarray(np.sum(wE / E**2, -1)),
         M=jnp.asarray(M),
         Z=jnp.asarray([float(i.Z) for i in target.isotopes]),
         N=jnp.asarray([float(i.N) for i in target.isotopes]),

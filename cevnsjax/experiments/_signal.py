@@ -1,7 +1,23 @@
-"""Shared pieces of every CEvNS experiment: SM signal recoil spectra and physics parameter specs.
+"""Shared pieces of every CEvNS experiment: signal recoil spectra and physics parameter specs.
 
-The beyond-SM terms (issue: BSM physics) extend :func:`cevns_recoil_spectra` through its
-``params`` mapping, so experiments never compute couplings themselves.
+The signal is the flavour-matrix bracket of PHYSICS.md sections 3, 4 and 8: for a flux
+component of flavour l and every final flavour l',
+
+    A_ll' = [delta_ll' (g~_V^p - Q~(<r^2_ll>) F_nu_l(T) + Dg_p^Z'(l)) - Q~(<r^2_ll'>)[l' != l] - Q_mc(q_ll')
+             + 2 eps^u_ll' + eps^d_ll'] Z F_Z
+          + [delta_ll' (g_V^n + Dg_n^Z'(l)) + eps^u_ll' + 2 eps^d_ll'] N F_N
+
+    dN/dT = G_F^2 M/pi (hbar c)^2 sum_l' A_ll'^2 K  +  magnetic  +  scalar,
+
+so the diagonal term interferes with the SM and the transitions (l' != l) add incoherently.
+F_nu_l(T) = 1 unless ``radius_q_dependence`` (arXiv:2402.16709).  At the default (SM) point
+-- <r^2_ee>, <r^2_mumu> at their SM values, everything else 0 -- the bracket is exactly
+(g_V^p Z F_Z + g_V^n N F_N)^2.  Antineutrinos flip the sign of every term together and so
+share their flavour's bracket.  Sterile oscillations (3+1) multiply each flavour's flux by
+1 - P(l -> s), averaged over the baseline spread, which needs the neutrino-energy grid.
+
+Parameters a model does not declare take their SM values, so an experiment opts in to the
+beyond-SM families by adding :func:`bsm_parameters` to its parameter set.
 """
 
 from __future__ import annotations
@@ -10,13 +26,20 @@ from collections.abc import Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from ..constants import Constants
+from ..constants import HBARC2_MEV2_CM2, Constants
 from ..folding import Folding
 from ..parameters import Parameter
 from ..physics import couplings as cp
+from ..physics import electromagnetic as em
+from ..physics import nsi
+from ..physics.cross_sections import kinematic_factor, momentum_transfer
 from ..physics.form_factors import form_factor, min_radius
-from ..rates import cevns_dndt, form_factors, weak_charge2
+from ..physics.oscillations import active_fraction
+
+PAIRS = {(0, 1): "emu", (0, 2): "etau", (1, 2): "mutau"}
+DIAGONAL = {0: "ee", 1: "mumu", 2: "tautau"}
 
 
 def sin2_theta_w_parameter(c: Constants) -> Parameter:
@@ -35,6 +58,82 @@ def radius_parameter(name: str, default: float, lower: float, form: str, what: s
     )
 
 
+def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
+    """Beyond-SM parameters (fixed at their SM values by default), names as in CLI.md.
+
+    Units: r2_* in 1e-32 cm^2, q_nu_* in 1e-8 e, mu_nu_* in 1e-10 mu_B, masses in MeV, dm41_sq in eV^2.
+    """
+    r2 = np.asarray(cp.r2_sm(c)) / em.R2_UNIT_CM2
+    out = [
+        Parameter("r2_nu_ee", float(r2[0]), "1e-32 cm^2", -100.0, 100.0, label=r"$\langle r^2_{\nu_{ee}}\rangle$",
+                  doc="nu_e charge radius (SM value default)"),
+        Parameter("r2_nu_mumu", float(r2[1]), "1e-32 cm^2", -100.0, 100.0, label=r"$\langle r^2_{\nu_{\mu\mu}}\rangle$",
+                  doc="nu_mu charge radius (SM value default)"),
+    ]
+    for pair in PAIRS.values():
+        out.append(Parameter(f"r2_nu_{pair}", 0.0, "1e-32 cm^2", -100.0, 100.0,
+                             label=rf"$|\langle r^2_{{\nu_{{{pair}}}}}\rangle|$", doc=f"{pair} transition charge radius"))
+    for flav in ("ee", "mumu", *PAIRS.values()):
+        out.append(Parameter(f"q_nu_{flav}", 0.0, "1e-8 e", -1e4, 1e4, label=rf"$q_{{\nu_{{{flav}}}}}$",
+                             doc=f"{flav} neutrino millicharge"))
+    for flav in ("e", "mu"):
+        out.append(Parameter(f"mu_nu_{flav}", 0.0, "1e-10 mu_B", 0.0, 1e4, label=rf"$\mu_{{\nu_{flav}}}$",
+                             doc=f"effective nu_{flav} magnetic moment (|mu| >= 0)"))
+    for flav in ("ee", "mumu", *PAIRS.values()):
+        for q in ("u", "d"):
+            out.append(Parameter(f"eps_{q}_{flav}", 0.0, "", -5.0, 5.0, label=rf"$\varepsilon^{{{q}V}}_{{{flav}}}$",
+                                 doc=f"vector NSI coupling to {q} quarks, {flav}"))
+    out += [
+        Parameter("g_zprime", 0.0, "", 0.0, 1.0, label=r"$g_{Z'}$", doc="light vector mediator coupling"),
+        Parameter("m_zprime", 10.0, "MeV", 1e-3, 1e5, label=r"$M_{Z'}$ [MeV]", doc="light vector mediator mass"),
+        Parameter("g_phi", 0.0, "", 0.0, 1.0, label=r"$g_\phi$", doc="light scalar mediator coupling"),
+        Parameter("m_phi", 10.0, "MeV", 1e-3, 1e5, label=r"$M_\phi$ [MeV]", doc="light scalar mediator mass"),
+    ]
+    if sterile:
+        out += [
+            Parameter("ue4_sq", 0.0, "", 0.0, 0.5, label=r"$|U_{e4}|^2$", doc="sterile mixing |U_e4|^2"),
+            Parameter("umu4_sq", 0.0, "", 0.0, 0.5, label=r"$|U_{\mu4}|^2$", doc="sterile mixing |U_mu4|^2"),
+            Parameter("dm41_sq", 1.0, "eV^2", 1e-3, 1e4, label=r"$\Delta m^2_{41}$ [eV$^2$]", doc="sterile mass splitting"),
+        ]
+    return out
+
+
+def _flavour_matrix(params: Mapping[str, jax.Array], prefix: str, diagonal) -> jax.Array:
+    """Symmetric 3x3 matrix of ``prefix + flavour pair`` parameters (missing -> 0 / given diagonal)."""
+    rows = [[jnp.zeros(()) for _ in range(3)] for _ in range(3)]
+    for i, name in DIAGONAL.items():
+        rows[i][i] = jnp.asarray(params.get(prefix + name, diagonal[i]), dtype=float)
+    for (i, j), name in PAIRS.items():
+        rows[i][j] = rows[j][i] = jnp.asarray(params.get(prefix + name, 0.0), dtype=float)
+    return jnp.stack([jnp.stack(r) for r in rows])
+
+
+def _survival(folding: Folding, params, baseline) -> jax.Array | None:
+    """Active fraction 1 - P(l -> s) on the energy grid, or None without sterile parameters."""
+    if baseline is None or "ue4_sq" not in params:
+        return None
+    ua = jnp.stack([params["ue4_sq"], params["umu4_sq"], jnp.zeros(())])
+    us = 1.0 - ua[0] - ua[1]
+    L, dL = baseline
+    u_flav = ua[folding.flavour][:, None, None, None]
+    return active_fraction(u_flav, us, params["dm41_sq"], L, dL, folding.E)
+
+
+def _kernels(folding: Folding, survival) -> tuple[jax.Array, jax.Array, jax.Array]:
+    """(weak, magnetic, scalar) neutrino-energy moments, precomputed unless the flux is oscillated."""
+    if survival is None:
+        return folding.kernel, folding.kernel_mag, folding.kernel_inv_e2
+    w = folding.wE * survival
+    T = folding.T[None, :, :, None]
+    M = folding.M[None, :, None, None]
+    kin = kinematic_factor(folding.E, T, M, exact=folding.exact_kinematics)
+    return (
+        jnp.sum(w * kin, -1),
+        jnp.sum(w * jnp.maximum(1.0 / T - 1.0 / folding.E, 0.0), -1),
+        jnp.sum(w / folding.E**2, -1),
+    )
+
+
 def cevns_recoil_spectra(
     folding: Folding,
     params: Mapping[str, jax.Array],
@@ -44,21 +143,66 @@ def cevns_recoil_spectra(
     form: str,
     c: Constants,
     zz_boxes: bool,
+    radius_q_dependence: bool = False,
+    mediator: str = "universal",
+    baseline: tuple[float, float] | None = None,
 ) -> jax.Array:
-    """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node.
+    """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node (SM and beyond).
 
     Args:
         folding: the built flux x target quadrature.
-        params: parameter mapping; uses ``sin2_theta_w``.
+        params: parameter mapping; uses ``sin2_theta_w`` and any beyond-SM parameter present
+            (see :func:`bsm_parameters`); absent ones take their SM values.
         rn, rp: neutron and proton rms radii per isotope [fm], shape (n_iso,).
         form: form-factor name (same form for protons and neutrons).
         c: constants preset.
         zz_boxes: include the ZZ box corrections.
+        radius_q_dependence: momentum-dependent charge radius F_nu_l(T) on the diagonal radii.
+        mediator: light vector mediator model (``universal``, ``b_minus_l``, ``lmu_ltau``).
+        baseline: (L, dL) in m, enabling the sterile-oscillation parameters when present.
 
     Returns:
         Array of shape (n_comp, n_iso, n_T).
     """
-    gvp = cp.gvp(c, zz_boxes=zz_boxes, sin2_theta_w=params["sin2_theta_w"])
-    gvn = cp.gvn(c, zz_boxes=zz_boxes)
-    FZ, FN = form_factors(folding, form_factor(form), jnp.asarray(rp), jnp.asarray(rn))
-    return cevns_dndt(folding, weak_charge2(folding, gvp, gvn, FZ, FN), c)
+    T = folding.T  # (n_iso, n_T)
+    M = folding.M[:, None]
+    Z, N = folding.Z[:, None], folding.N[:, None]
+    FZ, FN = (
+        form_factor(form)(momentum_transfer(T, M), jnp.asarray(r)[:, None]) for r in (rp, rn)
+    )
+    fl = folding.flavour  # (n_comp,)
+
+    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
+    r2 = _flavour_matrix(params, "r2_nu_", r2_sm)[fl]  # (n_comp, 3)
+    qmc = _flavour_matrix(params, "q_nu_", (0.0, 0.0, 0.0))[fl]
+    eu = _flavour_matrix(params, "eps_u_", (0.0, 0.0, 0.0))[fl]
+    ed = _flavour_matrix(params, "eps_d_", (0.0, 0.0, 0.0))[fl]
+    diag = (fl[:, None] == jnp.arange(3)[None, :]).astype(float)[..., None, None]  # (n_comp, 3, 1, 1)
+
+    radius = em.radius_coupling(r2, c)[..., None, None]  # (n_comp, 3, 1, 1)
+    if radius_q_dependence:
+        f_nu = cp.radius_form_factor(T, M, c)[fl][:, None]  # (n_comp, 1, n_iso, n_T)
+        radius = radius * jnp.where(diag > 0, f_nu, 1.0)
+    mc = em.millicharge_coupling(qmc[..., None, None], T, M, c)
+    g = params.get("g_zprime", 0.0)
+    m = params.get("m_zprime", 10.0)
+    zp, zn = nsi.zprime_shifts(mediator, g, m, T, M, c)  # (3, n_iso, n_T)
+    gp_diag = cp.gvp_no_radius(c, zz_boxes=zz_boxes, sin2_theta_w=params["sin2_theta_w"]) + zp[fl][:, None]
+    gn_diag = cp.gvn(c, zz_boxes=zz_boxes) + zn[fl][:, None]
+    dp, dn = nsi.nsi_shifts(eu[..., None, None], ed[..., None, None])
+    amp = (diag * gp_diag - radius - mc + dp) * Z * FZ + (diag * gn_diag + dn) * N * FN  # (n_comp, 3, n_iso, n_T)
+    bracket = jnp.sum(amp**2, axis=1)
+
+    survival = _survival(folding, params, baseline)
+    k_weak, k_mag, k_e2 = _kernels(folding, survival)
+    weak = c.G_F**2 * M / jnp.pi * HBARC2_MEV2_CM2 * bracket * k_weak
+
+    mu = jnp.stack([jnp.asarray(params.get(f"mu_nu_{f}", 0.0), dtype=float) for f in ("e", "mu")] + [jnp.zeros(())])
+    magnetic = em.magnetic_prefactor(c) * (Z * FZ) ** 2 * (mu[fl] ** 2)[:, None, None] * k_mag
+
+    qphi = nsi.SCALAR_CHARGE_Z * Z * FZ + nsi.SCALAR_CHARGE_N * N * FN
+    g_phi = jnp.asarray(params.get("g_phi", 0.0), dtype=float)
+    m_phi = jnp.asarray(params.get("m_phi", 10.0), dtype=float)
+    scalar = g_phi**2 * qphi**2 * M**2 * T / (4 * jnp.pi * (2 * M * T + m_phi**2) ** 2) * HBARC2_MEV2_CM2 * k_e2
+    return weak + magnetic + scalar
+

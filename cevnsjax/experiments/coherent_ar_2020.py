@@ -27,7 +27,11 @@ Likelihoods (option ``likelihood``):
   steady state 3152 +- 25 (0.79%), CEvNS flux x QF x efficiency 13.4%.
 
 Parameters: ``sin2_theta_w``, ``rn_ar40`` [fm] (lower bound the proton radius 3.448 fm, option
-``rn_min``), nuisances ``eta_cevns``, ``eta_brn_prompt``, ``eta_brn_delayed`` (+ ``eta_ss`` in 3D).
+``rn_min``), the beyond-SM parameters of :func:`cevnsjax.experiments._signal.bsm_parameters`
+(charge radii, millicharges, magnetic moments, NSI, light mediators; sterile mixing with
+``sterile=true``; options ``radius_q_dependence`` and ``mediator``), nuisances ``eta_cevns``,
+``eta_brn_prompt``, ``eta_brn_delayed`` (+ ``eta_ss`` in 3D).  Neutrino-electron scattering is
+not included: the F90 pulse-shape cut removes electron recoils.
 """
 
 from __future__ import annotations
@@ -47,10 +51,11 @@ from ..likelihood.least_squares import gaussian_chi2
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
+from ..physics.nsi import MEDIATORS
 from ..physics import nuclei
 from ..sources import sns
 from . import Option, register
-from ._signal import cevns_recoil_spectra, radius_parameter, sin2_theta_w_parameter
+from ._signal import bsm_parameters, cevns_recoil_spectra, radius_parameter, sin2_theta_w_parameter
 
 NAME = "coherent_ar_2020"
 DISTANCE_M = 27.5
@@ -60,6 +65,7 @@ QF_A, QF_B, QF_T_MAX_KEVNR = 0.246, 0.00078, 125.0
 RESOLUTION = 0.58  # sigma/E = 0.58/sqrt(E[keVee])
 SHAPE_ERROR = 0.058  # BRN energy-shape uncertainty, spread over the 12 bins (arXiv:2005.01645)
 RN_DEFAULT_FM = 3.55
+BASELINE_SPREAD_M = 0.5  # source (~tens of cm) and detector extent, for averaging sterile oscillations
 
 OPTIONS = {
     "likelihood": Option("energy_chi2", ("energy_chi2", "poisson_3d"), doc="energy-only chi^2 with pulls or 3D Poisson"),
@@ -69,6 +75,9 @@ OPTIONS = {
     "target": Option("40Ar", ("40Ar", "natural"), doc="pure 40Ar or natural isotopic mix"),
     "exposure": Option("paper", tuple(EXPOSURES), doc="paper: 13.7e22 POT, 24 kg; release: 13.8e22 POT, 24.4 kg"),
     "sigma_cevns": Option(0.134, type=float, doc="prior width of eta_cevns (0.132 with R_n free in the paper)"),
+    "radius_q_dependence": Option(False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"),
+    "mediator": Option("universal", MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
+    "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
     "rn_min": Option(round(nuclei.isotope("40Ar").proton_radius, 3), type=float, doc="lower bound of rn_ar40 [fm]"),
 }
 
@@ -122,6 +131,8 @@ class CoherentAr2020(eqx.Module):
     form: str = eqx.field(static=True)
     preset_name: str = eqx.field(static=True)
     zz_boxes: bool = eqx.field(static=True)
+    radius_q_dependence: bool = eqx.field(static=True)
+    mediator: str = eqx.field(static=True)
     name: str = eqx.field(static=True, default=NAME)
 
     @property
@@ -133,7 +144,9 @@ class CoherentAr2020(eqx.Module):
         c = get_preset(self.preset_name)
         rn = jnp.broadcast_to(params["rn_ar40"], self.rp.shape)
         dndt = cevns_recoil_spectra(
-            self.folding, params, rn=rn, rp=self.rp, form=self.form, c=c, zz_boxes=self.zz_boxes
+            self.folding, params, rn=rn, rp=self.rp, form=self.form, c=c, zz_boxes=self.zz_boxes,
+            radius_q_dependence=self.radius_q_dependence, mediator=self.mediator,
+            baseline=(DISTANCE_M, BASELINE_SPREAD_M),
         )
         return jnp.einsum("bik,cik->b", self.response, dndt)
 
@@ -187,6 +200,9 @@ def build(
     target: str = "40Ar",  # noqa: A002 - option name of the CLI contract
     exposure: str = "paper",
     sigma_cevns: float = 0.134,
+    radius_q_dependence: bool = False,
+    mediator: str = "universal",
+    sterile: bool = False,
     rn_min: float = 3.448,
 ) -> CoherentAr2020:
     """Build the argon experiment (see the module docstring for the options)."""
@@ -220,6 +236,7 @@ def build(
         Parameter("eta_brn_delayed", 1.0, lower=0.0, upper=10.0, constraint=(1.0, 1.0), free=True,
                   label=r"$\eta_{\rm BRN,del}$", doc="delayed beam-related neutron normalisation (33 events)"),
     ]
+    params += bsm_parameters(c, sterile=sterile)
     if likelihood == "poisson_3d":
         params.append(Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, 25.0 / 3152.0), free=True,
                                 label=r"$\eta_{\rm SS}$", doc="steady-state background normalisation (3152 events)"))
@@ -242,6 +259,8 @@ def build(
         form=form_factor,
         preset_name=preset,
         zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
     )
 
 

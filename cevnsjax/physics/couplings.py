@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 
 from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
+from ._special import loop_integral
 
 
 def tree_level(sin2_theta_w: jax.typing.ArrayLike) -> tuple[jax.Array, jax.Array]:
@@ -134,20 +135,6 @@ def r2_sm(c: Constants = pdg2022) -> jax.Array:
     return r2 * HBARC2_MEV2_CM2
 
 
-def _loop_integral(r: jax.Array) -> jax.Array:
-    """I(r) = int_0^1 x(1-x) ln(1 + r x(1-x)) dx for r >= 0 (closed form, series at small r)."""
-    r = jnp.asarray(r, dtype=float)
-    small = r < 1e-2
-    rs = jnp.where(small, 1.0, r)
-    b = jnp.sqrt(1 + 4 / rs)
-    # ln((b+1)/(b-1)) with b-1 = (4/r)/(b+1), stable for large r.
-    log_term = 2 * jnp.log(b + 1) - jnp.log(4 / rs)
-    closed = -5.0 / 18.0 + 2.0 / (3 * rs) + (1 - 2 / rs) * b * log_term / 6
-    rz = jnp.where(small, r, 0.0)
-    series = rz / 30 - rz**2 / 280 + rz**3 / 1890 - rz**4 / 11088 + rz**5 / 60060
-    return jnp.where(small, series, closed)
-
-
 def loop_function_r(q2: jax.typing.ArrayLike, m_l: float, m_w: float) -> jax.Array:
     """R_l(q^2) = int_0^1 dx x(1-x) ln[(m_l^2 - q^2 x(1-x))/M_W^2] for spacelike q^2 <= 0.
 
@@ -160,7 +147,7 @@ def loop_function_r(q2: jax.typing.ArrayLike, m_l: float, m_w: float) -> jax.Arr
         R_l(q^2); R_l(0) = ln(m_l^2/M_W^2)/6 (arXiv:2402.16709, Eq. 3).
     """
     r = -jnp.asarray(q2, dtype=float) / m_l**2
-    return jnp.log(m_l**2 / m_w**2) / 6 + _loop_integral(r)
+    return jnp.log(m_l**2 / m_w**2) / 6 + loop_integral(r)
 
 
 def r2_effective(T: jax.typing.ArrayLike, M: float, c: Constants = pdg2022) -> jax.Array:

@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 
 from ..constants import HBARC_MEV_FM
+from ._special import j1_over_x, sinc, x_over_sinh, xcoth_minus_one
 
 HELM_SKIN_FM = 0.9  # Helm surface thickness s [fm]
 SFERMI_T_FM = 2.30  # symmetrized-Fermi 90%-10% surface thickness t [fm]; a = t/(4 ln 3)
@@ -32,45 +33,6 @@ KN_RANGE_FM = 0.7  # Klein-Nystrand Yukawa range a_k [fm]
 NEUTRON_CHARGE_R2_FM2 = -0.1161  # neutron mean-square charge radius <r_n^2>_c [fm^2]
 
 FORM_FACTORS = ("helm", "sfermi", "kn", "unity")
-
-
-def _series_where(x, threshold, exact, series):
-    """Evaluate ``exact(x)`` for |x| >= threshold and ``series(x)`` below, grad-safe."""
-    small = jnp.abs(x) < threshold
-    xs = jnp.where(small, threshold, x)
-    xz = jnp.where(small, x, 0.0)
-    return jnp.where(small, series(xz), exact(xs))
-
-
-def j1_over_x(x: jax.typing.ArrayLike) -> jax.Array:
-    """3 j_1(x)/x = 3 (sin x - x cos x)/x^3, equal to 1 at x = 0."""
-    x = jnp.asarray(x, dtype=float)
-    return _series_where(
-        x,
-        0.1,
-        lambda s: 3 * (jnp.sin(s) - s * jnp.cos(s)) / s**3,
-        lambda z: 1 - z**2 / 10 + z**4 / 280 - z**6 / 15120 + z**8 / 1330560,
-    )
-
-
-def _sinc(x):
-    return _series_where(x, 0.1, lambda s: jnp.sin(s) / s, lambda z: 1 - z**2 / 6 + z**4 / 120 - z**6 / 5040)
-
-
-def _x_over_sinh(x):
-    return _series_where(
-        x, 0.1, lambda s: s / jnp.sinh(s), lambda z: 1 - z**2 / 6 + 7 * z**4 / 360 - 31 * z**6 / 15120
-    )
-
-
-def _xcoth_minus_one(x):
-    """3 (x coth x - 1)/x^2, equal to 1 at x = 0."""
-    return _series_where(
-        x,
-        0.1,
-        lambda s: 3 * (s / jnp.tanh(s) - 1) / s**2,
-        lambda z: 1 - z**2 / 15 + 2 * z**4 / 315 - z**6 / 1575,
-    )
 
 
 def _qfm(q):
@@ -111,7 +73,7 @@ def sfermi(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, t: float = SFER
     c = jnp.sqrt(c2)
     x, y = qf * c, qf * math.pi * a
     w = c2 / (c2 + pa2)
-    return _x_over_sinh(y) * (w * j1_over_x(x) + (1 - w) * _xcoth_minus_one(y) * _sinc(x))
+    return x_over_sinh(y) * (w * j1_over_x(x) + (1 - w) * xcoth_minus_one(y) * sinc(x))
 
 
 def klein_nystrand(

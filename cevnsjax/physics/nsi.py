@@ -1,0 +1,119 @@
+"""Non-standard interactions: vector NSI, light vector (Z') and scalar mediators.
+
+Vector NSI (heavy mediator), PHYSICS.md section 8:
+
+    g_V^p(nu_l) -> g_V^p + 2 eps^u_ll + eps^d_ll,   g_V^n -> g_V^n + eps^u_ll + 2 eps^d_ll,
+
+flavour-changing eps_l'l adding incoherently.  A light vector mediator of mass M_Z' and
+coupling g_Z' is a momentum-dependent NSI eps^q_ll(T) = g^2 Q'_l Q'_q / (sqrt2 G_F (2MT + M_Z'^2))
+(arXiv:2008.05022):
+
+* ``universal``: Q' = 1 for every fermion -> the shift is +3 eps on both couplings (destructive
+  with the SM weak charge, which is dominated by the negative g_V^n N term);
+* ``b_minus_l``: Q'_q = 1/3, Q'_l = -1 -> -1 x g^2/(sqrt2 G_F (2MT + M^2)) on both (constructive);
+* ``lmu_ltau``: no tree-level quark coupling; through mu/tau loop kinetic mixing the proton
+  coupling of nu_mu shifts by Delta g_V^p = + alpha g^2 L(q^2)/(3 sqrt2 pi G_F (|q|^2 + M^2)) and that of
+  nu_tau by the opposite amount (sign convention: the nu_mu shift is positive, i.e. it reduces |Q|,
+  destructive); L(q^2) = 6 int_0^1 x(1-x) ln[(m_tau^2 + x(1-x)|q|^2)/(m_mu^2 + x(1-x)|q|^2)] dx.
+
+Light scalar mediator (optional): dsigma/dT = g_phi^2 Q_phi^2 M^2 T/(4 pi E^2 (2MT + M_phi^2)^2), with
+Q_phi = 15.1 Z + 14 N (nucleon scalar charges for unit quark couplings, arXiv:1604.01025), added
+incoherently; g_phi^2 stands for the product of the neutrino and quark couplings.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
+from ._special import loop_integral
+
+MEDIATORS = ("universal", "b_minus_l", "lmu_ltau")
+SCALAR_CHARGE_Z, SCALAR_CHARGE_N = 15.1, 14.0
+
+
+def nsi_shifts(eps_u: jax.typing.ArrayLike, eps_d: jax.typing.ArrayLike) -> tuple[jax.Array, jax.Array]:
+    """(Delta g_V^p, Delta g_V^n) = (2 eps^u + eps^d, eps^u + 2 eps^d)."""
+    eps_u = jnp.asarray(eps_u, dtype=float)
+    eps_d = jnp.asarray(eps_d, dtype=float)
+    return 2 * eps_u + eps_d, eps_u + 2 * eps_d
+
+
+def propagator_nsi(
+    g: jax.typing.ArrayLike, m: jax.typing.ArrayLike, T: jax.typing.ArrayLike, M: jax.typing.ArrayLike,
+    c: Constants = pdg2022,
+) -> jax.Array:
+    """g^2/(sqrt2 G_F (2MT + m^2)): the effective NSI strength of unit-charge couplings.
+
+    Args:
+        g: mediator coupling (dimensionless).
+        m: mediator mass [MeV].
+        T: recoil energy [MeV]; M: target mass [MeV].
+    """
+    return jnp.asarray(g, dtype=float) ** 2 / (math.sqrt(2) * c.G_F * (2 * M * jnp.asarray(T, dtype=float) + jnp.asarray(m, dtype=float) ** 2))
+
+
+def lmu_ltau_loop(q2_abs: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
+    """L(|q|^2) = 6 int_0^1 x(1-x) ln[(m_tau^2 + x(1-x)|q|^2)/(m_mu^2 + x(1-x)|q|^2)] dx; L(0) = ln(m_tau^2/m_mu^2)."""
+    q2 = jnp.asarray(q2_abs, dtype=float)
+    return jnp.log(c.m_tau**2 / c.m_mu**2) + 6 * (loop_integral(q2 / c.m_tau**2) - loop_integral(q2 / c.m_mu**2))
+
+
+def zprime_shifts(
+    model: str,
+    g: jax.typing.ArrayLike,
+    m: jax.typing.ArrayLike,
+    T: jax.typing.ArrayLike,
+    M: jax.typing.ArrayLike,
+    c: Constants = pdg2022,
+) -> tuple[jax.Array, jax.Array]:
+    """Light-Z' coupling shifts per flavour: (Delta g_V^p, Delta g_V^n), each shape ``(3,) + shape(T)``.
+
+    Args:
+        model: ``universal``, ``b_minus_l`` or ``lmu_ltau``.
+        g: coupling g_Z'; m: mass M_Z' [MeV]; T: recoil energy [MeV]; M: target mass [MeV].
+    """
+    T = jnp.asarray(T, dtype=float)
+    strength = propagator_nsi(g, m, T, M, c)
+    ones = jnp.ones((3,) + (1,) * strength.ndim)
+    if model == "universal":
+        shift = 3 * strength * ones  # 2 eps^u + eps^d with eps^u = eps^d = strength
+        return shift, shift
+    if model == "b_minus_l":
+        shift = -strength * ones  # Q'_l Q'_q = -1/3: 3 x (-1/3)
+        return shift, shift
+    if model == "lmu_ltau":
+        dp = c.alpha * lmu_ltau_loop(2 * M * T, c) / (3 * math.pi) * strength
+        sign = jnp.asarray([0.0, 1.0, -1.0]).reshape((3,) + (1,) * strength.ndim)
+        return sign * dp, jnp.zeros_like(sign * dp)
+    raise ValueError(f"unknown mediator model '{model}'; choices: {', '.join(MEDIATORS)}")
+
+
+def scalar_charge(Z: jax.typing.ArrayLike, N: jax.typing.ArrayLike) -> jax.Array:
+    """Nuclear scalar charge Q_phi = 15.1 Z + 14 N for unit quark couplings."""
+    return SCALAR_CHARGE_Z * jnp.asarray(Z, dtype=float) + SCALAR_CHARGE_N * jnp.asarray(N, dtype=float)
+
+
+def dsigma_dT_scalar(
+    E: jax.typing.ArrayLike,
+    T: jax.typing.ArrayLike,
+    M: jax.typing.ArrayLike,
+    charge: jax.typing.ArrayLike,
+    g: jax.typing.ArrayLike,
+    m: jax.typing.ArrayLike,
+    FA: jax.typing.ArrayLike = 1.0,
+) -> jax.Array:
+    """Scalar-mediator cross section g^2 Q_phi^2 F^2 M^2 T/(4 pi E^2 (2MT + m^2)^2) [cm^2/MeV].
+
+    Args:
+        E, T: neutrino and recoil energy [MeV]; M: target mass [MeV].
+        charge: nuclear scalar charge Q_phi; FA: nuclear form factor.
+        g: coupling; m: mediator mass [MeV].
+    """
+    E = jnp.asarray(E, dtype=float)
+    T = jnp.asarray(T, dtype=float)
+    g2 = jnp.asarray(g, dtype=float) ** 2
+    return g2 * (charge * FA) ** 2 * M**2 * T / (4 * jnp.pi * E**2 * (2 * M * T + jnp.asarray(m) ** 2) ** 2) * HBARC2_MEV2_CM2
