@@ -65,13 +65,13 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
     """
     r2 = np.asarray(cp.r2_sm(c)) / em.R2_UNIT_CM2
     out = [
-        Parameter("r2_nu_ee", float(r2[0]), "1e-32 cm^2", -100.0, 100.0, label=r"$\langle r^2_{\nu_{ee}}\rangle$",
+        Parameter("r2_nu_ee", float(r2[0]), "1e-32 cm^2", -500.0, 500.0, label=r"$\langle r^2_{\nu_{ee}}\rangle$",
                   doc="nu_e charge radius (SM value default)"),
-        Parameter("r2_nu_mumu", float(r2[1]), "1e-32 cm^2", -100.0, 100.0, label=r"$\langle r^2_{\nu_{\mu\mu}}\rangle$",
+        Parameter("r2_nu_mumu", float(r2[1]), "1e-32 cm^2", -500.0, 500.0, label=r"$\langle r^2_{\nu_{\mu\mu}}\rangle$",
                   doc="nu_mu charge radius (SM value default)"),
     ]
     for pair in PAIRS.values():
-        out.append(Parameter(f"r2_nu_{pair}", 0.0, "1e-32 cm^2", -100.0, 100.0,
+        out.append(Parameter(f"r2_nu_{pair}", 0.0, "1e-32 cm^2", -500.0, 500.0,
                              label=rf"$|\langle r^2_{{\nu_{{{pair}}}}}\rangle|$", doc=f"{pair} transition charge radius"))
     for flav in ("ee", "mumu", *PAIRS.values()):
         out.append(Parameter(f"q_nu_{flav}", 0.0, "1e-8 e", -1e4, 1e4, label=rf"$q_{{\nu_{{{flav}}}}}$",
