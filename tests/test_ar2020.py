@@ -118,3 +118,27 @@ def test_plot(ar, tmp_path):
     path = tmp_path / "ar.png"
     ar.plot(ar.parameters.defaults(), str(path))
     assert path.stat().st_size > 10_000
+
+
+def test_cli_fit_and_profile_contract(tmp_path):
+    """The console script end to end: JSON contract of CLI.md, ndof = 11 as in the paper, figures."""
+    import json
+    import subprocess
+    import sys
+
+    def run(*args):
+        out = subprocess.run([sys.executable, "-m", "cevnsjax", *args], capture_output=True, text=True)
+        return out.returncode, json.loads(out.stdout.strip().splitlines()[-1]), out.stderr
+
+    rc, fit_out, _ = run("fit", "coherent_ar_2020", "--free", "rn_ar40", "--json", "--plot", str(tmp_path / "fit.png"))
+    assert rc == 0
+    assert {"values", "errors", "chi2_min", "ndof", "converged", "components", "nominal_components", "correlation"} <= set(fit_out)
+    assert fit_out["ndof"] == 11 and fit_out["converged"] is True
+    assert set(fit_out["components"]) == {"cevns", "brn_prompt", "brn_delayed"}
+    assert fit_out["nominal_components"]["cevns"] == pytest.approx(129.9, abs=0.1)
+    assert (tmp_path / "fit.png").exists() and (tmp_path / "fit_spectrum.png").exists()
+    rc, prof, _ = run("profile", "coherent_ar_2020", "--param", "sin2_theta_w", "--range", "0.1", "0.55", "--points", "19", "--json")
+    assert rc == 0 and prof["param"] == "sin2_theta_w" and len(prof["grid"]) == 19
+    assert set(prof["intervals"]) == {"1sigma", "90%", "2sigma", "99%", "3sigma"}
+    rc, err, stderr = run("fit", "coherent_ar_2020", "--fix", "rn_ar=4", "--json")
+    assert rc != 0 and "valid names" in err["error"] and "rn_ar40" in stderr

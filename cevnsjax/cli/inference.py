@@ -147,6 +147,11 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
         ps = model.parameters
         constraints = {n: ps[n].constraint for n in result.free if ps[n].constraint is not None}
         plotting.save(plotting.plot_fit(result, constraints), plot)
+        if hasattr(model, "plot"):  # the experiment's own figure: fitted spectrum over the data
+            stem, dot, ext = plot.rpartition(".")
+            spectrum = f"{stem}_spectrum.{ext}" if dot else f"{plot}_spectrum.png"
+            model.plot(result.values, spectrum)
+            click.echo(f"saved {plot} and {spectrum}", err=True)
     if as_json:
         out = {
             "experiments": list(experiment_names),
