@@ -90,6 +90,9 @@ class ParameterSet(Mapping[str, Parameter]):
         except KeyError:
             raise ParameterError(self.unknown_message(name)) from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._p
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._p)
 

@@ -9,7 +9,7 @@ import pytest
 from scipy.integrate import quad
 
 from cevnsjax.constants import pdg2018, pdg2022
-from cevnsjax.experiments._signal import bsm_parameters, cevns_recoil_spectra
+from cevnsjax.experiments._signal import BSMConfig, bsm_parameters, cevns_recoil_spectra
 from cevnsjax.folding import build_folding
 from cevnsjax.parameters import ParameterSet
 from cevnsjax.physics import couplings as cp
@@ -34,9 +34,10 @@ def setup():
     ps = ParameterSet([*bsm_parameters(C, sterile=True)])
     base = {**ps.defaults(), "sin2_theta_w": jnp.asarray(C.sin2_theta_w)}
 
-    def spectra(overrides=None, **kw):
+    def spectra(overrides=None, radius_q_dependence=False, mediator="universal"):
         p = {**base, **(overrides or {})}
-        return cevns_recoil_spectra(f, p, rn=rn, rp=rp, form="helm", c=C, zz_boxes=False, baseline=BASELINE, **kw)
+        bsm = BSMConfig(radius_q_dependence, mediator, BASELINE)
+        return cevns_recoil_spectra(f, p, rn=rn, rp=rp, form="helm", c=C, zz_boxes=False, bsm=bsm)
 
     return f, rp, rn, base, spectra
 

@@ -22,6 +22,7 @@ beyond-SM families by adding :func:`bsm_parameters` to its parameter set.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 import jax
@@ -37,8 +38,36 @@ from ..physics import nsi
 from ..physics.cross_sections import kinematic_factor, momentum_transfer
 from ..physics.form_factors import form_factor, min_radius
 from ..physics.oscillations import active_fraction
+from . import Option
 
 PAIRS = {(0, 1): "emu", (0, 2): "etau", (1, 2): "mutau"}
+BASELINE_SPREAD_M = 0.5  # source (~tens of cm) and detector extent, for averaging sterile oscillations
+
+#: Build options every experiment accepts for the beyond-SM terms.
+BSM_OPTIONS = {
+    "radius_q_dependence": Option(False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"),
+    "mediator": Option("universal", nsi.MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
+    "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class BSMConfig:
+    """Static beyond-SM choices of a built experiment.
+
+    Attributes:
+        radius_q_dependence: momentum-dependent diagonal charge radii.
+        mediator: light vector mediator model.
+        baseline: (L, dL) in m when the sterile parameters are enabled, else None.
+    """
+
+    radius_q_dependence: bool = False
+    mediator: str = "universal"
+    baseline: tuple[float, float] | None = None
+
+    @classmethod
+    def from_options(cls, radius_q_dependence: bool, mediator: str, sterile: bool, distance_m: float) -> BSMConfig:
+        return cls(radius_q_dependence, mediator, (distance_m, BASELINE_SPREAD_M) if sterile else None)
 DIAGONAL = {0: "ee", 1: "mumu", 2: "tautau"}
 
 
@@ -143,9 +172,7 @@ def cevns_recoil_spectra(
     form: str,
     c: Constants,
     zz_boxes: bool,
-    radius_q_dependence: bool = False,
-    mediator: str = "universal",
-    baseline: tuple[float, float] | None = None,
+    bsm: BSMConfig = BSMConfig(),
 ) -> jax.Array:
     """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node (SM and beyond).
 
@@ -157,9 +184,7 @@ def cevns_recoil_spectra(
         form: form-factor name (same form for protons and neutrons).
         c: constants preset.
         zz_boxes: include the ZZ box corrections.
-        radius_q_dependence: momentum-dependent charge radius F_nu_l(T) on the diagonal radii.
-        mediator: light vector mediator model (``universal``, ``b_minus_l``, ``lmu_ltau``).
-        baseline: (L, dL) in m, enabling the sterile-oscillation parameters when present.
+        bsm: momentum-dependent radii, mediator model and sterile baseline (:class:`BSMConfig`).
 
     Returns:
         Array of shape (n_comp, n_iso, n_T).
@@ -180,20 +205,20 @@ def cevns_recoil_spectra(
     diag = (fl[:, None] == jnp.arange(3)[None, :]).astype(float)[..., None, None]  # (n_comp, 3, 1, 1)
 
     radius = em.radius_coupling(r2, c)[..., None, None]  # (n_comp, 3, 1, 1)
-    if radius_q_dependence:
+    if bsm.radius_q_dependence:
         f_nu = cp.radius_form_factor(T, M, c)[fl][:, None]  # (n_comp, 1, n_iso, n_T)
         radius = radius * jnp.where(diag > 0, f_nu, 1.0)
     mc = em.millicharge_coupling(qmc[..., None, None], T, M, c)
     g = params.get("g_zprime", 0.0)
     m = params.get("m_zprime", 10.0)
-    zp, zn = nsi.zprime_shifts(mediator, g, m, T, M, c)  # (3, n_iso, n_T)
+    zp, zn = nsi.zprime_shifts(bsm.mediator, g, m, T, M, c)  # (3, n_iso, n_T)
     gp_diag = cp.gvp_no_radius(c, zz_boxes=zz_boxes, sin2_theta_w=params["sin2_theta_w"]) + zp[fl][:, None]
     gn_diag = cp.gvn(c, zz_boxes=zz_boxes) + zn[fl][:, None]
     dp, dn = nsi.nsi_shifts(eu[..., None, None], ed[..., None, None])
     amp = (diag * gp_diag - radius - mc + dp) * Z * FZ + (diag * gn_diag + dn) * N * FN  # (n_comp, 3, n_iso, n_T)
     bracket = jnp.sum(amp**2, axis=1)
 
-    survival = _survival(folding, params, baseline)
+    survival = _survival(folding, params, bsm.baseline)
     k_weak, k_mag, k_e2 = _kernels(folding, survival)
     weak = c.G_F**2 * M / jnp.pi * HBARC2_MEV2_CM2 * bracket * k_weak
 

@@ -51,11 +51,17 @@ from ..likelihood.least_squares import gaussian_chi2
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
-from ..physics.nsi import MEDIATORS
 from ..physics import nuclei
 from ..sources import sns
 from . import Option, register
-from ._signal import bsm_parameters, cevns_recoil_spectra, radius_parameter, sin2_theta_w_parameter
+from ._signal import (
+    BSM_OPTIONS,
+    BSMConfig,
+    bsm_parameters,
+    cevns_recoil_spectra,
+    radius_parameter,
+    sin2_theta_w_parameter,
+)
 
 NAME = "coherent_ar_2020"
 DISTANCE_M = 27.5
@@ -65,7 +71,6 @@ QF_A, QF_B, QF_T_MAX_KEVNR = 0.246, 0.00078, 125.0
 RESOLUTION = 0.58  # sigma/E = 0.58/sqrt(E[keVee])
 SHAPE_ERROR = 0.058  # BRN energy-shape uncertainty, spread over the 12 bins (arXiv:2005.01645)
 RN_DEFAULT_FM = 3.55
-BASELINE_SPREAD_M = 0.5  # source (~tens of cm) and detector extent, for averaging sterile oscillations
 
 OPTIONS = {
     "likelihood": Option("energy_chi2", ("energy_chi2", "poisson_3d"), doc="energy-only chi^2 with pulls or 3D Poisson"),
@@ -75,9 +80,7 @@ OPTIONS = {
     "target": Option("40Ar", ("40Ar", "natural"), doc="pure 40Ar or natural isotopic mix"),
     "exposure": Option("paper", tuple(EXPOSURES), doc="paper: 13.7e22 POT, 24 kg; release: 13.8e22 POT, 24.4 kg"),
     "sigma_cevns": Option(0.134, type=float, doc="prior width of eta_cevns (0.132 with R_n free in the paper)"),
-    "radius_q_dependence": Option(False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"),
-    "mediator": Option("universal", MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
-    "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
+    **BSM_OPTIONS,
     "rn_min": Option(round(nuclei.isotope("40Ar").proton_radius, 3), type=float, doc="lower bound of rn_ar40 [fm]"),
 }
 
@@ -131,8 +134,7 @@ class CoherentAr2020(eqx.Module):
     form: str = eqx.field(static=True)
     preset_name: str = eqx.field(static=True)
     zz_boxes: bool = eqx.field(static=True)
-    radius_q_dependence: bool = eqx.field(static=True)
-    mediator: str = eqx.field(static=True)
+    bsm: BSMConfig = eqx.field(static=True)
     name: str = eqx.field(static=True, default=NAME)
 
     @property
@@ -145,8 +147,7 @@ class CoherentAr2020(eqx.Module):
         rn = jnp.broadcast_to(params["rn_ar40"], self.rp.shape)
         dndt = cevns_recoil_spectra(
             self.folding, params, rn=rn, rp=self.rp, form=self.form, c=c, zz_boxes=self.zz_boxes,
-            radius_q_dependence=self.radius_q_dependence, mediator=self.mediator,
-            baseline=(DISTANCE_M, BASELINE_SPREAD_M),
+            bsm=self.bsm,
         )
         return jnp.einsum("bik,cik->b", self.response, dndt)
 
@@ -259,8 +260,7 @@ def build(
         form=form_factor,
         preset_name=preset,
         zz_boxes=zz_boxes,
-        radius_q_dependence=radius_q_dependence,
-        mediator=mediator,
+        bsm=BSMConfig.from_options(radius_q_dependence, mediator, sterile, DISTANCE_M),
     )
 
 

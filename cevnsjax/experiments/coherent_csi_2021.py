@@ -1,0 +1,489 @@
+"""COHERENT CsI[Na], full dataset (arXiv:2110.07730, PRL 129, 081801): 2D binned Poisson likelihood.
+
+Built from the ancillary files of arXiv:2110.07730 located and hash-checked by
+:mod:`cevnsjax.datasets` (PHYSICS.md section 10, "CsI 2021").
+
+Signal.  133Cs and 127I (one of each per formula unit, 14.6 kg of 259.809 g/mol) exposed
+to the SNS pi-DAR flux, 0.0848 nu/POT for each of nu_mu (prompt), nu_e and nubar_mu
+(delayed), 3.198e23 POT at 19.3 m (the 1e-4 nubar_e admixture is neglected).  Each
+isotope has its own form factor; the neutron radius is one parameter ``rn_csi``
+(``separate_radii=true``: ``rn_cs133`` and ``rn_i127``), bounded below by the proton
+radii 4.821 / 4.766 fm: a negative neutron skin is not expected for these N > Z nuclei,
+and PHYSICS.md section 12 asks minimisers to respect R_n > R_p.  The default 5.5 fm is
+the radius at which the specification quotes its reference SM prediction (PHYSICS.md
+section 10; see "Numbers" below), 0.7 fm above R_p, well inside the wide R_n ranges that
+CsI data allow; the theory-motivated radii of arXiv:2005.01645 are 5.01 (Cs) / 4.94 (I) fm.
+
+Detector response (PHYSICS.md section 10):
+
+* quenching E_ee(T_nr) = a x + b x^2 + c x^3 + d x^4 [MeVee], x = T_nr [MeVnr], from
+  ``scintRespCoefficients.txt``;
+* light yield 13.35 PE/keVee and the gamma resolution
+  P(x | E_ee) = (a(1+b))^(1+b)/Gamma(1+b) x^b exp(-a(1+b) x) with a = 0.0749/E_ee[keVee]
+  (mean 1/a = 13.35 E_ee PE), b = 9.56 E_ee[keVee];
+* PE efficiency eff(x) = a/(1 + exp(-b(x - c))) + d from ``effCoefficients.txt``,
+  clipped at zero (it is negative below ~7 PE);
+* timing efficiency 1 for t < 0.52 us, exp(-0.0494 (t - 0.52 us)) after, 0 for t >= 6 us;
+* neutrino arrival times: the Gaussian POT trace convolved with the pion lifetime
+  (prompt) and additionally with the muon lifetime (delayed).  A least-squares fit of
+  the released NIN t_rec PDF (which follows the neutrino timing) with the delayed shape
+  gives a trace mean 0.474 us and width 0.147 us (the prompt fraction fits to zero);
+  these are the nominal values.  The expectation is folded with the timing
+  efficiency exactly per time bin (integration by parts of eff x CDF on a fixed
+  Gauss-Legendre rule).
+
+Response matrices R[b, i, k] = int_bin eff(x) P(x | E_ee(T_k)) dx (recoil weights included)
+are precomputed for the nominal coefficients and for each +-1 sigma variant (seven
+matrices); at run time the shape nuisances interpolate between them
+(:func:`cevnsjax.experiments._csi.variation_weights`: exact at -1, 0, +1 sigma, linear
+beyond, continuously differentiable).  Recoil spectra come from
+:func:`cevnsjax.experiments._signal.cevns_recoil_spectra` on a fixed Gauss-Legendre
+recoil grid over 1-60 keVnr (capped at the kinematic limit, ~45 keVnr); evaluation is a
+chain of dense contractions.
+
+Backgrounds in the region of interest PE < 60, 0 <= t_rec < 6 us:
+
+* steady state (SS): 1286 events (the collaboration's fitting code; the AC window holds
+  1295 events in the same region, 0.7% more), energy shape = histogram of the AC
+  events with PE < 60, time shape flat x timing efficiency;
+* beam-related neutrons (BRN) and neutrino-induced neutrons (NIN): the product of the
+  released PE and t_rec PDFs; the t_rec PDFs restricted to 0-6 us times the PE < 60
+  fraction of the PE PDFs give 18.45 and 5.62 events.
+
+Nuisance parameters (all free by default) and priors (Gaussian constraint terms):
+
+* ``eta_flux``: neutrino-flux normalisation, 10% (the SNS flux uncertainty of
+  arXiv:2110.07730).  Option ``flux_prior=0.1146`` gives the 11.46% of the
+  collaboration's code = 10% (+) 3.8% (+) 4.1% (flux, quenching, efficiency in
+  quadrature); with it, quenching and efficiency are counted twice unless
+  ``theta_qf``, ``theta_qf_1`` and ``theta_eff`` are fixed;
+* ``eta_ss``: steady-state normalisation, 2.1% (collaboration's code);
+* ``eta_brn``: BRN normalisation, 25% (collaboration's code);
+* ``eta_nin``: NIN normalisation, 35.7% (collaboration's code);
+* ``theta_qf``, ``theta_qf_1``: quenching shape nuisances, unit Gaussian, moving
+  ``scintRespCoefficients.txt`` towards its "syst model 0" and "syst model 1" +-1 sigma
+  rows (treated as independent; over 5-40 keVnr they change E_ee by up to 3.5% and 2.4%);
+* ``theta_eff``: efficiency shape nuisance, unit Gaussian, towards the +1 sigma (row 2,
+  higher efficiency) and -1 sigma (row 3) rows of ``effCoefficients.txt``;
+* ``t_offset`` [us]: shift of the POT-trace mean from 0.474 us, prior width 0.1 us.
+  The NIN fit fixes the timing of energetic neutron events, while the C-window data
+  prefer trace means of 0.53-0.60 us (PHYSICS.md), i.e. offsets of +0.06 to +0.13 us
+  (a later reconstructed time of low-light events would be one explanation); a 0.1 us
+  prior covers them within ~1 sigma, and the fit gives +0.07 +- 0.04 us.
+
+``eta_cevns`` (not free by default, no prior) scales the CEvNS expectation: free it,
+with ``eta_flux`` fixed, to measure the CEvNS event count.
+
+Options: ``form_factor`` (helm | sfermi | kn | unity), ``preset`` (pdg2018 | pdg2022,
+default pdg2022), ``zz_boxes`` (default true), ``separate_radii``, ``binning``
+(``coherent``: PE edges [0, 8, 12, 16, 20, 24, 32, 40, 50, 60] x t_rec edges [0, 0.125,
+..., 1, 2, 4, 6] us of the collaboration's code, 99 bins; ``fine``: 4-PE bins above 8 PE x 0.125 us
+bins up to 1 us then 0.5 us bins, 14 x 18 = 252 bins; the first PE bin stays 0-8 PE
+because the AC window has no event below 6 PE), ``flux_prior``, ``refine``
+(multiplies every quadrature grid, for convergence checks).
+
+Numbers (tests/test_csi2021.py; PHYSICS.md section 10 for the references).  SM CEvNS
+prediction in the ROI: 272.0 events at R_n = 5.5 fm, 330.6 at R_n = 5.01/4.94 fm
+(pdg2018 without ZZ boxes: 267.7 and 325.6; the reference implementation quotes ~326
+for the latter, but ~301 at 5.5 fm: our count falls by 18% from 5.01/4.94 to 5.5 fm,
+and 301 is what we find at R_n = 5.23 fm; over R_p..5.5 fm the count spans 349..272,
+the -11%..+15% band the reference quotes around 301).  Fit with ``eta_cevns`` free and
+``eta_flux`` fixed: 302 +- 31 CEvNS events, chi^2 = 80.6 for 98 dof (reference
+implementation 304-308, ~84/98; COHERENT 306 +- 20, chi^2/dof = 82.4/98; SM 333 +- 11
+(th) +- 42 (ex)).
+
+Example:
+    >>> import jax
+    >>> jax.config.update("jax_enable_x64", True)
+    >>> from cevnsjax.experiments import experiment
+    >>> m = experiment("coherent_csi_2021")
+    >>> p = m.parameters.defaults()
+    >>> round(float(m.components(p)["cevns"]))
+    272
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import datasets
+from .._quadrature import gauss_legendre
+from ..constants import preset as get_preset
+from ..detectors.response import bin_response, gamma_pdf
+from ..folding import Folding, build_folding
+from ..likelihood.poisson import poisson_deviance
+from ..parameters import Parameter, ParameterSet
+from ..physics.form_factors import FORM_FACTORS
+from ..sources import sns
+from . import Option, register
+from . import _csi
+from ._signal import BSM_OPTIONS, BSMConfig, bsm_parameters, cevns_recoil_spectra, sin2_theta_w_parameter
+
+NAME = "coherent_csi_2021"
+
+NU_PER_POT = 0.0848  # neutrinos per flavour per proton on target
+N_POT = 3.198e23  # protons on target (13.99 GWh)
+DISTANCE_M = 19.3
+MASS_KG = 14.6
+
+GAMMA_A = 0.0749  # a = GAMMA_A / E_ee[keVee] (1/GAMMA_A = 13.35 PE/keVee light yield)
+GAMMA_B = 9.56  # b = GAMMA_B * E_ee[keVee]
+PE_MAX = 60.0  # upper edge of the region of interest [PE]
+
+T_EFF_START_US = 0.52  # timing efficiency is 1 before this time [us]
+T_EFF_RATE = 0.0494  # ... and exp(-T_EFF_RATE (t - T_EFF_START_US)) after [1/us]
+T_MAX_US = 6.0  # end of the region of interest (efficiency 0 beyond) [us]
+TRACE_MEAN_US = 0.474  # POT-trace mean from the fit of the released NIN t_rec PDF [us]
+TRACE_WIDTH_US = 0.147  # POT-trace sigma from the same fit [us]
+
+SS_EVENTS = 1286.0  # steady-state events in the ROI (collaboration's fitting code)
+PRIORS = {  # Gaussian prior widths (see the module docstring for their sources)
+    "eta_ss": 0.021,
+    "eta_brn": 0.25,
+    "eta_nin": 0.357,
+    "t_offset": 0.1,
+}
+
+RECOIL_RANGE_MEV = (1e-3, 0.06)  # quadrature range in T_nr; the top is capped at the kinematic limit
+
+BINNINGS = {
+    "coherent": (
+        (0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 32.0, 40.0, 50.0, 60.0),
+        (0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0, 6.0),
+    ),
+    "fine": (
+        (0.0, *(float(x) for x in np.arange(8.0, 61.0, 4.0))),
+        tuple(float(x) for x in np.concatenate([np.arange(0.0, 1.0, 0.125), np.arange(1.0, 6.01, 0.5)])),
+    ),
+}
+
+#: Response variants, in the order of the stacked response matrices.
+VARIANTS = ("nominal", "qf0_plus", "qf0_minus", "qf1_plus", "qf1_minus", "eff_plus", "eff_minus")
+#: Shape nuisances and the (plus, minus) variants they move towards.
+SHAPE_NUISANCES = (("theta_qf", 1, 2), ("theta_qf_1", 3, 4), ("theta_eff", 5, 6))
+
+OPTIONS = {
+    "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
+    "preset": Option("pdg2022", ("pdg2018", "pdg2022"), doc="constants preset"),
+    "zz_boxes": Option(True, type=bool, doc="include ZZ box radiative corrections"),
+    "separate_radii": Option(False, type=bool, doc="rn_cs133 and rn_i127 instead of one rn_csi"),
+    "binning": Option("coherent", tuple(BINNINGS), doc="coherent: 9 PE x 11 t_rec bins; fine: 14 x 18"),
+    "flux_prior": Option(0.10, (0.10, 0.1146), type=float,
+                         doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"),
+    "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
+    **BSM_OPTIONS,
+}
+
+
+def _quenched_kevee(coeffs: np.ndarray, T_mev: np.ndarray) -> np.ndarray:
+    """E_ee [keVee] = 1e3 (a x + b x^2 + c x^3 + d x^4), x = T_nr [MeV] (``scintRespCoefficients.txt``)."""
+    a, b, c, d = coeffs
+    return 1e3 * T_mev * (a + T_mev * (b + T_mev * (c + T_mev * d)))
+
+
+def _efficiency(coeffs: np.ndarray):
+    """eff(x) = max(0, a/(1 + exp(-b(x - c))) + d), x in PE, and the PE where it reaches zero."""
+    a, b, c, d = coeffs
+
+    def eff(x):
+        return np.maximum(0.0, a / (1.0 + np.exp(-b * (x - c))) + d)
+
+    zero = c - np.log(a / -d - 1.0) / b if d < 0 < a + d else -np.inf
+    return eff, zero
+
+
+def _pe_response(
+    folding: Folding, edges: np.ndarray, scint: np.ndarray, eff_coeffs: np.ndarray, n_sub: int
+) -> np.ndarray:
+    """R[b, i, k] = wT_ik int_{bin b} eff(x) P_gamma(x | E_ee(T_ik)) dx, shape (n_pe, n_iso, n_T).
+
+    The integral over each PE bin uses sub-bins split at the point where the clipped
+    efficiency reaches zero, so the integrand is smooth on every Gauss-Legendre panel.
+    """
+    eff, zero = _efficiency(eff_coeffs)
+    fine = np.unique(np.concatenate([edges, [zero] if edges[0] < zero < edges[-1] else []]))
+    starts = np.searchsorted(fine, edges[:-1])
+    blocks = []
+    for T, wT in zip(np.asarray(folding.T), np.asarray(folding.wT), strict=True):
+        e_ee = _quenched_kevee(scint, T)
+        r = bin_response(fine, gamma_pdf(GAMMA_A / e_ee, GAMMA_B * e_ee), eff, n_sub=n_sub)
+        blocks.append(np.add.reduceat(r, starts, axis=0) * wT)
+    return np.stack(blocks, axis=1)
+
+
+def _timing_efficiency(t: np.ndarray) -> np.ndarray:
+    """Timing efficiency at t [us] (for t < 6 us): 1 before 0.52 us, exp(-0.0494 (t - 0.52)) after."""
+    return np.where(t < T_EFF_START_US, 1.0, np.exp(-T_EFF_RATE * (t - T_EFF_START_US)))
+
+
+def _timing_quadrature(edges: np.ndarray, n_q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Arrays for int_{bin} eff(t) dF(t) = eff(b-) F(b) - eff(a) F(a) + lambda int_{max(a, t0)}^b eff F dt.
+
+    Integration by parts with eff' = -lambda eff after t0 = 0.52 us (0 before), so only the
+    smooth arrival-time CDF F is needed at run time.
+
+    Returns:
+        ``(eff_lo, eff_hi, nodes, weights)``: efficiency at the lower and upper edge of
+        each bin, shape (n_t,); Gauss-Legendre nodes [us] and weights lambda w eff(node),
+        shape (n_t, n_q) (zero weights for bins entirely before t0).
+    """
+    lo, hi = edges[:-1], edges[1:]
+    start = np.clip(lo, T_EFF_START_US, None)
+    nodes, w = gauss_legendre(np.minimum(start, hi), hi, n_q)
+    weights = T_EFF_RATE * w * _timing_efficiency(nodes)
+    return _timing_efficiency(lo), _timing_efficiency(hi), nodes, weights
+
+
+def _integrated_timing_efficiency(t: np.ndarray) -> np.ndarray:
+    """int_0^t eff(t') dt' [us]."""
+    after = np.clip(t - T_EFF_START_US, 0.0, None)
+    return np.minimum(t, T_EFF_START_US) + (1.0 - np.exp(-T_EFF_RATE * after)) / T_EFF_RATE
+
+
+def _binned_pdf_content(pdf: datasets.BinnedPDF, width: float, edges: np.ndarray) -> np.ndarray:
+    """Content of a released histogram PDF in arbitrary bins (uniform within each released bin)."""
+    centre = np.asarray(pdf.center, dtype=float)
+    src = np.append(centre - width / 2, centre[-1] + width / 2)
+    cumulative = np.concatenate([[0.0], np.cumsum(pdf.value)])
+    return np.diff(np.interp(edges, src, cumulative))
+
+
+def _neutron_template(pe_pdf: datasets.BinnedPDF, t_pdf: datasets.BinnedPDF, pe_edges, t_edges) -> np.ndarray:
+    """Expected events (n_pe, n_t) of a neutron background: PE PDF (1-PE bins) x t_rec PDF (10 ns bins).
+
+    The t_rec PDF counts events over all PE; the PE PDF sums to 1 over PE < 60, so the
+    PE < 60 fraction is 1/sum(PE PDF).
+    """
+    pe = _binned_pdf_content(pe_pdf, 1.0, pe_edges) / np.sum(pe_pdf.value)
+    t = _binned_pdf_content(t_pdf, 0.01, t_edges)
+    return np.outer(pe, t)
+
+
+class CoherentCsI2021(eqx.Module):
+    """The built CsI 2021 experiment (a :class:`cevnsjax.model.Model`).
+
+    Attributes:
+        folding: flux x target quadrature (3 flux components, 133Cs and 127I).
+        response: PE response matrices, shape (7, n_pe, 2, n_T), in the order of :data:`VARIANTS`.
+        rp: proton rms radii of (133Cs, 127I) [fm].
+        eff_lo, eff_hi: timing efficiency at the lower / upper edge of each time bin, shape (n_t,).
+        t_nodes, t_weights: quadrature of the timing-efficiency integral, shape (n_t, n_q).
+        ss, brn, nin: background expectations at nominal normalisation, shape (n_pe, n_t).
+        data: observed counts in the coincidence window, shape (n_pe, n_t).
+        pe_edges, t_edges: bin edges [PE], [us].
+        prompt: per flux component, whether its timing is prompt (else delayed).
+        parameters, form, preset_name, zz_boxes, separate_radii, binning: configuration.
+    """
+
+    folding: Folding
+    response: jax.Array
+    rp: jax.Array
+    eff_lo: jax.Array
+    eff_hi: jax.Array
+    t_nodes: jax.Array
+    t_weights: jax.Array
+    ss: jax.Array
+    brn: jax.Array
+    nin: jax.Array
+    data: jax.Array
+    pe_edges: tuple[float, ...] = eqx.field(static=True)
+    t_edges: tuple[float, ...] = eqx.field(static=True)
+    prompt: tuple[bool, ...] = eqx.field(static=True)
+    parameters: ParameterSet = eqx.field(static=True)
+    form: str = eqx.field(static=True)
+    preset_name: str = eqx.field(static=True)
+    zz_boxes: bool = eqx.field(static=True)
+    separate_radii: bool = eqx.field(static=True)
+    bsm: BSMConfig = eqx.field(static=True)
+    binning: str = eqx.field(static=True)
+    name: str = eqx.field(static=True, default=NAME)
+
+    @property
+    def n_bins(self) -> int:
+        return int(self.data.size)
+
+    def recoil_spectra(self, params) -> jax.Array:
+        """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node, shape (3, 2, n_T)."""
+        return cevns_recoil_spectra(
+            self.folding, params, rn=_csi.neutron_radii(params, self.separate_radii), rp=self.rp,
+            form=self.form, c=get_preset(self.preset_name), zz_boxes=self.zz_boxes, bsm=self.bsm,
+        )
+
+    def pe_response(self, params) -> jax.Array:
+        """Response R[b, i, k] at the shape nuisances ``theta_qf``, ``theta_qf_1``, ``theta_eff``.
+
+        Far beyond the released variants the linear extrapolation could turn a probability
+        negative; the interpolated response is clipped at zero.
+        """
+        weights = jnp.zeros(len(VARIANTS)).at[0].set(1.0)
+        for name, plus, minus in SHAPE_NUISANCES:
+            w_plus, w_minus = _csi.variation_weights(params[name])
+            weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
+        return jnp.maximum(jnp.einsum("v,vbik->bik", weights, self.response), 0.0)
+
+    def cevns_energy(self, params) -> jax.Array:
+        """CEvNS events per flux component and PE bin before the timing cut, shape (3, n_pe)."""
+        return self.folding.counts(self.pe_response(params), self.recoil_spectra(params))
+
+    def time_fractions(self, params) -> jax.Array:
+        """Fraction of each flux component's events in each time bin (timing efficiency included), (3, n_t)."""
+        c = get_preset(self.preset_name)
+        mean = TRACE_MEAN_US + params["t_offset"]
+        edges = jnp.asarray(self.t_edges)
+        rows = []
+        for cdf in (sns.prompt_time_cdf, sns.delayed_time_cdf):
+            F = cdf(edges, mean, TRACE_WIDTH_US, c)
+            rows.append(self.eff_hi * F[1:] - self.eff_lo * F[:-1]
+                        + jnp.sum(self.t_weights * cdf(self.t_nodes, mean, TRACE_WIDTH_US, c), axis=-1))
+        prompt, delayed = rows
+        return jnp.stack([prompt if p else delayed for p in self.prompt])
+
+    def expected(self, params) -> dict[str, jax.Array]:
+        """Expected counts per component (``cevns``, ``ss``, ``brn``, ``nin``), each shape (n_pe, n_t)."""
+        cevns = jnp.einsum("cb,ct->bt", self.cevns_energy(params), self.time_fractions(params))
+        return {
+            "cevns": params["eta_cevns"] * params["eta_flux"] * cevns,
+            "ss": params["eta_ss"] * self.ss,
+            "brn": params["eta_brn"] * self.brn,
+            "nin": params["eta_nin"] * self.nin,
+        }
+
+    def chi2(self, params) -> jax.Array:
+        """-2 ln L: Poisson deviance over the PE x t_rec bins plus the nuisance constraint terms."""
+        mu = sum(self.expected(params).values())
+        return poisson_deviance(mu, self.data) + self.parameters.constraint_chi2(params)
+
+    def components(self, params) -> dict[str, jax.Array]:
+        """Total expected events per component in the region of interest."""
+        return {k: jnp.sum(v) for k, v in self.expected(params).items()}
+
+    def plot(self, params, path: str) -> None:
+        """PE and t_rec projections of the data (coincidence window) and the expected components (PNG)."""
+        exp = {k: np.asarray(v) for k, v in self.expected(params).items()}
+        order = ("ss", "brn", "nin", "cevns")
+        _csi.plot_projections(
+            path, np.asarray(self.pe_edges), np.asarray(self.t_edges), {k: exp[k] for k in order},
+            np.asarray(self.data), title=r"COHERENT CsI[Na] 2021 (PE < 60, $t_{\rm rec}$ < 6 $\mu$s)",
+        )
+
+
+def _parameters(c, form: str, separate_radii: bool, flux_prior: float) -> ParameterSet:
+    nuisances = [
+        _csi.flux_parameter(flux_prior),
+        Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, PRIORS["eta_ss"]), free=True,
+                  label=r"$\eta_{\rm SS}$", doc=f"steady-state normalisation ({SS_EVENTS:g} events)"),
+        Parameter("eta_brn", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_brn"]), free=True,
+                  label=r"$\eta_{\rm BRN}$", doc="beam-related neutron normalisation (18.45 events)"),
+        Parameter("eta_nin", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_nin"]), free=True,
+                  label=r"$\eta_{\rm NIN}$", doc="neutrino-induced neutron normalisation (5.62 events)"),
+        Parameter("theta_qf", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
+                  label=r"$\theta_{\rm QF}$", doc="quenching shape, scintRespCoefficients syst model 0 [sigma]"),
+        Parameter("theta_qf_1", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
+                  label=r"$\theta_{\rm QF,1}$", doc="quenching shape, scintRespCoefficients syst model 1 [sigma]"),
+        Parameter("theta_eff", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
+                  label=r"$\theta_{\rm eff}$", doc="PE-efficiency shape, effCoefficients +-1 sigma rows [sigma]"),
+        Parameter("t_offset", 0.0, unit="us", lower=-0.3, upper=0.5, constraint=(0.0, PRIORS["t_offset"]),
+                  free=True, label=r"$\Delta t$ [$\mu$s]",
+                  doc=f"shift of the POT-trace mean from {TRACE_MEAN_US} us"),
+        Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, label=r"$\eta_{\rm CEvNS}$",
+                  doc="CEvNS signal strength (free it, with eta_flux fixed, to measure the event count)"),
+    ]
+    return ParameterSet([sin2_theta_w_parameter(c), *_csi.radius_parameters(form, separate_radii), *nuisances])
+
+
+def build(
+    form_factor: str = "helm",
+    preset: str = "pdg2022",
+    zz_boxes: bool = True,
+    separate_radii: bool = False,
+    binning: str = "coherent",
+    flux_prior: float = 0.10,
+    refine: int = 1,
+    radius_q_dependence: bool = False,
+    mediator: str = "universal",
+    sterile: bool = False,
+) -> CoherentCsI2021:
+    """Build the CsI 2021 experiment (the module docstring describes the physics of each option).
+
+    Args:
+        form_factor: nuclear form factor of both isotopes (``helm``, ``sfermi``, ``kn``, ``unity``).
+        preset: constants preset (``pdg2018`` or ``pdg2022``).
+        zz_boxes: include the ZZ box radiative corrections in the couplings.
+        separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
+        binning: ``coherent`` (9 x 11 bins) or ``fine`` (14 x 18 bins).
+        flux_prior: prior width of ``eta_flux`` (0.10 or 0.1146).
+        radius_q_dependence, mediator, sterile: beyond-SM options (:data:`._signal.BSM_OPTIONS`).
+        refine: multiplies the recoil panels, neutrino-energy nodes, PE sub-bins and time nodes.
+
+    Returns:
+        The :class:`CoherentCsI2021` model.
+
+    Raises:
+        ValueError: ``refine`` below 1.
+        FileNotFoundError, cevnsjax.datasets.DataError: the release is missing or corrupt.
+    """
+    if refine < 1:
+        raise ValueError(f"option refine={refine}: must be a positive integer")
+    release = datasets.load_csi2021()
+    c = get_preset(preset)
+    tgt = _csi.target()
+    comps = sns.components(c)
+    flu = sns.fluence(NU_PER_POT, N_POT, DISTANCE_M)
+    folding = build_folding(
+        tgt, comps, [flu] * len(comps), MASS_KG, RECOIL_RANGE_MEV,
+        n_panels=24 * refine, n_t=8, n_e=24 * refine,
+    )
+    pe_edges, t_edges = (np.asarray(e) for e in BINNINGS[binning])
+
+    scint, eff = release.scintillation, release.efficiency
+    variants = {
+        "nominal": (scint.nominal, eff.nominal),
+        "qf0_plus": (scint.plus[0], eff.nominal),
+        "qf0_minus": (scint.minus[0], eff.nominal),
+        "qf1_plus": (scint.plus[1], eff.nominal),
+        "qf1_minus": (scint.minus[1], eff.nominal),
+        "eff_plus": (scint.nominal, eff.plus),
+        "eff_minus": (scint.nominal, eff.minus),
+    }
+    response = np.stack([_pe_response(folding, pe_edges, *variants[v], n_sub=8 * refine) for v in VARIANTS])
+    eff_lo, eff_hi, t_nodes, t_weights = _timing_quadrature(t_edges, 16 * refine)
+
+    ac, coinc = release.events_ac, release.events_c
+    in_roi = (ac.pe < PE_MAX) & (ac.t_rec < T_MAX_US)
+    ss_pe = np.histogram(ac.pe[in_roi], bins=pe_edges)[0].astype(float)
+    ss_t = np.diff(_integrated_timing_efficiency(t_edges))
+    ss = SS_EVENTS * np.outer(ss_pe / ss_pe.sum(), ss_t / ss_t.sum())
+    in_roi = (coinc.pe < PE_MAX) & (coinc.t_rec < T_MAX_US)
+    data = np.histogram2d(coinc.pe[in_roi], coinc.t_rec[in_roi], bins=[pe_edges, t_edges])[0]
+
+    return CoherentCsI2021(
+        folding=folding,
+        response=jnp.asarray(response),
+        rp=_csi.proton_radii(),
+        eff_lo=jnp.asarray(eff_lo),
+        eff_hi=jnp.asarray(eff_hi),
+        t_nodes=jnp.asarray(t_nodes),
+        t_weights=jnp.asarray(t_weights),
+        ss=jnp.asarray(ss),
+        brn=jnp.asarray(_neutron_template(release.brn_pe, release.brn_trec, pe_edges, t_edges)),
+        nin=jnp.asarray(_neutron_template(release.nin_pe, release.nin_trec, pe_edges, t_edges)),
+        data=jnp.asarray(data),
+        pe_edges=tuple(float(e) for e in pe_edges),
+        t_edges=tuple(float(e) for e in t_edges),
+        prompt=tuple(t == "prompt" for t in folding.timing),
+        parameters=_parameters(c, form_factor, separate_radii, flux_prior).merged(
+            ParameterSet(bsm_parameters(c, sterile=sterile))
+        ),
+        bsm=BSMConfig.from_options(radius_q_dependence, mediator, sterile, DISTANCE_M),
+        form=form_factor,
+        preset_name=preset,
+        zz_boxes=zz_boxes,
+        separate_radii=separate_radii,
+        binning=binning,
+    )
+
+
+register(NAME, build, OPTIONS, doc="COHERENT CsI[Na] 2021 full dataset, 2D PE x t_rec Poisson (arXiv:2110.07730)")
