@@ -142,3 +142,14 @@ def test_cli_fit_and_profile_contract(tmp_path):
     assert set(prof["intervals"]) == {"1sigma", "90%", "2sigma", "99%", "3sigma"}
     rc, err, stderr = run("fit", "coherent_ar_2020", "--fix", "rn_ar=4", "--json")
     assert rc != 0 and "valid names" in err["error"] and "rn_ar40" in stderr
+
+
+def test_jax_and_iminuit_engines_agree_on_argon(ar):
+    """Issue 5 acceptance: on the argon chi^2 both engines agree on the minimum (1e-6) and errors (1%)."""
+    a = fit(ar, free=["sin2_theta_w"], engine="jax", tolerance=1e-9)
+    b = fit(ar, free=["sin2_theta_w"], engine="iminuit", tolerance=1e-9)
+    assert a.converged and b.converged
+    assert a.chi2_min == pytest.approx(b.chi2_min, abs=1e-6)
+    for name in a.free:
+        assert a.values[name] == pytest.approx(b.values[name], abs=1e-4)
+        assert a.errors[name] == pytest.approx(b.errors[name], rel=0.01)
