@@ -1,0 +1,462 @@
+#!/usr/bin/env python
+"""cevnsjax against the scipy-quad / iminuit way, measured side by side in one run.
+
+Usage (from the repository root)::
+
+    python benchmarks/run.py              # the full table (5-8 minutes on a 2-core CPU)
+    python benchmarks/run.py --quick      # the required benchmarks, under 3 minutes
+    python benchmarks/run.py --smoke      # tiny sizes: checks that everything runs (the tests)
+    python benchmarks/run.py --quick --json                 # last stdout line: one JSON object
+    python benchmarks/run.py --only ar_fit ar_nll_grad      # a subset
+    python benchmarks/run.py --results benchmarks/results/gpu   # where <name>.json files go
+
+Every benchmark reports the cevnsjax time after compilation (median of repeats), its
+compile time (tracing + lowering + XLA compilation, from JAX's own monitoring events),
+the reference time and the ratio reference / cevnsjax, plus the device, dtype and sizes.
+The references (``benchmarks/reference``) are checked against cevnsjax to 1e-3 before
+anything is timed.  Reference times are measured where that takes seconds; otherwise
+they are built from measured pieces, and each entry says how (``reference_method``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import jax  # noqa: E402
+
+jax.config.update("jax_enable_x64", True)
+
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+
+import cevnsjax as cj  # noqa: E402
+from reference import ar2020 as ref_ar  # noqa: E402
+from reference import csi2021 as ref_csi  # noqa: E402
+from reference.fitting import chi2_and_gradient  # noqa: E402
+from reference.fitting import fit as minuit_fit  # noqa: E402
+from timing import time_api, time_jitted, time_python  # noqa: E402
+
+TOLERANCE = 1e-3  # reference vs cevnsjax, relative
+REQUIRED = ("ar_expected", "ar_nll_grad", "ar_batch_1e4", "ar_fit", "ar_profile_200",
+            "csi2021_expected", "csi2021_nll_grad", "csi2021_fit", "nuts_ar", "grid_1e6")
+EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
+TARGETS = {  # name -> (description, predicate on the entry)
+    "ar_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
+    "csi2021_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
+    "ar_nll_grad": ("< 50 us", lambda e: e["cevnsjax_s"] < 50e-6),
+    "csi2021_nll_grad": ("< 1 ms", lambda e: e["cevnsjax_s"] < 1e-3),
+    "ar_profile_200": ("< 2 s", lambda e: e["cevnsjax_s"] < 2.0),
+    "ar_fit": ("faster", lambda e: e["ratio"] > 1),
+    "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """Problem sizes and repeat counts of one mode.
+
+    Attributes:
+        repeats: steady-state calls of a jitted function (median taken).
+        api_repeats: calls of cj.fit and cj.profile (they compile on every call); the NUTS and scan
+            benchmarks run once (seconds to minutes each).
+        batch: parameter points of the vmapped batch.
+        profile_points: grid points of the 1D profiles.
+        chains, samples, warmup: NUTS settings.
+        grid_side: the 2D scan has grid_side**2 points.
+        ref_bins: analysis bins the quad reference integrates for its prediction time
+            (scaled to all bins), None for all.
+        ref_measured: reference tasks run in full with quad ("nll_grad", "fit"); others are
+            estimated from measured pieces.
+        ref_profile_points: profile points whose Minuit re-minimisation is timed.
+        ref_repeats: quad predictions timed (at nearby points) for the per-prediction time (median).
+        names: benchmarks run in this mode.
+    """
+
+    repeats: int
+    api_repeats: int
+    batch: int
+    profile_points: int
+    chains: int
+    samples: int
+    warmup: int
+    grid_side: int
+    ref_bins: tuple[int, ...] | None
+    ref_measured: tuple[str, ...]
+    ref_profile_points: int
+    ref_repeats: int
+    names: tuple[str, ...]
+
+
+MODES = {
+    "full": Sizes(500, 3, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad", "fit"), 10, 5, REQUIRED + EXTRA),
+    "quick": Sizes(100, 1, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad",), 3, 1,
+                   REQUIRED + ("csi2021_batch_1e4",)),
+    "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, REQUIRED),
+}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _random_points(model, names, n: int, seed: int = 0) -> np.ndarray:
+    """n points of the parameters ``names`` (columns) spread over the interesting region."""
+    rng = np.random.default_rng(seed)
+    cols = []
+    for name in names:
+        p = model.parameters[name]
+        if p.constraint is not None:
+            lo, hi = p.constraint[0] - 2 * p.constraint[1], p.constraint[0] + 2 * p.constraint[1]
+        elif name == "sin2_theta_w":
+            lo, hi = 0.15, 0.45
+        elif name.startswith("rn_"):
+            lo, hi = p.lower, p.lower + 4.0
+        else:
+            lo, hi = 0.5 * p.default, 1.5 * p.default
+        cols.append(rng.uniform(max(lo, p.lower), min(hi, p.upper), n))
+    return np.stack(cols, axis=1)
+
+
+def _vector_chi2(model, names) -> tuple[Callable, jax.Array]:
+    """chi^2 as a function of one float64 vector of the parameters ``names`` (the others at their
+    defaults, as constants, like the fit engines do), and the default vector."""
+    base = {n: float(p.default) for n, p in model.parameters.items()}
+
+    def chi2(x):
+        return model.chi2({**base, **dict(zip(names, x, strict=True))})
+
+    return chi2, jnp.asarray([base[n] for n in names])
+
+
+class Experiment:
+    """One experiment on both sides: the cevnsjax model and the quad reference.
+
+    ``standin`` is the same reference likelihood with its signal prediction served by cevnsjax
+    (agreeing to 1e-3): running a Minuit task on it counts the quad predictions that task
+    needs and measures everything else, without paying for each integration.
+    """
+
+    def __init__(self, key: str, model, quad_ref, standin, free_fit: list[str], rn: str, profile_range, free_nuts):
+        self.key, self.model, self.quad, self.standin = key, model, quad_ref, standin
+        self.free_fit, self.rn, self.profile_range, self.free_nuts = free_fit, rn, profile_range, free_nuts
+        self.module = ref_ar if key == "ar" else ref_csi
+        self.defaults = {n: float(p.default) for n, p in model.parameters.items()}
+        self.t_pred = math.nan  # seconds per full quad prediction, set by validate()
+        self.agreement = math.nan
+
+    @property
+    def n_bins(self) -> int:
+        return self.quad.n_bins if self.key == "ar" else self.quad.n_pe
+
+    def reference_prediction(self, bins):
+        """The quad computation of ``*_expected``: the signal in ``bins`` (None: all, cached) at the defaults."""
+        args = (self.defaults["sin2_theta_w"], self.defaults[self.rn]) + (() if bins is None else (bins,))
+        return self.quad.cevns(*args) if self.key == "ar" else self.quad.spectra(*args)
+
+    def quad_prediction(self, sin2_theta_w: float, bins):
+        """One uncached quad prediction of the signal at ``sin2_theta_w`` (default radius)."""
+        rn = self.defaults[self.rn]
+        if self.key == "ar":
+            return self.quad.cevns_bins(sin2_theta_w, rn, bins)
+        return self.quad.variant_spectra(sin2_theta_w, rn, bins)
+
+    def reference_task(self, task: Callable, measured: bool):
+        """Run a reference task with quad (measured) or on the stand-in (estimated).
+
+        Returns:
+            ``(seconds, method, result)``.
+        """
+        ref = self.quad if measured else self.standin
+        ref.clear_cache()
+        t, out = time_python(lambda: task(ref), 1)
+        if measured:
+            return t, f"measured ({ref.n_predictions} quad predictions)", out
+        n = ref.n_predictions
+        method = (f"estimated: {n} quad predictions x {self.t_pred:.3g} s (measured per prediction) "
+                  f"+ {t:.3g} s of Minuit/numpy measured with the predictions served by cevnsjax")
+        return t + n * self.t_pred, method, out
+
+    def minuit_fit(self, ref, free, fixed=None):
+        return minuit_fit(ref.chi2, {**self.module.DEFAULTS, **(fixed or {})}, free, self.module.BOUNDS)
+
+
+def argon() -> Experiment:
+    model = cj.experiment("coherent_ar_2020")
+    defaults = model.parameters.defaults()
+    signal = jax.jit(lambda p: model.cevns_energy(p))
+
+    def predict(s2, rn, bins=None):
+        out = np.asarray(signal({**defaults, "sin2_theta_w": s2, "rn_ar40": rn}))
+        return out if bins is None else out[list(bins)]
+
+    return Experiment("ar", model, ref_ar.ArgonReference(), ref_ar.ArgonReference(predict),
+                      ["rn_ar40"], "rn_ar40", (0.1, 0.55), ["sin2_theta_w"])
+
+
+def csi2021() -> Experiment:
+    model = cj.experiment("coherent_csi_2021")
+    defaults = model.parameters.defaults()
+    prompt = np.asarray(model.prompt)
+    variants = jax.jit(lambda p: jnp.einsum("vbik,cik->vcb", model.response, model.recoil_spectra(p)))
+
+    def predict(s2, rn, bins=None, which=None):
+        c = np.asarray(variants({**defaults, "sin2_theta_w": s2, "rn_csi": rn}))
+        out = np.stack([c[:, prompt].sum(axis=1), c[:, ~prompt].sum(axis=1)], axis=1)
+        out = out if which is None else out[list(which)]
+        return out if bins is None else out[..., list(bins)]
+
+    return Experiment("csi2021", model, ref_csi.CsIReference(), ref_csi.CsIReference(predict),
+                      ["sin2_theta_w"], "rn_csi", (0.15, 0.35), ["sin2_theta_w"])
+
+
+def _max_rel(a, b, floor: float) -> float:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    keep = np.abs(b) > floor
+    return float(np.max(np.abs(a[keep] / b[keep] - 1))) if keep.any() else 0.0
+
+
+def validate(exp: Experiment, sizes: Sizes) -> float:
+    """Time the quad prediction (on ``sizes.ref_bins``, scaled to all bins) and check it against cevnsjax.
+
+    Raises:
+        SystemExit: a disagreement above 1e-3.
+    """
+    bins = sizes.ref_bins
+    exp.quad.clear_cache()
+    t, ref = time_python(lambda: exp.reference_prediction(bins), 1)
+    s2, rn = exp.defaults["sin2_theta_w"], exp.defaults[exp.rn]
+    # More predictions at nearby points (uncached), for a median.
+    times = [t] + [time_python(lambda k=k: exp.quad_prediction(s2 + 0.005 * k, bins), 1)[0]
+                   for k in range(1, sizes.ref_repeats)]
+    exp.t_pred = statistics.median(times) * exp.n_bins / (exp.n_bins if bins is None else len(bins))
+    ours = exp.standin.spectra(s2, rn, bins) if exp.key == "csi2021" else exp.standin.cevns(s2, rn, bins)
+    worst = _max_rel(ref, ours, 1e-6 * np.max(np.abs(ours)))
+    if bins is None:
+        p = exp.model.parameters.defaults()
+        chi2 = float(jax.jit(lambda q: exp.model.chi2(q))(p))
+        worst = max(worst, abs(exp.quad.chi2(exp.module.DEFAULTS) / chi2 - 1))
+    if exp.key == "csi2021":
+        fractions = np.asarray(jax.jit(lambda q: exp.model.time_fractions(q))(exp.model.parameters.defaults()))
+        prompt = np.asarray(exp.model.prompt)
+        ours_t = np.stack([fractions[prompt][0], fractions[~prompt][0]])
+        worst = max(worst, _max_rel(exp.quad.arrival_fractions(0.0), ours_t, 1e-9))
+    if not worst < TOLERANCE:
+        raise SystemExit(f"reference {exp.key} disagrees with cevnsjax: "
+                         f"max relative difference {worst:.2e} > {TOLERANCE}")
+    exp.agreement = worst
+    log(f"{exp.key}: reference agrees with cevnsjax to {worst:.1e}; quad prediction {exp.t_pred:.3g} s "
+        f"(median of {sizes.ref_repeats})"
+        + ("" if bins is None else f" (scaled from bins {bins})"))
+    return t
+
+
+def bench_expected(exp: Experiment, sizes: Sizes, t_ref_subset: float) -> dict:
+    names = exp.module.NAMES
+    base = {n: float(p.default) for n, p in exp.model.parameters.items()}
+    x0 = jnp.asarray([base[n] for n in names])
+    if exp.key == "ar":
+        fn = jax.jit(lambda x: exp.model.cevns_energy({**base, **dict(zip(names, x, strict=True))}))
+        what = "CEvNS counts in the 12 energy bins"
+        t_ref = exp.t_pred
+    else:
+        fn = jax.jit(lambda x: exp.model.expected({**base, **dict(zip(names, x, strict=True))})["cevns"])
+        what = "CEvNS counts in the 9 x 11 PE x time bins (7 response variants)"
+        t_frac, _ = time_python(lambda: exp.quad.arrival_fractions(0.0), 1)
+        t_ref = exp.t_pred + t_frac
+    out = time_jitted(fn, x0, repeats=sizes.repeats)
+    scaled = "" if sizes.ref_bins is None else f", scaled from bins {sizes.ref_bins} ({t_ref_subset:.3g} s)"
+    return {**out, "reference_s": t_ref, "size": int(exp.model.n_bins), "what": f"{what} (parameters as one vector)",
+            "reference_method": f"measured: quad over every bin{scaled}", "agreement": exp.agreement}
+
+
+def bench_nll_grad(exp: Experiment, sizes: Sizes) -> dict:
+    names = exp.module.NAMES
+    chi2, x0 = _vector_chi2(exp.model, names)
+    out = time_jitted(jax.jit(jax.value_and_grad(chi2)), x0, repeats=sizes.repeats)
+    t_ref, method, _ = exp.reference_task(
+        lambda ref: chi2_and_gradient(ref.chi2, exp.module.DEFAULTS, names), "nll_grad" in sizes.ref_measured)
+    return {**out, "reference_s": t_ref, "size": len(x0), "reference_method": f"{method}; central differences",
+            "what": f"chi^2 and its gradient in {', '.join(names)} (one float64 vector; other parameters "
+                    "at their defaults, model arrays closed over)"}
+
+
+def bench_batch(exp: Experiment, sizes: Sizes) -> dict:
+    names = exp.module.NAMES
+    chi2, _ = _vector_chi2(exp.model, names)
+    points = jnp.asarray(_random_points(exp.model, names, sizes.batch))
+    out = time_jitted(jax.jit(jax.vmap(chi2)), points, repeats=max(3, sizes.repeats // 20))
+    return {**out, "reference_s": sizes.batch * exp.t_pred, "size": sizes.batch,
+            "what": f"chi^2 at a batch of random points of {', '.join(names)} (jax.vmap)",
+            "reference_method": f"extrapolated: {sizes.batch} x one quad prediction ({exp.t_pred:.3g} s measured)"}
+
+
+def bench_fit(exp: Experiment, sizes: Sizes) -> dict:
+    out, res = time_api(lambda: cj.fit(exp.model, free=exp.free_fit), sizes.api_repeats)
+    free = [*exp.free_fit, *exp.module.NUISANCES]
+    measured = "fit" in sizes.ref_measured
+    t_ref, method, m = exp.reference_task(lambda ref: exp.minuit_fit(ref, free), measured)
+    entry = {**out, "reference_s": t_ref, "size": len(free), "reference_method": f"{method}; MIGRAD + HESSE",
+             "what": f"cj.fit(free={exp.free_fit} + nuisances): damped Newton + Hessian errors",
+             "chi2_min": {"cevnsjax": res.chi2_min, "reference": float(m.fval)}, "converged": res.converged}
+    if measured:  # how well the estimate used in --quick mode matches the measurement
+        entry["reference_estimate_s"], _, _ = exp.reference_task(lambda ref: exp.minuit_fit(ref, free), False)
+    return entry
+
+
+def bench_profile(exp: Experiment, sizes: Sizes) -> dict:
+    grid = np.linspace(*exp.profile_range, sizes.profile_points)
+    out, res = time_api(lambda: cj.profile(exp.model, "sin2_theta_w", grid, progress=False), sizes.api_repeats)
+    nuisances = list(exp.module.NUISANCES)
+    k = sizes.ref_profile_points
+
+    def points(ref):
+        for s2 in grid[:: max(1, len(grid) // k)][:k]:
+            exp.minuit_fit(ref, nuisances, fixed={"sin2_theta_w": float(s2)})
+
+    t_global_ref, _, _ = exp.reference_task(lambda ref: exp.minuit_fit(ref, ["sin2_theta_w", *nuisances]), False)
+    t_points, _, _ = exp.reference_task(points, False)
+    per_point = t_points / k
+    t_ref = t_global_ref + len(grid) * per_point
+    return {**out, "reference_s": t_ref, "size": len(grid),
+            "what": "cj.profile of sin2_theta_w, nuisances re-minimised at every point (vmapped Newton)",
+            "reference_method": (f"estimated: global Minuit fit ({t_global_ref:.3g} s) + {len(grid)} x "
+                                 f"{per_point:.3g} s per point (one quad prediction + Minuit over the nuisances, "
+                                 f"timed on {k} points)"),
+            "converged_points": int(np.sum(res.converged))}
+
+
+def bench_nuts(exp: Experiment, sizes: Sizes) -> dict:
+    out, res = time_api(lambda: cj.sample(exp.model, free=exp.free_nuts, chains=sizes.chains, samples=sizes.samples,
+                                          warmup=sizes.warmup, progress=False), 1)
+    ess = min(s["ess"] for s in res.summary.values())
+    return {**out, "reference_s": None, "size": sizes.chains * sizes.samples,
+            "what": (f"cj.sample: NUTS, {sizes.chains} chains x {sizes.samples} samples (+{sizes.warmup} warmup), "
+                     f"free {exp.free_nuts} + nuisances"),
+            "reference_method": "none: a quad likelihood has no gradient for NUTS",
+            "min_ess": ess, "ess_per_s": ess / out["cevnsjax_s"], "divergences": res.divergences,
+            "max_r_hat": max(s["r_hat"] for s in res.summary.values())}
+
+
+def bench_grid(exp: Experiment, sizes: Sizes) -> dict:
+    n = sizes.grid_side
+    lo = exp.model.parameters[exp.rn].lower
+    grid = {"sin2_theta_w": np.linspace(0.1, 0.5, n), exp.rn: np.linspace(lo, lo + 4.5, n)}
+    out, res = time_api(lambda: cj.scan(exp.model, grid, progress=False), 1)
+    return {**out, "reference_s": n * n * exp.t_pred, "size": n * n,
+            "what": f"cj.scan of chi^2 on a {n} x {n} grid (sin2_theta_w x {exp.rn}), sharded over all devices",
+            "reference_method": f"extrapolated: {n * n} x one quad prediction ({exp.t_pred:.3g} s measured)",
+            "throughput_per_s": n * n / out["cevnsjax_s"], "n_devices_used": res.n_devices}
+
+
+def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
+    plan = []
+    for key in ("ar", "csi2021"):
+        plan += [(f"{key}_expected", key, "expected"), (f"{key}_nll_grad", key, "nll_grad"),
+                 (f"{key}_batch_1e4", key, "batch"), (f"{key}_fit", key, "fit"),
+                 (f"{key}_profile_200", key, "profile"), (f"nuts_{key}", key, "nuts"),
+                 ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid")]
+    plan = [step for step in plan if step[0] in names]
+    experiments = {}
+    for key, make in (("ar", argon), ("csi2021", csi2021)):
+        if any(k == key for _, k, _ in plan):
+            log(f"building {key} (cevnsjax and reference)")
+            exp = make()
+            experiments[key] = (exp, validate(exp, sizes))
+    device = jax.devices()[0]
+    meta = {"device": f"{device.platform}:{device.device_kind}", "n_devices": jax.device_count(),
+            "dtype": str(jnp.zeros(()).dtype), "jax": jax.__version__,
+            "cevnsjax": importlib.metadata.version("cevnsjax"), "host": platform.machine(),
+            "cpu_count": len(os.sched_getaffinity(0))}
+    results = {}
+    for name, key, kind in plan:
+        exp, t_subset = experiments[key]
+        log(f"running {name}")
+        if kind == "expected":
+            entry = bench_expected(exp, sizes, t_subset)
+        else:
+            entry = {"nll_grad": bench_nll_grad, "batch": bench_batch, "fit": bench_fit, "profile": bench_profile,
+                     "nuts": bench_nuts, "grid": bench_grid}[kind](exp, sizes)
+        ref = entry["reference_s"]
+        entry["ratio"] = None if ref is None else ref / entry["cevnsjax_s"]
+        if name in TARGETS:
+            text, ok = TARGETS[name]
+            entry["target"], entry["target_met"] = text, bool(ok(entry))
+        results[name] = {**entry, **meta}
+    return results
+
+
+def _fmt_time(t) -> str:
+    if t is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if t >= scale:
+            return f"{t / scale:.3g} {unit}"
+    return f"{t / 1e-9:.3g} ns"
+
+
+def table(results: dict[str, dict]) -> str:
+    """The readable table (one line per benchmark, then how each reference time was obtained)."""
+    first = next(iter(results.values()), {})
+    head = (f"cevnsjax benchmarks on {first.get('device', '?')} x {first.get('n_devices', '?')}, "
+            f"{first.get('dtype', '?')}, jax {first.get('jax', '?')}; ratio = reference / cevnsjax")
+    rows = [("benchmark", "size", "cevnsjax", "compile", "reference", "ratio", "target")]
+    for name, e in results.items():
+        target = "" if "target" not in e else f"{e['target']}: {'met' if e['target_met'] else 'MISSED'}"
+        ratio = "-" if e["ratio"] is None else f"{e['ratio']:.3g}x"
+        rows.append((name, f"{e['size']:,}", _fmt_time(e["cevnsjax_s"]), _fmt_time(e["compile_s"]),
+                     _fmt_time(e["reference_s"]), ratio, target))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [head, ""] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.append("")
+    for name, e in results.items():
+        extra = [f"api_wall_s={_fmt_time(e['api_wall_s'])}"] if "api_wall_s" in e else []
+        extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s") if k in e]
+        lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
+        lines.append(f"    reference: {e['reference_method']}")
+    lines.append("cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
+                 "cj.fit/profile/scan/sample compile on every call (api_wall_s = what such a call takes).")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="required benchmarks, full sizes, fewer repeats (< 3 min)")
+    mode.add_argument("--smoke", action="store_true", help="tiny sizes: only checks that everything runs")
+    parser.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
+    parser.add_argument("--results", type=Path, default=HERE / "results",
+                        help="folder for the <name>.json files (default: %(default)s)")
+    args = parser.parse_args(argv)
+    mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
+    sizes = MODES[mode_name]
+    names = tuple(args.only) if args.only else sizes.names
+    unknown = sorted(set(names) - set(REQUIRED + EXTRA))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; valid: {', '.join(REQUIRED + EXTRA)}")
+    results = run(sizes, names)
+    args.results.mkdir(parents=True, exist_ok=True)
+    for name, entry in results.items():
+        record = {"name": name, "mode": mode_name, **entry}
+        (args.results / f"{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+    print(table(results), flush=True)
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
