@@ -21,8 +21,8 @@ def composite_gauss_legendre(edges, n: int) -> tuple[np.ndarray, np.ndarray]:
     return nodes.ravel(), weights.ravel()
 
 
-def panel_edges(lo: float, hi: float, n_panels: int, breakpoints=()) -> np.ndarray:
-    """Uniform panel edges on [lo, hi] with the given interior breakpoints inserted."""
-    edges = np.linspace(lo, hi, n_panels + 1)
+def panel_edges(lo: float, hi: float, n_panels: int, breakpoints=(), *, geometric: bool = False) -> np.ndarray:
+    """Uniform (or, with ``geometric``, log-uniform) panel edges on [lo, hi] plus interior breakpoints."""
+    edges = np.geomspace(lo, hi, n_panels + 1) if geometric else np.linspace(lo, hi, n_panels + 1)
     inner = [b for b in breakpoints if lo < b < hi]
     return np.unique(np.concatenate([edges, inner]))

@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._quadrature import composite_gauss_legendre, gauss_legendre, panel_edges
+from .physics import electron_scattering as es
 from .physics.cross_sections import e_min, kinematic_factor, t_max
 from .physics.nuclei import Target
 from .sources.sns import FluxComponent
@@ -88,6 +89,45 @@ class Folding(eqx.Module):
         return jnp.einsum("...ik,cik->c...", response, dndt)
 
 
+def _stack_grids(grids) -> tuple[np.ndarray, np.ndarray]:
+    """Stack per-target (nodes, weights) rules into (n_targets, n_T) arrays.
+
+    Rules with fewer nodes (different breakpoints) are padded with zero-weight copies of their last node.
+    """
+    n_T = max(len(t) for t, _ in grids)
+    T = np.zeros((len(grids), n_T))
+    wT = np.zeros((len(grids), n_T))
+    for i, (t, w) in enumerate(grids):
+        T[i, : len(t)], T[i, len(t) :] = t, t[-1]
+        wT[i, : len(w)] = w
+    return T, wT
+
+
+def _energy_rule(flux, fluence, emin: np.ndarray, targets: np.ndarray, n_e: int) -> tuple[np.ndarray, np.ndarray]:
+    """Neutrino-energy nodes and folded weights, each shape (n_comp, n_targets, n_T, n_e).
+
+    A line gets one node at its energy (the other nodes repeat it with zero weight), with weight
+    fluence x targets where E_min(T) < E_line; a continuous spectrum gets an n_e-point
+    Gauss-Legendre rule on [E_min(T), E_max] weighted by spectrum x fluence x targets.
+
+    Args:
+        emin: minimum neutrino energy per target and recoil node [MeV], shape (n_targets, n_T).
+        targets: number of scatterers per target, shape (n_targets,).
+    """
+    E = np.ones((len(flux),) + emin.shape + (n_e,))
+    wE = np.zeros_like(E)
+    for c, comp in enumerate(flux):
+        if comp.line_energy is not None:
+            E[c] = comp.line_energy
+            wE[c, :, :, 0] = np.where(emin < comp.line_energy, fluence[c] * targets[:, None], 0.0)
+            continue
+        lo = np.minimum(emin, comp.e_max)
+        nodes, w = gauss_legendre(lo, np.full_like(lo, comp.e_max), n_e)
+        E[c] = nodes
+        wE[c] = w * np.asarray(comp.spectrum(nodes)) * fluence[c] * targets[:, None, None]
+    return E, wE
+
+
 def build_folding(
     target: Target,
     flux: Sequence[FluxComponent],
@@ -120,40 +160,18 @@ def build_folding(
     Returns:
         A :class:`Folding` (arrays on the default device).
     """
-    n_iso = len(target.isotopes)
     nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg
     if isotope_scale is not None:
         nuclei = nuclei * np.asarray(isotope_scale)
     e_top = max(f.e_max for f in flux)
-    T_nodes, T_w = [], []
+    grids = []
     for iso in target.isotopes:
         hi = min(t_range[1], float(t_max(e_top, iso.mass, exact=exact_kinematics)))
         lines = [float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None]
-        nodes, w = composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, lines), n_t)
-        T_nodes.append(nodes)
-        T_w.append(w)
-    n_T = max(len(t) for t in T_nodes)
-    T = np.zeros((n_iso, n_T))
-    wT = np.zeros((n_iso, n_T))
-    for i, (t, w) in enumerate(zip(T_nodes, T_w, strict=True)):
-        # Pad with zero-weight copies of the last node if isotopes got different breakpoints.
-        T[i, : len(t)], T[i, len(t) :] = t, t[-1]
-        wT[i, : len(w)] = w
-
+        grids.append(composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, lines), n_t))
+    T, wT = _stack_grids(grids)
     M = np.array([iso.mass for iso in target.isotopes])
-    E = np.ones((len(flux), n_iso, n_T, n_e))
-    wE = np.zeros_like(E)
-    emin = np.asarray(e_min(T, M[:, None], exact=exact_kinematics))
-    for c, comp in enumerate(flux):
-        if comp.line_energy is not None:
-            E[c, :, :, 0] = comp.line_energy
-            wE[c, :, :, 0] = np.where(emin < comp.line_energy, fluence[c] * nuclei[:, None], 0.0)
-            E[c, :, :, 1:] = comp.line_energy
-            continue
-        lo = np.minimum(emin, comp.e_max)
-        nodes, w = gauss_legendre(lo, np.full_like(lo, comp.e_max), n_e)
-        E[c] = nodes
-        wE[c] = w * np.asarray(comp.spectrum(nodes)) * fluence[c] * nuclei[:, None, None]
+    E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, M[:, None], exact=exact_kinematics)), nuclei, n_e)
     return Folding(
         T=jnp.asarray(T),
         wT=jnp.asarray(wT),
@@ -170,4 +188,94 @@ def build_folding(
         timing=tuple(f.timing for f in flux),
         isotopes=tuple(i.name for i in target.isotopes),
         exact_kinematics=exact_kinematics,
+    )
+
+
+class ElectronFolding(eqx.Module):
+    """Quadrature-ready flux x atomic-electron description for neutrino-electron elastic scattering.
+
+    The "targets" are the elements of the detector (e.g. Cs and I), each with its Z_eff(T_e)
+    step function; electron recoils use the exact kinematics of a free electron
+    (E_min = (T + sqrt(T^2 + 2 m_e T))/2).  The recoil grid is log-spaced, with panel
+    edges at every ionisation edge so that the Z_eff steps are integrated exactly.
+
+    Attributes:
+        T, wT: electron recoil nodes and weights [MeV], shape (n_el, n_T).
+        E, wE: neutrino-energy nodes [MeV] and folded weights (atoms cm^-2 MeV^-1 x MeV),
+            shape (n_comp, n_el, n_T, n_E).
+        z_eff: Z_eff on the recoil nodes, shape (n_el, n_T).
+        moments: :func:`cevnsjax.physics.electron_scattering.energy_moments` of wE,
+            shape (4, n_comp, n_el, n_T).
+        flavour: lepton flavour of each component, shape (n_comp,).
+        antineutrino: 1.0 for antineutrino components, else 0.0, shape (n_comp,).
+        components, timing, elements: names (static).
+    """
+
+    T: jax.Array
+    wT: jax.Array
+    E: jax.Array
+    wE: jax.Array
+    z_eff: jax.Array
+    moments: jax.Array
+    flavour: jax.Array
+    antineutrino: jax.Array
+    components: tuple[str, ...] = eqx.field(static=True)
+    timing: tuple[str, ...] = eqx.field(static=True)
+    elements: tuple[str, ...] = eqx.field(static=True)
+
+    def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
+        """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""
+        return jnp.einsum("...ik,cik->c...", response, dndt)
+
+
+def build_electron_folding(
+    elements: Sequence[str],
+    atoms_per_kg: Sequence[float],
+    flux: Sequence[FluxComponent],
+    fluence: Sequence[float],
+    mass_kg: float,
+    t_range: tuple[float, float],
+    electron_mass: float,
+    *,
+    n_panels: int = 24,
+    n_t: int = 8,
+    n_e: int = 24,
+) -> ElectronFolding:
+    """Prepare the quadrature arrays for nu-e scattering on the atomic electrons of a detector.
+
+    Args:
+        elements: element symbols with a Z_eff table (``Cs``, ``I``, ``Ge``).
+        atoms_per_kg: atoms of each element per kg of detector.
+        flux, fluence: flux components and their neutrinos per cm^2.
+        mass_kg: detector mass [kg].
+        t_range: (T_lo, T_hi) electron recoil range [MeV], T_lo > 0.
+        electron_mass: m_e [MeV] of the constants preset.
+        n_panels: log-spaced recoil panels per element (plus the ionisation edges).
+        n_t, n_e: Gauss-Legendre nodes per recoil panel and in neutrino energy.
+
+    Returns:
+        An :class:`ElectronFolding`.
+    """
+    if not 0 < t_range[0] < t_range[1]:
+        raise ValueError(f"electron recoil range {t_range} MeV: need 0 < T_lo < T_hi")
+    grids = []
+    for element in elements:
+        edges_kev = es.Z_EFF_TABLES[element][0] if element in es.Z_EFF_TABLES else ()
+        breaks = [1e-3 * e for e in edges_kev]
+        grids.append(composite_gauss_legendre(panel_edges(*t_range, n_panels, breaks, geometric=True), n_t))
+    T, wT = _stack_grids(grids)
+    atoms = np.asarray(atoms_per_kg, dtype=float) * mass_kg
+    E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, electron_mass, exact=True)), atoms, n_e)
+    return ElectronFolding(
+        T=jnp.asarray(T),
+        wT=jnp.asarray(wT),
+        E=jnp.asarray(E),
+        wE=jnp.asarray(wE),
+        z_eff=jnp.stack([es.z_eff(el, t) for el, t in zip(elements, T, strict=True)]),
+        moments=es.energy_moments(E, wE, T[None, :, :, None], electron_mass),
+        flavour=jnp.asarray([f.flavour for f in flux]),
+        antineutrino=jnp.asarray([float(f.antineutrino) for f in flux]),
+        components=tuple(f.name for f in flux),
+        timing=tuple(f.timing for f in flux),
+        elements=tuple(elements),
     )

@@ -91,9 +91,12 @@ def test_release_numbers_and_literature_chi2():
     single = ex.experiment("coherent_csi_2017", likelihood="single_bin")
     assert float(single.n_meas) == 142 and float(single.b_ss) == 405  # arXiv:1708.04255
     p = single.parameters.defaults()
-    n_th = float(_jitted(single, "components")(p)["cevns"])
+    comps = _jitted(single, "components")(p)
+    n_th, n_es = float(comps["cevns"]), float(comps["es"])
     assert n_th == pytest.approx(134.60, abs=0.05)
-    assert float(_jitted(single, "chi2")(p)) == pytest.approx((142 - n_th - 6) ** 2 / (142 + 2 * 405 + 6), rel=1e-9)
+    assert 0 < n_es < 1e-4  # SM nu-e scattering in the region: negligible
+    chi2 = (142 - n_th - n_es - 6) ** 2 / (142 + 2 * 405 + 6)
+    assert float(_jitted(single, "chi2")(p)) == pytest.approx(chi2, rel=1e-9)
     energy = ex.experiment("coherent_csi_2017", likelihood="energy_chi2")
     assert float(jnp.sum(energy.data_energy)) == 142
     assert float(jnp.sum(energy.sigma2_energy)) == 142 + 2 * 405
@@ -174,3 +177,18 @@ def test_fit_poisson(model):
     assert count == pytest.approx(134, abs=22)  # COHERENT 134 +- 22
     assert count == pytest.approx(149.7, abs=0.5)
     assert r.errors["eta_cevns"] * 152.76 == pytest.approx(23, abs=1)
+
+
+def test_electron_scattering_component():
+    """nu-e scattering: negligible at the SM point, unquenched (eta_qf does not move it), quadratic in mu_nu."""
+    m = ex.experiment("coherent_csi_2017")
+    off = ex.experiment("coherent_csi_2017", electron_scattering=False)
+    comps = _jitted(m, "components")
+    p = m.parameters.defaults()
+    assert "es" not in _jitted(off, "components")(p)
+    assert float(comps(p)["es"]) < 1e-4
+    assert float(_jitted(m, "chi2")(p)) == pytest.approx(float(_jitted(off, "chi2")(p)), abs=1e-3)
+    one, two = (float(comps(m.parameters.complete({"mu_nu_e": v}))["es"]) for v in (10.0, 20.0))
+    assert two == pytest.approx(4 * one, rel=1e-3) and one > 0.1
+    assert float(comps(m.parameters.complete({"mu_nu_e": 10.0, "eta_qf": 1.3}))["es"]) == pytest.approx(one, rel=1e-12)
+    assert float(comps(m.parameters.complete({"mu_nu_e": 10.0, "eta_eff": 1.1}))["es"]) == pytest.approx(1.1 * one)

@@ -147,6 +147,35 @@ def test_quadrature_convergence(model, monkeypatch):
             assert np.max(np.abs(a / b - 1)) < 1e-4
 
 
+def test_electron_scattering_component(model):
+    """nu-e scattering (the ``es`` component): negligible at the SM point, converged, unquenched, scaled by
+    eta_flux and not eta_cevns, quadratic in mu_nu and q_nu, with the neutrino timing."""
+    expected, comps = _jitted(model, "expected"), _jitted(model, "components")
+    p = model.parameters.defaults()
+    assert 0 < float(comps(p)["es"]) < 1e-3
+    off = ex.experiment("coherent_csi_2021", electron_scattering=False)
+    assert "es" not in _jitted(off, "components")(p)
+    fine = ex.experiment("coherent_csi_2021", refine=3)
+    for values in ({"mu_nu_e": 10.0}, {"q_nu_ee": 0.01}, {"q_nu_mumu": -0.02, "theta_eff": 0.7, "t_offset": 0.1}):
+        q = model.parameters.complete(values)
+        a, b = (np.asarray(_jitted(m, "expected")(q)["es"]) for m in (model, fine))
+        assert np.max(np.abs(a / b - 1)) < 1e-4
+    base = model.parameters.complete({"mu_nu_e": 10.0})
+    one = float(comps(base)["es"])
+    assert one == pytest.approx(0.5365, rel=1e-3)  # 1e-9 mu_B: 0.54 nu-e events next to 5.8 extra CEvNS events
+    assert float(comps({**base, "mu_nu_e": 20.0})["es"]) == pytest.approx(4 * one, rel=1e-3)
+    assert float(comps({**base, "theta_qf": 1.0, "eta_cevns": 2.0})["es"]) == pytest.approx(one, rel=1e-12)
+    assert float(comps({**base, "eta_flux": 1.1})["es"]) == pytest.approx(1.1 * one, rel=1e-12)
+    assert float(comps({**base, "theta_eff": 1.0})["es"]) > one
+    q1, q2 = (float(comps(model.parameters.complete({"q_nu_ee": v}))["es"]) for v in (0.01, 0.02))
+    assert q2 == pytest.approx(4 * q1, rel=1e-2) and q1 > 1.0
+    # same arrival-time distribution as the CEvNS events of the same flux components
+    es_t = np.asarray(expected(base)["es"]).sum(axis=0)
+    times = np.asarray(model.time_fractions(base))
+    weights = np.asarray(model.es_energy(base)).sum(axis=1)
+    assert np.allclose(es_t, weights @ times, rtol=1e-10)
+
+
 def test_time_fractions_against_quad(model):
     """Timing-efficiency-weighted bin fractions against scipy.quad of eff(t) x the arrival density.
 

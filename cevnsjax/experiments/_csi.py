@@ -100,7 +100,7 @@ def variation_weights(theta: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 #: Legend labels of the components drawn by :func:`plot_projections`.
-LABELS = {"cevns": "CEvNS", "ss": "steady state", "brn": "BRN", "nin": "NIN"}
+LABELS = {"cevns": "CEvNS", "ss": "steady state", "brn": "BRN", "nin": "NIN", "es": r"$\nu$-e"}
 
 
 def plot_projections(

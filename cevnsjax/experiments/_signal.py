@@ -30,10 +30,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..constants import HBARC2_MEV2_CM2, Constants
-from ..folding import Folding
+from ..folding import ElectronFolding, Folding
 from ..parameters import Parameter
 from ..physics import couplings as cp
 from ..physics import electromagnetic as em
+from ..physics import electron_scattering as es
 from ..physics import nsi
 from ..physics.cross_sections import kinematic_factor, momentum_transfer
 from ..physics.form_factors import form_factor, min_radius
@@ -148,6 +149,16 @@ def _survival(folding: Folding, params, baseline) -> jax.Array | None:
     return active_fraction(u_flav, us, params["dm41_sq"], L, dL, folding.E)
 
 
+def _flavour_couplings(params: Mapping[str, jax.Array], fl: jax.Array, c: Constants):
+    """Per flux component (flavour ``fl``), the (n_comp, 3) matrices of charge-radius shifts from the SM,
+    millicharges and NSI couplings, and the diagonal indicator."""
+    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
+    r2 = _flavour_matrix(params, "r2_nu_", r2_sm)[fl]
+    qmc = _flavour_matrix(params, "q_nu_", (0.0, 0.0, 0.0))[fl]
+    diag = (fl[:, None] == jnp.arange(3)[None, :]).astype(float)
+    return r2, qmc, diag
+
+
 def _kernels(folding: Folding, survival) -> tuple[jax.Array, jax.Array, jax.Array]:
     """(weak, magnetic, scalar) neutrino-energy moments, precomputed unless the flux is oscillated."""
     if survival is None:
@@ -197,12 +208,10 @@ def cevns_recoil_spectra(
     )
     fl = folding.flavour  # (n_comp,)
 
-    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
-    r2 = _flavour_matrix(params, "r2_nu_", r2_sm)[fl]  # (n_comp, 3)
-    qmc = _flavour_matrix(params, "q_nu_", (0.0, 0.0, 0.0))[fl]
+    r2, qmc, diag = _flavour_couplings(params, fl, c)  # (n_comp, 3) each
     eu = _flavour_matrix(params, "eps_u_", (0.0, 0.0, 0.0))[fl]
     ed = _flavour_matrix(params, "eps_d_", (0.0, 0.0, 0.0))[fl]
-    diag = (fl[:, None] == jnp.arange(3)[None, :]).astype(float)[..., None, None]  # (n_comp, 3, 1, 1)
+    diag = diag[..., None, None]  # (n_comp, 3, 1, 1)
 
     radius = em.radius_coupling(r2, c)[..., None, None]  # (n_comp, 3, 1, 1)
     if bsm.radius_q_dependence:
@@ -230,4 +239,52 @@ def cevns_recoil_spectra(
     m_phi = jnp.asarray(params.get("m_phi", 10.0), dtype=float)
     scalar = g_phi**2 * qphi**2 * M**2 * T / (4 * jnp.pi * (2 * M * T + m_phi**2) ** 2) * HBARC2_MEV2_CM2 * k_e2
     return weak + magnetic + scalar
+
+
+def electron_recoil_spectra(
+    folding: ElectronFolding, params: Mapping[str, jax.Array], *, c: Constants, bsm: BSMConfig = BSMConfig()
+) -> jax.Array:
+    """nu-e elastic scattering dN/dT_e [events/MeV] per flux component, element and recoil node.
+
+    PHYSICS.md section 9 with the same flavour-matrix structure as :func:`cevns_recoil_spectra`:
+    for a component of flavour l and final flavour l',
+
+        g_V,ll' = delta_ll' (g_V(l) + Dg^Z'_e(l)) + Q~(<r^2_ll'> - delta_ll' <r^2_ll>_SM) + Q_mc(q_ll', q^2 = -2 m_e T_e)
+        g_A,ll' = delta_ll' g_A(l)   (-g_A for antineutrinos)
+
+    summed over l' in the weak bracket, plus Z_eff pi alpha^2/m_e^2 (1/T_e - 1/E) mu_l^2.  The charge
+    radius and millicharge enter with the electron's charge (opposite sign to the proton's); at the
+    SM point the result is the tree-level nu-e cross section.  Not included for electrons: the
+    momentum dependence of the charge radius (q^2 = 2 m_e T_e is below 1e-4 MeV^2 here), quark
+    NSI and the scalar mediator (no electron couplings).
+
+    Returns:
+        Array of shape (n_comp, n_el, n_T).
+    """
+    T = folding.T  # (n_el, n_T)
+    fl = folding.flavour
+    r2, qmc, diag = _flavour_couplings(params, fl, c)
+    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
+    delta_r2 = r2 - diag * r2_sm[fl][:, None]
+    s2 = jnp.asarray(params["sin2_theta_w"], dtype=float)
+    is_e = (fl == 0).astype(float)
+    gv_sm = 2 * s2 - 0.5 + is_e  # charged current adds 1 for nu_e
+    ga_sm = (is_e - 0.5) * (1.0 - 2.0 * folding.antineutrino)  # +-1/2, flipped for antineutrinos
+    zp = nsi.zprime_electron_shift(bsm.mediator, params.get("g_zprime", 0.0), params.get("m_zprime", 10.0), T, c)
+    diag4 = diag[..., None, None]  # (n_comp, 3, 1, 1)
+    gv = (
+        diag4 * (gv_sm[:, None, None, None] + zp[fl][:, None])
+        + em.radius_coupling(delta_r2, c)[..., None, None]
+        + em.millicharge_coupling(qmc[..., None, None], T, c.m_e, c)
+    )  # (n_comp, 3, n_el, n_T)
+    ga = diag4 * ga_sm[:, None, None, None]
+    survival = _survival(folding, params, bsm.baseline)
+    if survival is None:
+        moments = folding.moments
+    else:
+        moments = es.energy_moments(folding.E, folding.wE * survival, T[None, :, :, None], c.m_e)
+    weak = jnp.sum(es.folded_weak(gv, ga, moments[:, :, None], c), axis=1)
+    mu = jnp.stack([jnp.asarray(params.get(f"mu_nu_{f}", 0.0), dtype=float) for f in ("e", "mu")] + [jnp.zeros(())])
+    magnetic = em.magnetic_prefactor(c) * (mu[fl] ** 2)[:, None, None] * moments[3]
+    return folding.z_eff * (weak + magnetic)
 

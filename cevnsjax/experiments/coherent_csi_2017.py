@@ -90,14 +90,21 @@ from jax.scipy.special import gammaln
 
 from .. import datasets
 from ..constants import preset as get_preset
-from ..folding import Folding, build_folding
+from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
 from ..sources import sns
 from . import Option, register
 from . import _csi
-from ._signal import BSM_OPTIONS, BSMConfig, bsm_parameters, cevns_recoil_spectra, sin2_theta_w_parameter
+from ._signal import (
+    BSM_OPTIONS,
+    BSMConfig,
+    bsm_parameters,
+    cevns_recoil_spectra,
+    electron_recoil_spectra,
+    sin2_theta_w_parameter,
+)
 
 NAME = "coherent_csi_2017"
 
@@ -123,6 +130,7 @@ PRIORS = {
 }
 
 RECOIL_RANGE_MEV = (1e-3, 0.06)
+ELECTRON_RANGE_MEV = (5e-5, 1e-2)  # nu-e recoils: 0.05 keV (0.7 PE) to 10 keV (133 PE)
 LIKELIHOODS = ("poisson", "single_bin", "energy_chi2")
 
 OPTIONS = {
@@ -135,6 +143,7 @@ OPTIONS = {
     "zz_boxes": Option(True, type=bool, doc="include ZZ box radiative corrections"),
     "separate_radii": Option(False, type=bool, doc="rn_cs133 and rn_i127 instead of one rn_csi"),
     "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
+    "electron_scattering": Option(True, type=bool, doc="add nu-e elastic scattering on the Cs and I electrons"),
     **BSM_OPTIONS,
 }
 
@@ -161,6 +170,9 @@ class CoherentCsI2017(eqx.Module):
     Attributes:
         folding: flux x target quadrature (3 flux components, 133Cs and 127I).
         mean_pe: mean photoelectron count per recoil node at eta_qf = 1, shape (2, n_T).
+        electrons: nu-e quadrature on the Cs and I electrons, or None (``electron_scattering=false``).
+        response_es: energy-bin response of electron recoils (13.348 PE/keVee, no quenching, so
+            ``eta_qf`` does not act on it), shape (25, 2, n_Te), or None.
         collect: acceptance-weighted map from photoelectron count to energy bin, shape (25, 50).
         time_pdf: arrival-time fraction per time bin for each flux component, shape (3, 24).
         rp: proton rms radii of (133Cs, 127I) [fm].
@@ -176,6 +188,8 @@ class CoherentCsI2017(eqx.Module):
 
     folding: Folding
     mean_pe: jax.Array
+    electrons: ElectronFolding | None
+    response_es: jax.Array | None
     collect: jax.Array
     time_pdf: jax.Array
     rp: jax.Array
@@ -215,15 +229,23 @@ class CoherentCsI2017(eqx.Module):
 
     def pe_response(self, params) -> jax.Array:
         """R[b, i, k]: acceptance-weighted Poisson probability of energy bin b (recoil weights included)."""
-        mu = params.get("eta_qf", 1.0) * self.mean_pe
-        n = jnp.arange(N_PE_MAX, dtype=mu.dtype)[:, None, None]
-        pmf = jnp.exp(n * jnp.log(mu) - mu - gammaln(n + 1.0))
-        return jnp.einsum("bn,nik->bik", self.collect, pmf) * self.folding.wT
+        return _poisson_response(self.collect, params.get("eta_qf", 1.0) * self.mean_pe, self.folding.wT)
 
     def cevns_2d(self, params) -> jax.Array:
         """CEvNS events per (PE, time) bin before any normalisation nuisance, shape (25, 24)."""
         energy = self.folding.counts(self.pe_response(params), self.recoil_spectra(params))
         return jnp.einsum("cb,ct->bt", energy, self.time_pdf)
+
+    def es_2d(self, params) -> jax.Array:
+        """nu-e scattering events per (PE, time) bin before any normalisation nuisance, shape (25, 24)."""
+        spectra = electron_recoil_spectra(self.electrons, params, c=get_preset(self.preset_name), bsm=self.bsm)
+        return jnp.einsum("cb,ct->bt", self.electrons.counts(self.response_es, spectra), self.time_pdf)
+
+    def _es_scale(self, params) -> jax.Array:
+        """Flux x acceptance (poisson) or the literature's signal normalisation eta_cevns (chi^2 likelihoods)."""
+        if self.likelihood != "poisson":
+            return params["eta_cevns"]
+        return params["eta_flux"] * params["eta_eff"]
 
     def _signal_scale(self, params) -> jax.Array:
         scale = params["eta_cevns"]
@@ -237,14 +259,17 @@ class CoherentCsI2017(eqx.Module):
 
         ``poisson``: ``cevns`` and ``ss``, shape (25, 24); ``energy_chi2``: ``cevns`` in the 12
         energy bins (background subtracted data); ``single_bin``: ``cevns`` and ``brn``, shape (1,).
+        With ``electron_scattering`` (default) each also has ``es``, the nu-e signal in the same bins.
         """
-        cevns = self._signal_scale(params) * self.cevns_2d(params)
+        signals = {"cevns": self._signal_scale(params) * self.cevns_2d(params)}
+        if self.electrons is not None:
+            signals["es"] = self._es_scale(params) * self.es_2d(params)
         if self.likelihood == "poisson":
-            return {"cevns": cevns, "ss": params["eta_ss"] * self.ss}
-        roi = cevns[np.asarray(self.roi_pe)][:, np.asarray(self.roi_t)]
+            return {**signals, "ss": params["eta_ss"] * self.ss}
+        roi = {k: v[np.asarray(self.roi_pe)][:, np.asarray(self.roi_t)] for k, v in signals.items()}
         if self.likelihood == "energy_chi2":
-            return {"cevns": jnp.sum(roi, axis=1)}
-        return {"cevns": jnp.sum(roi)[None], "brn": (params["eta_brn"] * B_ON)[None]}
+            return {k: jnp.sum(v, axis=1) for k, v in roi.items()}
+        return {**{k: jnp.sum(v)[None] for k, v in roi.items()}, "brn": (params["eta_brn"] * B_ON)[None]}
 
     def chi2(self, params) -> jax.Array:
         """-2 ln L (poisson) or the least-squares chi^2 (single_bin, energy_chi2), with the prior terms."""
@@ -267,12 +292,22 @@ class CoherentCsI2017(eqx.Module):
         For the ``single_bin`` and ``energy_chi2`` likelihoods the steady state is drawn at its
         nominal template (the measured AC counts' normalisation).
         """
-        cevns = np.asarray(self._signal_scale(params) * self.cevns_2d(params))
-        ss = np.asarray(params.get("eta_ss", 1.0) * self.ss)
+        expected = {"ss": np.asarray(params.get("eta_ss", 1.0) * self.ss)}
+        if self.electrons is not None:
+            expected["es"] = np.asarray(self._es_scale(params) * self.es_2d(params))
+        expected["cevns"] = np.asarray(self._signal_scale(params) * self.cevns_2d(params))
         _csi.plot_projections(
-            path, np.asarray(self.pe_edges), np.asarray(self.t_edges), {"ss": ss, "cevns": cevns},
+            path, np.asarray(self.pe_edges), np.asarray(self.t_edges), expected,
             np.asarray(self.data), title=f"COHERENT CsI[Na] 2017, beam-on coincidence ({self.likelihood})",
         )
+
+
+def _poisson_response(collect: jax.Array, mean_pe: jax.Array, wT: jax.Array) -> jax.Array:
+    """R[b, i, k] = wT_ik sum_n collect[b, n] Poisson(n | mean_pe_ik): photon statistics, acceptance, binning."""
+    mu = jnp.asarray(mean_pe)
+    n = jnp.arange(N_PE_MAX, dtype=mu.dtype)[:, None, None]
+    pmf = jnp.exp(n * jnp.log(mu) - mu - gammaln(n + 1.0))
+    return jnp.einsum("bn,nik->bik", collect, pmf) * wT
 
 
 def _parameters(c, likelihood: str, quenching: str, form: str, separate_radii: bool, sigma_ss: float) -> ParameterSet:
@@ -323,6 +358,7 @@ def build(
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
+    electron_scattering: bool = True,
 ) -> CoherentCsI2017:
     """Build the CsI 2017 experiment (the module docstring describes the physics of each option).
 
@@ -335,6 +371,7 @@ def build(
         separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
         radius_q_dependence, mediator, sterile: beyond-SM options (:data:`._signal.BSM_OPTIONS`).
         refine: multiplies the recoil panels and neutrino-energy nodes.
+        electron_scattering: add the nu-e elastic scattering component ``es``.
 
     Returns:
         The :class:`CoherentCsI2017` model.
@@ -358,6 +395,14 @@ def build(
     collect = (np.digitize(n, pe_edges) - 1 == np.arange(pe_edges.size - 1)[:, None]) * acceptance(n)
     pdfs = {"prompt": release.prompt_pdf.value, "delayed": release.delayed_pdf.value}
     time_pdf = np.stack([pdfs[t] for t in folding.timing])
+    collect = jnp.asarray(collect, dtype=float)
+    electrons = response_es = None
+    if electron_scattering:
+        electrons = build_electron_folding(
+            ("Cs", "I"), _csi.target().nuclei_per_kg(), comps, [flu] * len(comps), MASS_KG, ELECTRON_RANGE_MEV,
+            c.m_e, n_panels=8 * refine, n_t=6, n_e=16 * refine,
+        )
+        response_es = _poisson_response(collect, PE_PER_KEVEE * 1e3 * electrons.T, electrons.wT)
 
     centres_pe, centres_t = np.asarray(release.pe_centers), np.asarray(release.time_centers)
     roi_pe = (centres_pe > ROI_PE[0]) & (centres_pe < ROI_PE[1])
@@ -368,7 +413,9 @@ def build(
     return CoherentCsI2017(
         folding=folding,
         mean_pe=jnp.asarray(_mean_pe(folding, quenching)),
-        collect=jnp.asarray(collect, dtype=float),
+        electrons=electrons,
+        response_es=response_es,
+        collect=collect,
         time_pdf=jnp.asarray(time_pdf),
         rp=_csi.proton_radii(),
         ss=jnp.asarray(_steady_state(release)),

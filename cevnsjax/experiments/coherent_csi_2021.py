@@ -113,14 +113,21 @@ from .. import datasets
 from .._quadrature import gauss_legendre
 from ..constants import preset as get_preset
 from ..detectors.response import bin_response, gamma_pdf
-from ..folding import Folding, build_folding
+from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
 from ..sources import sns
 from . import Option, register
 from . import _csi
-from ._signal import BSM_OPTIONS, BSMConfig, bsm_parameters, cevns_recoil_spectra, sin2_theta_w_parameter
+from ._signal import (
+    BSM_OPTIONS,
+    BSMConfig,
+    bsm_parameters,
+    cevns_recoil_spectra,
+    electron_recoil_spectra,
+    sin2_theta_w_parameter,
+)
 
 NAME = "coherent_csi_2021"
 
@@ -148,6 +155,8 @@ PRIORS = {  # Gaussian prior widths (see the module docstring for their sources)
 }
 
 RECOIL_RANGE_MEV = (1e-3, 0.06)  # quadrature range in T_nr; the top is capped at the kinematic limit
+#: Electron recoil range [MeV] of the nu-e component: 0.05 keV (mean 0.7 PE) to 10 keV (mean 134 PE).
+ELECTRON_RANGE_MEV = (5e-5, 1e-2)
 
 BINNINGS = {
     "coherent": (
@@ -162,6 +171,8 @@ BINNINGS = {
 
 #: Response variants, in the order of the stacked response matrices.
 VARIANTS = ("nominal", "qf0_plus", "qf0_minus", "qf1_plus", "qf1_minus", "eff_plus", "eff_minus")
+#: Response variants that apply to (unquenched) electron recoils, as indices into VARIANTS.
+ELECTRON_VARIANTS = (0, 5, 6)
 #: Shape nuisances and the (plus, minus) variants they move towards.
 SHAPE_NUISANCES = (("theta_qf", 1, 2), ("theta_qf_1", 3, 4), ("theta_eff", 5, 6))
 
@@ -174,6 +185,7 @@ OPTIONS = {
     "flux_prior": Option(0.10, (0.10, 0.1146), type=float,
                          doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"),
     "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
+    "electron_scattering": Option(True, type=bool, doc="add nu-e elastic scattering on the Cs and I electrons"),
     **BSM_OPTIONS,
 }
 
@@ -195,10 +207,12 @@ def _efficiency(coeffs: np.ndarray):
     return eff, zero
 
 
-def _pe_response(
-    folding: Folding, edges: np.ndarray, scint: np.ndarray, eff_coeffs: np.ndarray, n_sub: int
-) -> np.ndarray:
+def _pe_response(T: np.ndarray, wT: np.ndarray, e_ee_kev, edges: np.ndarray, eff_coeffs: np.ndarray, n_sub: int) -> np.ndarray:
     """R[b, i, k] = wT_ik int_{bin b} eff(x) P_gamma(x | E_ee(T_ik)) dx, shape (n_pe, n_iso, n_T).
+
+    Args:
+        T, wT: recoil nodes [MeV] and weights per isotope (or element), shape (n_iso, n_T).
+        e_ee_kev: visible energy [keVee] as a function of the recoil energy [MeV] (quenching).
 
     The integral over each PE bin uses sub-bins split at the point where the clipped
     efficiency reaches zero, so the integrand is smooth on every Gauss-Legendre panel.
@@ -207,10 +221,10 @@ def _pe_response(
     fine = np.unique(np.concatenate([edges, [zero] if edges[0] < zero < edges[-1] else []]))
     starts = np.searchsorted(fine, edges[:-1])
     blocks = []
-    for T, wT in zip(np.asarray(folding.T), np.asarray(folding.wT), strict=True):
-        e_ee = _quenched_kevee(scint, T)
+    for t, w in zip(np.asarray(T), np.asarray(wT), strict=True):
+        e_ee = e_ee_kev(t)
         r = bin_response(fine, gamma_pdf(GAMMA_A / e_ee, GAMMA_B * e_ee), eff, n_sub=n_sub)
-        blocks.append(np.add.reduceat(r, starts, axis=0) * wT)
+        blocks.append(np.add.reduceat(r, starts, axis=0) * w)
     return np.stack(blocks, axis=1)
 
 
@@ -268,6 +282,9 @@ class CoherentCsI2021(eqx.Module):
     Attributes:
         folding: flux x target quadrature (3 flux components, 133Cs and 127I).
         response: PE response matrices, shape (7, n_pe, 2, n_T), in the order of :data:`VARIANTS`.
+        electrons: nu-e quadrature on the Cs and I electrons, or None (``electron_scattering=false``).
+        response_es: PE response of electron recoils (no quenching) for the nominal, +1 and -1 sigma
+            efficiencies, shape (3, n_pe, 2, n_Te), or None.
         rp: proton rms radii of (133Cs, 127I) [fm].
         eff_lo, eff_hi: timing efficiency at the lower / upper edge of each time bin, shape (n_t,).
         t_nodes, t_weights: quadrature of the timing-efficiency integral, shape (n_t, n_q).
@@ -280,6 +297,8 @@ class CoherentCsI2021(eqx.Module):
 
     folding: Folding
     response: jax.Array
+    electrons: ElectronFolding | None
+    response_es: jax.Array | None
     rp: jax.Array
     eff_lo: jax.Array
     eff_hi: jax.Array
@@ -318,15 +337,23 @@ class CoherentCsI2021(eqx.Module):
         Far beyond the released variants the linear extrapolation could turn a probability
         negative; the interpolated response is clipped at zero.
         """
-        weights = jnp.zeros(len(VARIANTS)).at[0].set(1.0)
-        for name, plus, minus in SHAPE_NUISANCES:
-            w_plus, w_minus = _csi.variation_weights(params[name])
-            weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
-        return jnp.maximum(jnp.einsum("v,vbik->bik", weights, self.response), 0.0)
+        return jnp.maximum(jnp.einsum("v,vbik->bik", _variant_weights(params), self.response), 0.0)
 
     def cevns_energy(self, params) -> jax.Array:
         """CEvNS events per flux component and PE bin before the timing cut, shape (3, n_pe)."""
         return self.folding.counts(self.pe_response(params), self.recoil_spectra(params))
+
+    def es_energy(self, params) -> jax.Array:
+        """nu-e scattering events per flux component and PE bin before the timing cut, shape (3, n_pe).
+
+        Electron recoils are not quenched, so only the efficiency nuisance ``theta_eff`` moves
+        their response (E_ee = T_e, then the same light yield, resolution and efficiency).
+        """
+        c = get_preset(self.preset_name)
+        weights = _variant_weights(params)
+        w_es = weights[np.asarray(ELECTRON_VARIANTS)].at[0].add(1.0 - jnp.sum(weights[np.asarray(ELECTRON_VARIANTS)]))
+        response = jnp.maximum(jnp.einsum("v,vbik->bik", w_es, self.response_es), 0.0)
+        return self.electrons.counts(response, electron_recoil_spectra(self.electrons, params, c=c, bsm=self.bsm))
 
     def time_fractions(self, params) -> jax.Array:
         """Fraction of each flux component's events in each time bin (timing efficiency included), (3, n_t)."""
@@ -342,14 +369,22 @@ class CoherentCsI2021(eqx.Module):
         return jnp.stack([prompt if p else delayed for p in self.prompt])
 
     def expected(self, params) -> dict[str, jax.Array]:
-        """Expected counts per component (``cevns``, ``ss``, ``brn``, ``nin``), each shape (n_pe, n_t)."""
-        cevns = jnp.einsum("cb,ct->bt", self.cevns_energy(params), self.time_fractions(params))
-        return {
+        """Expected counts per component, each shape (n_pe, n_t).
+
+        ``cevns``, ``ss``, ``brn``, ``nin`` and, unless built with ``electron_scattering=false``,
+        ``es`` (nu-e elastic scattering; scaled by ``eta_flux``, not by ``eta_cevns``).
+        """
+        times = self.time_fractions(params)
+        cevns = jnp.einsum("cb,ct->bt", self.cevns_energy(params), times)
+        out = {
             "cevns": params["eta_cevns"] * params["eta_flux"] * cevns,
             "ss": params["eta_ss"] * self.ss,
             "brn": params["eta_brn"] * self.brn,
             "nin": params["eta_nin"] * self.nin,
         }
+        if self.electrons is not None:
+            out["es"] = params["eta_flux"] * jnp.einsum("cb,ct->bt", self.es_energy(params), times)
+        return out
 
     def chi2(self, params) -> jax.Array:
         """-2 ln L: Poisson deviance over the PE x t_rec bins plus the nuisance constraint terms."""
@@ -363,11 +398,20 @@ class CoherentCsI2021(eqx.Module):
     def plot(self, params, path: str) -> None:
         """PE and t_rec projections of the data (coincidence window) and the expected components (PNG)."""
         exp = {k: np.asarray(v) for k, v in self.expected(params).items()}
-        order = ("ss", "brn", "nin", "cevns")
+        order = [k for k in ("ss", "brn", "nin", "es", "cevns") if k in exp]
         _csi.plot_projections(
             path, np.asarray(self.pe_edges), np.asarray(self.t_edges), {k: exp[k] for k in order},
             np.asarray(self.data), title=r"COHERENT CsI[Na] 2021 (PE < 60, $t_{\rm rec}$ < 6 $\mu$s)",
         )
+
+
+def _variant_weights(params) -> jax.Array:
+    """Weights of the response variants (:data:`VARIANTS`) at the shape nuisances; they sum to 1."""
+    weights = jnp.zeros(len(VARIANTS)).at[0].set(1.0)
+    for name, plus, minus in SHAPE_NUISANCES:
+        w_plus, w_minus = _csi.variation_weights(params[name])
+        weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
+    return weights
 
 
 def _parameters(c, form: str, separate_radii: bool, flux_prior: float) -> ParameterSet:
@@ -405,6 +449,7 @@ def build(
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
+    electron_scattering: bool = True,
 ) -> CoherentCsI2021:
     """Build the CsI 2021 experiment (the module docstring describes the physics of each option).
 
@@ -417,6 +462,7 @@ def build(
         flux_prior: prior width of ``eta_flux`` (0.10 or 0.1146).
         radius_q_dependence, mediator, sterile: beyond-SM options (:data:`._signal.BSM_OPTIONS`).
         refine: multiplies the recoil panels, neutrino-energy nodes, PE sub-bins and time nodes.
+        electron_scattering: add the nu-e elastic scattering component ``es``.
 
     Returns:
         The :class:`CoherentCsI2021` model.
@@ -448,8 +494,23 @@ def build(
         "eff_plus": (scint.nominal, eff.plus),
         "eff_minus": (scint.nominal, eff.minus),
     }
-    response = np.stack([_pe_response(folding, pe_edges, *variants[v], n_sub=8 * refine) for v in VARIANTS])
+    response = np.stack([
+        _pe_response(folding.T, folding.wT, lambda t, q=variants[v][0]: _quenched_kevee(q, t), pe_edges,
+                     variants[v][1], n_sub=8 * refine)
+        for v in VARIANTS
+    ])
     eff_lo, eff_hi, t_nodes, t_weights = _timing_quadrature(t_edges, 16 * refine)
+    electrons = response_es = None
+    if electron_scattering:
+        electrons = build_electron_folding(
+            ("Cs", "I"), tgt.nuclei_per_kg(), comps, [flu] * len(comps), MASS_KG, ELECTRON_RANGE_MEV, c.m_e,
+            n_panels=8 * refine, n_t=6, n_e=16 * refine,
+        )
+        response_es = jnp.asarray(np.stack([
+            _pe_response(electrons.T, electrons.wT, lambda t: 1e3 * t, pe_edges, variants[VARIANTS[v]][1],
+                         n_sub=8 * refine)
+            for v in ELECTRON_VARIANTS
+        ]))
 
     ac, coinc = release.events_ac, release.events_c
     in_roi = (ac.pe < PE_MAX) & (ac.t_rec < T_MAX_US)
@@ -462,6 +523,8 @@ def build(
     return CoherentCsI2021(
         folding=folding,
         response=jnp.asarray(response),
+        electrons=electrons,
+        response_es=response_es,
         rp=_csi.proton_radii(),
         eff_lo=jnp.asarray(eff_lo),
         eff_hi=jnp.asarray(eff_hi),

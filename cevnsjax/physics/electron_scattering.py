@@ -95,3 +95,35 @@ def dsigma_dTe(
     magnetic = em.magnetic_prefactor(c) * jnp.maximum(1.0 / Te - 1.0 / E, 0.0) * jnp.asarray(mu_nu, dtype=float) ** 2
     allowed = Te < 2 * E**2 / (me + 2 * E)
     return jnp.where(allowed, z_eff(element, Te) * (weak + magnetic), 0.0)
+
+
+def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typing.ArrayLike, me: float) -> jax.Array:
+    """Neutrino-energy moments of the nu-e cross section, shape ``(4,) + shape(w)[:-1]``.
+
+    sum_j w_j x {1, (1 - T_e/E_j)^2, m_e T_e/E_j^2, max(1/T_e - 1/E_j, 0)} over the last axis:
+    with them a flux-folded cross section is a polynomial in the couplings (:func:`folded_weak`).
+
+    Args:
+        E: neutrino-energy nodes [MeV]; w: folded weights (zero where E < E_min(T_e)).
+        Te: electron recoil energy [MeV], broadcasting against ``E``; me: electron mass [MeV].
+    """
+    E = jnp.asarray(E, dtype=float)
+    w = jnp.asarray(w, dtype=float)
+    y = Te / E
+    return jnp.stack([
+        jnp.sum(w, -1),
+        jnp.sum(w * (1 - y) ** 2, -1),
+        jnp.sum(w * me * Te / E**2, -1),
+        jnp.sum(w * jnp.maximum(1.0 / Te - 1.0 / E, 0.0), -1),
+    ])
+
+
+def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants = pdg2022) -> jax.Array:
+    """G_F^2 m_e/(2 pi) [(gV+gA)^2 k0 + (gV-gA)^2 k1 - (gV^2-gA^2) k2] per electron [cm^2/MeV x weights].
+
+    ``moments`` = (k0, k1, k2, k_mag) from :func:`energy_moments`; gV, gA broadcast against k0.
+    """
+    k0, k1, k2 = moments[0], moments[1], moments[2]
+    bracket = (gv + ga) ** 2 * k0 + (gv - ga) ** 2 * k1 - (gv**2 - ga**2) * k2
+    return c.G_F**2 * c.m_e / (2 * jnp.pi) * HBARC2_MEV2_CM2 * bracket
+

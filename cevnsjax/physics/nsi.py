@@ -92,6 +92,38 @@ def zprime_shifts(
     raise ValueError(f"unknown mediator model '{model}'; choices: {', '.join(MEDIATORS)}")
 
 
+def zprime_electron_shift(
+    model: str,
+    g: jax.typing.ArrayLike,
+    m: jax.typing.ArrayLike,
+    Te: jax.typing.ArrayLike,
+    c: Constants = pdg2022,
+) -> jax.Array:
+    """Light-Z' shift of the nu_l-e vector coupling g_V per flavour, shape ``(3,) + shape(Te)``.
+
+    In the normalisation of :mod:`cevnsjax.physics.electron_scattering` (g_V = 2 s^2_W -+ 1/2) an
+    effective NSI eps^e enters as g_V -> g_V + eps^e, with eps^e = g^2 Q'_nu Q'_e/(sqrt2 G_F (2 m_e T_e + M^2)):
+
+    * ``universal``: Q'_nu Q'_e = +1;
+    * ``b_minus_l``: Q'_nu Q'_e = (-1)(-1) = +1;
+    * ``lmu_ltau``: no tree-level electron coupling; the kinetic-mixing shift is that of the
+      proton (:func:`zprime_shifts`) with the opposite sign (electron charge -1): negative for
+      nu_mu, positive for nu_tau.
+
+    Args:
+        model: mediator model; g: coupling; m: mass [MeV]; Te: electron recoil energy [MeV].
+    """
+    Te = jnp.asarray(Te, dtype=float)
+    strength = propagator_nsi(g, m, Te, c.m_e, c)
+    ones = jnp.ones((3,) + (1,) * strength.ndim)
+    if model in ("universal", "b_minus_l"):
+        return strength * ones
+    if model == "lmu_ltau":
+        proton, _ = zprime_shifts(model, g, m, Te, c.m_e, c)
+        return -proton
+    raise ValueError(f"unknown mediator model '{model}'; choices: {', '.join(MEDIATORS)}")
+
+
 def scalar_charge(Z: jax.typing.ArrayLike, N: jax.typing.ArrayLike) -> jax.Array:
     """Nuclear scalar charge Q_phi = 15.1 Z + 14 N for unit quark couplings."""
     return SCALAR_CHARGE_Z * jnp.asarray(Z, dtype=float) + SCALAR_CHARGE_N * jnp.asarray(N, dtype=float)

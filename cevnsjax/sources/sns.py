@@ -71,6 +71,7 @@ class FluxComponent:
         line_energy: energy of a monochromatic line [MeV], or None for a continuous spectrum.
         spectrum: normalised spectrum dN/dE [1/MeV] for continuous components (numpy-callable).
         e_max: highest neutrino energy [MeV].
+        antineutrino: whether the component is an antineutrino (flips g_A in nu-e scattering).
     """
 
     name: str
@@ -79,6 +80,7 @@ class FluxComponent:
     line_energy: float | None
     spectrum: object
     e_max: float
+    antineutrino: bool = False
 
 
 def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:
@@ -86,7 +88,9 @@ def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:
     return (
         FluxComponent("prompt_nu_mu", 1, "prompt", prompt_energy(c), None, prompt_energy(c)),
         FluxComponent("delayed_nu_e", 0, "delayed", None, lambda E: nu_e_spectrum(E, c), endpoint(c)),
-        FluxComponent("delayed_nubar_mu", 1, "delayed", None, lambda E: nubar_mu_spectrum(E, c), endpoint(c)),
+        FluxComponent(
+            "delayed_nubar_mu", 1, "delayed", None, lambda E: nubar_mu_spectrum(E, c), endpoint(c), antineutrino=True
+        ),
     )
 
 
