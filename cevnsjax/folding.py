@@ -196,8 +196,8 @@ class ElectronFolding(eqx.Module):
 
     The "targets" are the elements of the detector (e.g. Cs and I), each with its Z_eff(T_e)
     step function; electron recoils use the exact kinematics of a free electron
-    (E_min = (T + sqrt(T^2 + 2 m_e T))/2).  The recoil grid is log-spaced, with panel
-    edges at every ionisation edge so that the Z_eff steps are integrated exactly.
+    (E_min = (T + sqrt(T^2 + 2 m_e T))/2).  The recoil grid is log-spaced (or uniform), with
+    panel edges at every ionisation edge so that the Z_eff steps are integrated exactly.
 
     Attributes:
         T, wT: electron recoil nodes and weights [MeV], shape (n_el, n_T).
@@ -240,6 +240,7 @@ def build_electron_folding(
     n_panels: int = 24,
     n_t: int = 8,
     n_e: int = 24,
+    geometric: bool = True,
 ) -> ElectronFolding:
     """Prepare the quadrature arrays for nu-e scattering on the atomic electrons of a detector.
 
@@ -250,8 +251,10 @@ def build_electron_folding(
         mass_kg: detector mass [kg].
         t_range: (T_lo, T_hi) electron recoil range [MeV], T_lo > 0.
         electron_mass: m_e [MeV] of the constants preset.
-        n_panels: log-spaced recoil panels per element (plus the ionisation edges).
+        n_panels: recoil panels per element (plus the ionisation edges).
         n_t, n_e: Gauss-Legendre nodes per recoil panel and in neutrino energy.
+        geometric: log-spaced panels (broad resolutions, 1/T_e terms); else uniform ones (narrow
+            resolutions need nodes closer than the resolution everywhere).
 
     Returns:
         An :class:`ElectronFolding`.
@@ -262,7 +265,7 @@ def build_electron_folding(
     for element in elements:
         edges_kev = es.Z_EFF_TABLES[element][0] if element in es.Z_EFF_TABLES else ()
         breaks = [1e-3 * e for e in edges_kev]
-        grids.append(composite_gauss_legendre(panel_edges(*t_range, n_panels, breaks, geometric=True), n_t))
+        grids.append(composite_gauss_legendre(panel_edges(*t_range, n_panels, breaks, geometric=geometric), n_t))
     T, wT = _stack_grids(grids)
     atoms = np.asarray(atoms_per_kg, dtype=float) * mass_kg
     E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, electron_mass, exact=True)), atoms, n_e)

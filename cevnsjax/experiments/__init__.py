@@ -112,4 +112,4 @@ def _load_builtin() -> None:
         importlib.import_module(f"{__name__}.{mod}")
 
 
-_BUILTIN: list[str] = ["coherent_ar_2020", "coherent_csi_2021", "coherent_csi_2017"]
+_BUILTIN: list[str] = ["coherent_ar_2020", "coherent_csi_2021", "coherent_csi_2017", "sns_ge_projection"]
