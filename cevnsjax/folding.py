@@ -14,6 +14,11 @@ step is integrated exactly.  Expected counts per analysis bin then follow from a
 response matrix R[b, i, k] that already includes the recoil quadrature weights
 (:mod:`cevnsjax.detectors.response`).
 
+:class:`ElectronFolding` is the same construction for neutrino-electron elastic
+scattering on the atomic electrons of each element (exact free-electron kinematics,
+panel edges at the Z_eff ionisation edges), with the neutrino-energy moments of the
+nu-e cross section precomputed (:func:`cevnsjax.physics.electron_scattering.energy_moments`).
+
 Reference: PHYSICS.md section 10.
 """
 

@@ -24,6 +24,12 @@ as for ``coherent_csi_2021``.  Detector response:
 The response is evaluated at run time (Poisson probabilities for n = 0..49 on the fixed
 recoil grid), so ``eta_qf`` moves the energy scale exactly.
 
+Neutrino-electron elastic scattering (component ``es``, option ``electron_scattering``,
+default true) is built as for ``coherent_csi_2021``: unquenched electron recoils at
+13.348 PE/keVee with the same Poisson photon statistics, acceptance and arrival times
+(``eta_qf`` does not act on it); it is scaled by ``eta_flux`` x ``eta_eff`` in the Poisson
+likelihood and by ``eta_cevns`` (the literature's signal normalisation) in the chi^2 ones.
+
 Likelihoods (option ``likelihood``):
 
 * ``poisson`` (default): binned Poisson likelihood (PHYSICS.md 11b) of the beam-on C
