@@ -40,8 +40,8 @@ no quenching (E_ee = T_e over 0.05-10 keV), then the same light yield, gamma res
 efficiency (and ``theta_eff`` variants) and neutrino timing as the nuclear recoils; it is
 scaled by ``eta_flux`` but not by ``eta_cevns``.  At the SM point it adds 8e-5 events; a
 magnetic moment of 1e-9 mu_B gives 0.54 nu-e events next to 5.8 extra CEvNS events, and a
-millicharge of 1e-10 e gives 3.1 (ee) or 6.8 (mumu) nu-e events, against a CEvNS change
-below 0.1 event: the 1/q^2 = 1/(2 m_e T_e) enhancement makes nu-e scattering dominate the
+millicharge of 1e-10 e gives 3.1 (ee) or 6.8 (mumu) nu-e events, against CEvNS changes
+of 0.05 and 0.12 events: the 1/q^2 = 1/(2 m_e T_e) enhancement makes nu-e scattering dominate the
 millicharge sensitivity.
 
 Response matrices R[b, i, k] = int_bin eff(x) P(x | E_ee(T_k)) dx (recoil weights included)
