@@ -162,6 +162,7 @@ def test_minos_gaussian(gauss):
     assert "MINOS" in repr(r)
 
 
+@pytest.mark.filterwarnings("ignore:Explicitly requested dtype")  # JAX truncating the test model's float64 constants
 def test_float32_warns(gauss):
     jax.config.update("jax_enable_x64", False)
     try:
@@ -179,3 +180,34 @@ def test_repr_and_pdg_rounding(both_engines):
     assert pdg_format(0.23812, 0.0451) == "0.24 ± 0.05"
     assert pdg_format(12.345, 0.0996) == "12.35 ± 0.10"
     assert pdg_format(1.234e-5, 2.1e-7) == "(1.234 ± 0.021)e-05"
+
+
+def test_compiled_solver_reused_across_calls():
+    """A second fit with the same structure reuses the compiled solver, with the new fixed values and starts."""
+    from cevnsjax.inference import _objective, profile
+
+    def model():
+        return FunctionModel(
+            lambda p: ((p["x"] - p["c"]) / 0.5) ** 2 + (p["y"] - 2 * p["x"]) ** 2,
+            ParameterSet([Parameter("x", 0.0, free=True), Parameter("y", 0.0, free=True), Parameter("c", 1.0)]),
+        )
+
+    def keys():
+        return set(_objective._COMPILED)
+
+    m = model()
+    first = fit(m, fixed={"c": 1.0})
+    before = keys()
+    again = fit(m, fixed={"c": 3.0}, start={"x": 2.0})
+    assert keys() <= before  # nothing new compiled
+    assert first.values["x"] == pytest.approx(1.0, abs=1e-6) and again.values["x"] == pytest.approx(3.0, abs=1e-6)
+    assert again.values["y"] == pytest.approx(6.0, abs=1e-5)
+    # a profile compiles its batched solver once, then reuses it with other fixed values
+    r1 = profile(m, "x", np.linspace(0.0, 2.0, 5), fixed={"c": 1.0}, progress=False)
+    before = keys()
+    r2 = profile(m, "x", np.linspace(2.0, 4.0, 5), fixed={"c": 3.0}, progress=False)
+    assert keys() <= before
+    assert r1.best_fit["x"] == pytest.approx(1.0, abs=1e-6) and r2.best_fit["x"] == pytest.approx(3.0, abs=1e-6)
+    # a different model function is a different structure
+    fit(model(), fixed={"c": 1.0})
+    assert keys() - before

@@ -25,3 +25,15 @@ def test_presets_and_physics_namespace():
     assert cj.constants.pdg2018.name == "pdg2018" and cj.constants.pdg2022.name == "pdg2022"
     for name in ("gvp", "gvn", "r2_sm", "dsigma_dT", "helm", "sfermi", "klein_nystrand", "target", "isotope"):
         assert callable(getattr(cj.physics, name))
+
+
+def test_experiments_leave_the_matplotlib_backend_alone():
+    """Loading every experiment must not switch the user's backend (notebooks use the inline one)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); import cevnsjax.experiments as ex; ex.names(); "
+        "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,19 +1,21 @@
-"""Experiment figures: binned spectra of the fitted components over the data."""
+"""Experiment figures: binned spectra of the fitted components over the data.
+
+Figures are plain :class:`matplotlib.figure.Figure` objects written to files, without pyplot,
+so that importing an experiment never changes the user's matplotlib backend.
+"""
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 
 def stacked_spectrum(edges, components: dict, data, data_err, *, xlabel: str, title: str, path: str) -> None:
     """Stacked histogram of ``components`` (name -> counts per bin) with data points, saved as PNG."""
     edges = np.asarray(edges)
     centres = 0.5 * (edges[1:] + edges[:-1])
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.subplots()
     bottom = np.zeros(len(centres))
     for name, counts in components.items():
         counts = np.asarray(counts)
@@ -27,4 +29,3 @@ def stacked_spectrum(edges, components: dict, data, data_err, *, xlabel: str, ti
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)

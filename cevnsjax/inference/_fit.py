@@ -10,7 +10,7 @@ import numpy as np
 
 from ..model import Model
 from ._minimize import minimize
-from ._objective import Objective, build, warn_if_float32
+from ._objective import Objective, build, compiled, warn_if_float32
 from ._result import FitResult, NamedMatrix
 from ._transforms import to_external, to_internal
 
@@ -107,7 +107,8 @@ def hessian_covariance(obj: Objective, x) -> tuple[np.ndarray, bool]:
     n = len(obj.free)
     if n == 0:
         return np.zeros((0, 0)), True
-    h = np.asarray(jax.jit(jax.hessian(obj.chi2, argnums=1))(obj.leaves, jnp.asarray(x)))
+    hessian = compiled(obj, "hessian", lambda o: jax.jit(jax.hessian(o.chi2, argnums=1)))
+    h = np.asarray(hessian(obj.inputs, jnp.asarray(x)))
     h = 0.5 * (h + h.T)
     lam = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else np.array([np.nan])
     posdef = bool(np.all(lam > 0))
@@ -137,16 +138,17 @@ def _result(obj: Objective, x, chi2_min, converged, message, edm, engine, cov, m
 
 
 def solve_internal(obj: Objective, *, tolerance: float, max_steps: int):
-    """``run(leaves, u0, extra)``: :func:`minimize` of ``obj`` from internal ``u0``.
+    """``run(inputs, u0, extra)``: :func:`minimize` of ``obj`` from internal ``u0``.
 
     ``extra`` overrides parameters that are not free (a profiled value); the
     returned function is pure, to be jitted and vmapped by the caller.
     """
-    lower, upper = jnp.asarray(obj.lower), jnp.asarray(obj.upper)
 
-    def run(leaves, u0, extra):
+    def run(inputs, u0, extra):
+        lower, upper = jnp.asarray(obj.lower), jnp.asarray(obj.upper)  # at trace time: the current dtype
+
         def f(u):
-            return obj.chi2(leaves, to_external(u, lower, upper), extra)
+            return obj.chi2(inputs, to_external(u, lower, upper), extra)
 
         return minimize(f, u0, tolerance=tolerance, max_steps=max_steps)
 
@@ -167,13 +169,16 @@ def status_message(fval, edm, posdef, max_steps_reached, tolerance, max_steps) -
 
 def _fit_jax(obj: Objective, *, tolerance: float, max_steps: int) -> FitResult:
     if not obj.free:
-        chi2 = float(jax.jit(obj.chi2)(obj.leaves, jnp.zeros(0)))
+        chi2 = float(compiled(obj, "chi2", lambda o: jax.jit(o.chi2))(obj.inputs, jnp.zeros(0)))
         ok = bool(np.isfinite(chi2))
         msg = "no free parameters" if ok else "chi2 is not finite"
         return _result(obj, np.zeros(0), chi2, ok, msg, 0.0, "jax", np.zeros((0, 0)))
-    run = jax.jit(solve_internal(obj, tolerance=tolerance, max_steps=max_steps))
+    run = compiled(
+        obj, "solve", lambda o: jax.jit(solve_internal(o, tolerance=tolerance, max_steps=max_steps)),
+        tolerance, max_steps,
+    )
     u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
-    m = run(obj.leaves, u0, {})
+    m = run(obj.inputs, u0, {})
     x = np.asarray(to_external(m.u, jnp.asarray(obj.lower), jnp.asarray(obj.upper)))
     converged, message = status_message(
         float(m.fval), float(m.edm), bool(m.posdef), bool(m.max_steps_reached), tolerance, max_steps
@@ -189,15 +194,15 @@ def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: boo
 
     if not obj.free:
         return _fit_jax(obj, tolerance=tolerance, max_steps=max_steps)
-    f = jax.jit(obj.chi2)
-    g = jax.jit(jax.grad(obj.chi2, argnums=1))
-    leaves = obj.leaves
+    f = compiled(obj, "chi2", lambda o: jax.jit(o.chi2))
+    g = compiled(obj, "grad", lambda o: jax.jit(jax.grad(o.chi2, argnums=1)))
+    inputs = obj.inputs
 
     def fcn(x):
-        return float(f(leaves, jnp.asarray(x)))
+        return float(f(inputs, jnp.asarray(x)))
 
     def grad(x):
-        return np.asarray(g(leaves, jnp.asarray(x)))
+        return np.asarray(g(inputs, jnp.asarray(x)))
 
     m = Minuit(fcn, obj.x0, grad=grad, name=obj.free)
     m.errordef = Minuit.LEAST_SQUARES

@@ -7,9 +7,12 @@ parameters are free (the model's default free set, plus ``free``, minus
 ``chi2(x) = model.chi2(params) + sum_k ((x_k - mean_k) / sigma_k)^2`` for the
 free vector ``x`` (external, bounded values) and any extra Gaussian constraints.
 
-The model's array leaves are split off (``equinox.partition``) and handed to
-jitted functions as arguments, so large response matrices are not baked into the
-compiled program as constants.
+The model's array leaves and the values of the non-free parameters are handed to
+jitted functions as arguments (:attr:`Objective.inputs`), so large response
+matrices are not baked into the compiled program as constants, and a compiled
+solver is reused (:func:`compiled`) by every later call with the same model
+structure, free set and settings: a second fit, profile or scan of the same
+experiment skips compilation even when its fixed values or starting point differ.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import equinox as eqx
 import jax
@@ -53,7 +57,8 @@ class Objective:
         base: complete parameter point (defaults, fixed values, starting values).
         lower, upper: bounds of the free parameters, shape (n_free,).
         constraints: extra Gaussian terms ``name -> (mean, sigma)``.
-        leaves: the model's array leaves (pass them to :meth:`chi2`).
+        leaves: the model's array leaves (with the base values, :attr:`inputs` is the first
+            argument of :meth:`chi2`).
     """
 
     model: Model
@@ -71,22 +76,28 @@ class Objective:
         """Starting values of the free parameters, shape (n_free,)."""
         return np.array([self.base[n] for n in self.free], dtype=float)
 
+    @property
+    def inputs(self) -> tuple[list, dict[str, jax.Array]]:
+        """``(leaves, base values)``: the array arguments of :meth:`chi2` and the solvers."""
+        return self.leaves, {n: jnp.asarray(float(v)) for n, v in self.base.items()}
+
+    @property
+    def key(self) -> tuple:
+        """Everything a compiled function of this objective depends on besides :attr:`inputs`."""
+        return (
+            self._static, self._treedef, self.free, tuple(self.base),
+            tuple(sorted(self.constraints.items())), tuple(self.lower), tuple(self.upper),
+        )
+
     def rebuild(self, leaves) -> Model:
         """The model with its array leaves replaced by ``leaves``."""
         return eqx.combine(jax.tree_util.tree_unflatten(self._treedef, leaves), self._static)
 
-    def params(self, x, extra: Mapping[str, jax.Array] | None = None) -> dict[str, jax.Array]:
-        """Complete parameter mapping for the free vector ``x`` (and overrides ``extra``)."""
-        out = {n: jnp.asarray(v, dtype=float) for n, v in self.base.items()}
-        out.update(extra or {})
-        out.update({n: x[i] for i, n in enumerate(self.free)})
-        return out
-
-    def chi2(self, leaves, x, extra: Mapping[str, jax.Array] | None = None) -> jax.Array:
+    def chi2(self, inputs, x, extra: Mapping[str, jax.Array] | None = None) -> jax.Array:
         """chi^2 (model, with its constraints, plus the extra constraints) at ``x``.
 
         Args:
-            leaves: the model's array leaves (:attr:`leaves`, or traced copies).
+            inputs: ``(leaves, base values)`` (:attr:`inputs`, or traced copies).
             x: free parameter values, shape (n_free,), external units.
             extra: values of parameters that are neither free nor in :attr:`base`'s
                 defaults (e.g. a profiled parameter's grid value).
@@ -94,7 +105,8 @@ class Objective:
         Returns:
             Scalar chi^2 = -2 ln L.
         """
-        p = self.params(x, extra)
+        leaves, base = inputs
+        p = {**base, **(extra or {}), **{n: x[i] for i, n in enumerate(self.free)}}
         total = self.rebuild(leaves).chi2(p)
         for name, (mean, sigma) in self.constraints.items():
             total = total + ((p[name] - mean) / sigma) ** 2
@@ -105,6 +117,28 @@ class Objective:
         out = dict(self.base)
         out.update({n: float(v) for n, v in zip(self.free, np.asarray(x))})
         return out
+
+
+_COMPILED: OrderedDict = OrderedDict()
+CACHE_SIZE = 32
+
+
+def compiled(obj: Objective, kind: str, make: Callable[[Objective], Callable], *settings) -> Callable:
+    """The jitted function ``make(obj)``, built once per (kind, :attr:`Objective.key`, settings).
+
+    ``make`` receives a copy of ``obj`` without its model and arrays (the function must take
+    :attr:`Objective.inputs` as an argument), so the cache holds no large arrays; the
+    least recently used of more than :data:`CACHE_SIZE` entries is dropped.
+    """
+    key = (kind, obj.key, settings, bool(jax.config.jax_enable_x64))
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key]
+    skeleton = dataclasses.replace(obj, model=None, leaves=[], base=dict.fromkeys(obj.base, 0.0))
+    _COMPILED[key] = function = make(skeleton)
+    if len(_COMPILED) > CACHE_SIZE:
+        _COMPILED.popitem(last=False)
+    return function
 
 
 def _names(arg: Iterable[str] | str | None) -> list[str]:
@@ -204,7 +238,7 @@ def component_totals(model: Model, points: Sequence[Mapping[str, float]]) -> lis
         One ``component -> total`` (summed over bins) mapping of floats per point.
     """
     obj = build(model, defaults_free=False)
-    run = jax.jit(lambda leaves, p: obj.rebuild(leaves).components(p))
+    run = compiled(obj, "components", lambda o: jax.jit(lambda leaves, p: o.rebuild(leaves).components(p)))
     out = []
     for point in points:
         values = run(obj.leaves, {n: jnp.asarray(float(v)) for n, v in point.items()})

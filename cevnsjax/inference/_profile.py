@@ -22,7 +22,7 @@ from ..model import Model
 from ..parameters import ParameterError
 from ._fit import fit_objective, solve_internal
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
-from ._objective import build, warn_if_float32
+from ._objective import Objective, build, compiled, warn_if_float32
 from ._result import FitResult, Profile2DResult, ProfileResult
 from ._transforms import to_external, to_internal
 
@@ -69,28 +69,16 @@ def _profile_points(
     size = max(1, min(batch_size, m))
     n_chunks = -(-m // size)
     padded = np.concatenate([points, np.repeat(points[-1:], n_chunks * size - m, axis=0)])
-    lower, upper = jnp.asarray(obj.lower), jnp.asarray(obj.upper)
-
-    if obj.free:
-        run = solve_internal(obj, tolerance=tolerance, max_steps=max_steps)
-        u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
-
-        def one(leaves, values):
-            res = run(leaves, u0, dict(zip(names, values)))
-            ok = jnp.isfinite(res.fval) & res.posdef & (res.edm < tolerance)
-            return res.fval, ok, to_external(res.u, lower, upper)
-    else:
-
-        def one(leaves, values):
-            chi2 = obj.chi2(leaves, jnp.zeros(0), dict(zip(names, values)))
-            return chi2, jnp.isfinite(chi2), jnp.zeros(0)
-
-    batched = jax.jit(jax.vmap(one, in_axes=(None, 0)))
+    u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
+    batched = compiled(
+        obj, "profile", lambda o: _batched_solver(o, tuple(names), tolerance, max_steps), tuple(names), tolerance,
+        max_steps,
+    )
     chi2, ok, xs = [], [], []
     bar = tqdm(total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress)
     with bar:
         for k in range(n_chunks):
-            c, o, x = batched(obj.leaves, jnp.asarray(padded[k * size : (k + 1) * size]))
+            c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
             chi2.append(np.asarray(c))
             ok.append(np.asarray(o))
             xs.append(np.asarray(x))
@@ -100,6 +88,24 @@ def _profile_points(
     xs = np.concatenate(xs)[:m]
     nuisances = {n: xs[:, i] for i, n in enumerate(obj.free)}
     return best, chi2, ok, nuisances
+
+
+def _batched_solver(obj: Objective, names: tuple[str, ...], tolerance: float, max_steps: int):
+    """jit(vmap) of ``(inputs, u0, values) -> (chi2, converged, free values)`` over grid points ``values``."""
+    if obj.free:
+        run = solve_internal(obj, tolerance=tolerance, max_steps=max_steps)
+
+        def one(inputs, u0, values):
+            res = run(inputs, u0, dict(zip(names, values)))
+            ok = jnp.isfinite(res.fval) & res.posdef & (res.edm < tolerance)
+            return res.fval, ok, to_external(res.u, jnp.asarray(obj.lower), jnp.asarray(obj.upper))
+    else:
+
+        def one(inputs, u0, values):
+            chi2 = obj.chi2(inputs, jnp.zeros(0), dict(zip(names, values)))
+            return chi2, jnp.isfinite(chi2), jnp.zeros(0)
+
+    return jax.jit(jax.vmap(one, in_axes=(None, None, 0)))
 
 
 def _global_minimum(best: FitResult, names, points, chi2, nuisances) -> tuple[float, dict[str, float]]:

@@ -124,9 +124,9 @@ def sample(
         raise ValueError("nothing to sample: the model has no free parameters; free some with free=[...]")
     priors = {n: _prior(lo, hi) for n, lo, hi in zip(obj.free, obj.lower, obj.upper)}
 
-    def posterior(leaves):
+    def posterior(inputs):
         x = jnp.stack([numpyro.sample(n, p) for n, p in priors.items()])
-        numpyro.factor("chi2", -0.5 * obj.chi2(leaves, x))
+        numpyro.factor("chi2", -0.5 * obj.chi2(inputs, x))
 
     kernel = NUTS(
         posterior,
@@ -143,7 +143,7 @@ def sample(
         progress_bar=sys.stderr.isatty() if progress is None else progress,
         jit_model_args=True,
     )
-    mcmc.run(jax.random.PRNGKey(seed), obj.leaves, extra_fields=("diverging",))
+    mcmc.run(jax.random.PRNGKey(seed), obj.inputs, extra_fields=("diverging",))
     draws = {n: np.asarray(v) for n, v in mcmc.get_samples(group_by_chain=True).items()}
     draws = {n: draws[n] for n in obj.free}
     diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])

@@ -19,7 +19,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from tqdm import tqdm
 
 from ..model import Model
-from ._objective import build, warn_if_float32
+from ._objective import build, compiled, warn_if_float32
 from ._result import ScanResult
 
 
@@ -81,18 +81,22 @@ def scan(
     size = len(devices) * -(-min(chunk_size, total) // len(devices))
     n_chunks = -(-total // size)
 
-    run = jax.jit(
-        lambda leaves, axes, idx: jax.vmap(lambda i: _point(obj, names, shape, total, leaves, axes, i))(idx),
-        out_shardings=sharded,
+    run = compiled(
+        obj, "scan",
+        lambda o: jax.jit(
+            lambda inputs, axes, idx: jax.vmap(lambda i: _point(o, names, shape, total, inputs, axes, i))(idx),
+            out_shardings=sharded,
+        ),
+        names, shape, tuple(str(d) for d in devices),
     )
-    leaves = jax.device_put(obj.leaves, replicated)
+    inputs = jax.device_put(obj.inputs, replicated)
     axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in axes), replicated)
     out = np.empty(n_chunks * size)
     bar = tqdm(total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress)
     with bar:
         for k in range(n_chunks):
             idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
-            out[k * size : (k + 1) * size] = np.asarray(run(leaves, axes_dev, idx))
+            out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
             bar.update(min(size, total - k * size))
     chi2 = out[:total].reshape(shape)
     finite = np.where(np.isfinite(chi2), chi2, np.inf)
@@ -107,8 +111,8 @@ def scan(
     )
 
 
-def _point(obj, names, shape, total, leaves, axes, index):
+def _point(obj, names, shape, total, inputs, axes, index):
     """chi^2 at flat grid index ``index`` (indices past the end repeat the last point)."""
     coords = jnp.unravel_index(jnp.minimum(index, total - 1), shape)
     values = {n: ax[c] for n, ax, c in zip(names, axes, coords)}
-    return obj.chi2(leaves, jnp.zeros(0), values)
+    return obj.chi2(inputs, jnp.zeros(0), values)
