@@ -70,7 +70,7 @@ class Sizes:
 
     Attributes:
         repeats: steady-state calls of a jitted function (median taken).
-        api_repeats: calls of cj.fit and cj.profile (they compile on every call); the NUTS and scan
+        api_repeats: calls of cj.fit and cj.profile (the first compiles, later ones reuse it); the NUTS and scan
             benchmarks run once (seconds to minutes each).
         batch: parameter points of the vmapped batch.
         profile_points: grid points of the 1D profiles.
@@ -427,7 +427,8 @@ def table(results: dict[str, dict]) -> str:
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")
     lines.append("cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
-                 "cj.fit/profile/scan/sample compile on every call (api_wall_s = what such a call takes).")
+                 "cj.fit/profile/scan compile once per model structure and free set (api_wall_s = a later "
+                 "call's wall time); cj.sample compiles on every call.")
     return "\n".join(lines)
 
 
