@@ -96,7 +96,7 @@ from jax.scipy.special import gammaln
 
 from .. import datasets
 from ..constants import preset as get_preset
-from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
+from ..folding import ElectronFolding, Folding, build_folding
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
@@ -136,7 +136,6 @@ PRIORS = {
 }
 
 RECOIL_RANGE_MEV = (1e-3, 0.06)
-ELECTRON_RANGE_MEV = (5e-5, 1e-2)  # nu-e recoils: 0.05 keV (0.7 PE) to 10 keV (133 PE)
 LIKELIHOODS = ("poisson", "single_bin", "energy_chi2")
 
 OPTIONS = {
@@ -404,10 +403,7 @@ def build(
     collect = jnp.asarray(collect, dtype=float)
     electrons = response_es = None
     if electron_scattering:
-        electrons = build_electron_folding(
-            ("Cs", "I"), _csi.target().nuclei_per_kg(), comps, [flu] * len(comps), MASS_KG, ELECTRON_RANGE_MEV,
-            c.m_e, n_panels=8 * refine, n_t=6, n_e=16 * refine,
-        )
+        electrons = _csi.electron_folding(comps, flu, MASS_KG, c.m_e, refine)
         response_es = _poisson_response(collect, PE_PER_KEVEE * 1e3 * electrons.T, electrons.wT)
 
     centres_pe, centres_t = np.asarray(release.pe_centers), np.asarray(release.time_centers)

@@ -125,7 +125,7 @@ from .. import datasets
 from .._quadrature import gauss_legendre
 from ..constants import preset as get_preset
 from ..detectors.response import bin_response, gamma_pdf
-from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
+from ..folding import ElectronFolding, Folding, build_folding
 from ..likelihood.poisson import poisson_deviance
 from ..parameters import Parameter, ParameterSet
 from ..physics.form_factors import FORM_FACTORS
@@ -167,8 +167,6 @@ PRIORS = {  # Gaussian prior widths (see the module docstring for their sources)
 }
 
 RECOIL_RANGE_MEV = (1e-3, 0.06)  # quadrature range in T_nr; the top is capped at the kinematic limit
-#: Electron recoil range [MeV] of the nu-e component: 0.05 keV (mean 0.7 PE) to 10 keV (mean 134 PE).
-ELECTRON_RANGE_MEV = (5e-5, 1e-2)
 
 BINNINGS = {
     "coherent": (
@@ -362,8 +360,8 @@ class CoherentCsI2021(eqx.Module):
         their response (E_ee = T_e, then the same light yield, resolution and efficiency).
         """
         c = get_preset(self.preset_name)
-        weights = _variant_weights(params)
-        w_es = weights[np.asarray(ELECTRON_VARIANTS)].at[0].add(1.0 - jnp.sum(weights[np.asarray(ELECTRON_VARIANTS)]))
+        w_es = _variant_weights(params)[np.asarray(ELECTRON_VARIANTS)]
+        w_es = w_es.at[0].add(1.0 - jnp.sum(w_es))  # the quenching variants fall back to nominal
         response = jnp.maximum(jnp.einsum("v,vbik->bik", w_es, self.response_es), 0.0)
         return self.electrons.counts(response, electron_recoil_spectra(self.electrons, params, c=c, bsm=self.bsm))
 
@@ -514,10 +512,7 @@ def build(
     eff_lo, eff_hi, t_nodes, t_weights = _timing_quadrature(t_edges, 16 * refine)
     electrons = response_es = None
     if electron_scattering:
-        electrons = build_electron_folding(
-            ("Cs", "I"), tgt.nuclei_per_kg(), comps, [flu] * len(comps), MASS_KG, ELECTRON_RANGE_MEV, c.m_e,
-            n_panels=8 * refine, n_t=6, n_e=16 * refine,
-        )
+        electrons = _csi.electron_folding(comps, flu, MASS_KG, c.m_e, refine)
         response_es = jnp.asarray(np.stack([
             _pe_response(electrons.T, electrons.wT, lambda t: 1e3 * t, pe_edges, variants[VARIANTS[v]][1],
                          n_sub=8 * refine)

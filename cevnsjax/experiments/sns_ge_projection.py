@@ -121,6 +121,8 @@ class SnsGeProjection(eqx.Module):
     Attributes:
         folding: CEvNS quadrature (3 flux components x 5 isotopes).
         electrons: nu-e quadrature on the germanium electrons, or None.
+        es_response: bin probabilities x recoil weights of the (unquenched) electron recoils,
+            shape (n_bins, 1, n_Te), fixed at build time; or None.
         rp: proton rms radii of the isotopes [fm]; skin_offset: R_p(74Ge) - R_p(isotope) [fm].
         edges: bin edges [keVee]; data: Asimov counts; background: flat background per bin.
         parameters, form, preset_name, zz_boxes, sigma0, bsm: configuration.
@@ -128,6 +130,7 @@ class SnsGeProjection(eqx.Module):
 
     folding: Folding
     electrons: ElectronFolding | None
+    es_response: jax.Array | None
     rp: jax.Array
     edges: jax.Array
     data: jax.Array
@@ -157,8 +160,7 @@ class SnsGeProjection(eqx.Module):
         out = {"cevns": jnp.sum(self.folding.counts(response, spectra), axis=0)}
         if self.electrons is not None:
             es_spectra = electron_recoil_spectra(self.electrons, params, c=c, bsm=self.bsm)
-            es_response = gaussian_bins(self.edges, 1e3 * self.electrons.T, self.sigma0) * self.electrons.wT
-            out["es"] = jnp.sum(self.electrons.counts(es_response, es_spectra), axis=0)
+            out["es"] = jnp.sum(self.electrons.counts(self.es_response, es_spectra), axis=0)
         return out
 
     def expected(self, params) -> dict[str, jax.Array]:
@@ -234,7 +236,7 @@ def build(
     folding = build_folding(tgt, comps, [flu] * len(comps), mass_kg, t_nr,
                             n_panels=refine * math.ceil(1e3 * (t_nr[1] - t_nr[0]) / (32 * sigma0_kevee)),
                             n_t=8, n_e=24 * refine)
-    electrons = None
+    electrons = es_response = None
     if electron_scattering:
         t_e = (1e-3 * max(threshold_kevee - 8 * sigma0_kevee, 0.25 * threshold_kevee), 1e-3 * (edges[-1] + 1.0))
         electrons = build_electron_folding(
@@ -242,6 +244,7 @@ def build(
             n_panels=refine * math.ceil(1e3 * (t_e[1] - t_e[0]) / (4 * sigma0_kevee)), n_t=6, n_e=16 * refine,
             geometric=False,
         )
+        es_response = gaussian_bins(jnp.asarray(edges), 1e3 * electrons.T, sigma0_kevee) * electrons.wT
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
     reference = [i.name for i in tgt.isotopes].index(REFERENCE_ISOTOPE)
     rp_ref = float(rp[reference])
@@ -256,7 +259,7 @@ def build(
                   label=r"$\eta_{\rm bkg}$", doc="flat background normalisation (prior 5%)"),
     ]).merged(ParameterSet(bsm_parameters(c, sterile=sterile)))
     model = SnsGeProjection(
-        folding=folding, electrons=electrons, rp=rp, edges=jnp.asarray(edges),
+        folding=folding, electrons=electrons, es_response=es_response, rp=rp, edges=jnp.asarray(edges),
         data=jnp.zeros(n_bins), background=jnp.full(n_bins, background * bin_kevee),
         parameters=parameters, form=form_factor, preset_name=preset, zz_boxes=zz_boxes,
         sigma0=float(sigma0_kevee), reference=reference,
