@@ -9,6 +9,11 @@ Usage (from the repository root)::
     python benchmarks/run.py --quick --json                 # last stdout line: one JSON object
     python benchmarks/run.py --only ar_fit ar_nll_grad      # a subset
     python benchmarks/run.py --results benchmarks/results/gpu   # where <name>.json files go
+    python benchmarks/run.py --only ar_nll_grad --async-dispatch  # JAX's default CPU dispatch
+
+JAX is set up with :func:`cevnsjax.configure` as the CLI does (float64, CPU computations run
+inline in the calling thread); ``--async-dispatch`` keeps JAX's default worker-thread dispatch
+for comparison.
 
 Every benchmark reports the cevnsjax time after compilation (median of repeats), its
 compile time (tracing + lowering + XLA compilation, from JAX's own monitoring events),
@@ -37,7 +42,7 @@ sys.path.insert(0, str(HERE))
 
 import jax  # noqa: E402
 
-jax.config.update("jax_enable_x64", True)
+jax.config.update("jax_enable_x64", True)  # before the references build arrays; main() calls cj.configure()
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
@@ -286,9 +291,11 @@ def bench_nll_grad(exp: Experiment, sizes: Sizes) -> dict:
     names = exp.module.NAMES
     chi2, x0 = _vector_chi2(exp.model, names)
     out = time_jitted(jax.jit(jax.value_and_grad(chi2)), x0, repeats=sizes.repeats)
+    floor = time_jitted(jax.jit(jax.value_and_grad(lambda x: jnp.sum(x**2))), x0, repeats=sizes.repeats)
     t_ref, method, _ = exp.reference_task(
         lambda ref: chi2_and_gradient(ref.chi2, exp.module.DEFAULTS, names), "nll_grad" in sizes.ref_measured)
     return {**out, "reference_s": t_ref, "size": len(x0), "reference_method": f"{method}; central differences",
+            "dispatch_floor_s": floor["cevnsjax_s"],
             "what": f"chi^2 and its gradient in {', '.join(names)} (one float64 vector; other parameters "
                     "at their defaults, model arrays closed over)"}
 
@@ -379,7 +386,8 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     meta = {"device": f"{device.platform}:{device.device_kind}", "n_devices": jax.device_count(),
             "dtype": str(jnp.zeros(()).dtype), "jax": jax.__version__,
             "cevnsjax": importlib.metadata.version("cevnsjax"), "host": platform.machine(),
-            "cpu_count": len(os.sched_getaffinity(0))}
+            "cpu_count": len(os.sched_getaffinity(0)),
+            "dispatch": "async" if jax.config.read("jax_cpu_enable_async_dispatch") else "inline"}
     results = {}
     for name, key, kind in plan:
         exp, t_subset = experiments[key]
@@ -411,7 +419,8 @@ def table(results: dict[str, dict]) -> str:
     """The readable table (one line per benchmark, then how each reference time was obtained)."""
     first = next(iter(results.values()), {})
     head = (f"cevnsjax benchmarks on {first.get('device', '?')} x {first.get('n_devices', '?')}, "
-            f"{first.get('dtype', '?')}, jax {first.get('jax', '?')}; ratio = reference / cevnsjax")
+            f"{first.get('dtype', '?')}, jax {first.get('jax', '?')}, {first.get('dispatch', '?')} dispatch; "
+            "ratio = reference / cevnsjax")
     rows = [("benchmark", "size", "cevnsjax", "compile", "reference", "ratio", "target")]
     for name, e in results.items():
         target = "" if "target" not in e else f"{e['target']}: {'met' if e['target_met'] else 'MISSED'}"
@@ -422,13 +431,14 @@ def table(results: dict[str, dict]) -> str:
     lines = [head, ""] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append("")
     for name, e in results.items():
-        extra = [f"api_wall_s={_fmt_time(e['api_wall_s'])}"] if "api_wall_s" in e else []
+        extra = [f"{k}={_fmt_time(e[k])}" for k in ("api_wall_s", "dispatch_floor_s") if k in e]
         extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s") if k in e]
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")
     lines.append("cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
                  "cj.fit/profile/scan compile once per model structure and free set (api_wall_s = a later "
-                 "call's wall time); cj.sample compiles on every call.")
+                 "call's wall time); cj.sample compiles on every call; dispatch_floor_s = the same call of a "
+                 "jitted value-and-gradient of sum(x**2), what JAX costs before any physics.")
     return "\n".join(lines)
 
 
@@ -439,9 +449,12 @@ def main(argv=None) -> int:
     mode.add_argument("--smoke", action="store_true", help="tiny sizes: only checks that everything runs")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
+    parser.add_argument("--async-dispatch", action="store_true",
+                        help="keep JAX's default CPU dispatch (a worker thread) instead of running inline")
     parser.add_argument("--results", type=Path, default=HERE / "results",
                         help="folder for the <name>.json files (default: %(default)s)")
     args = parser.parse_args(argv)
+    cj.configure(cpu_sync_dispatch=not args.async_dispatch)
     mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
     sizes = MODES[mode_name]
     names = tuple(args.only) if args.only else sizes.names

@@ -93,6 +93,40 @@ class Folding(eqx.Module):
         """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""
         return jnp.einsum("...ik,cik->c...", response, dndt)
 
+    def merged_by_flavour(self) -> Folding:
+        """The same folding with the components of each flavour combined into one.
+
+        The CEvNS cross section depends on a component only through its flavour, so the summed
+        spectrum is unchanged (to rounding) while every evaluation does less work (the SNS's three
+        components become two).  Use it where nothing needs the components apart, i.e. without
+        timing.  The precomputed kernels are summed; the energy nodes of a group are concatenated
+        (zero-weight padding to the largest group) so that oscillated fluxes stay exact.  Names and
+        timing classes are joined with "+".
+        """
+        flavour = np.asarray(self.flavour)
+        groups = [np.flatnonzero(flavour == f) for f in dict.fromkeys(flavour.tolist())]
+        width = max(len(g) for g in groups) * self.E.shape[-1]
+
+        def energies(a, fill):
+            rows = [jnp.concatenate([a[c] for c in g], axis=-1) for g in groups]
+            return jnp.stack([jnp.pad(r, [(0, 0)] * (r.ndim - 1) + [(0, width - r.shape[-1])], constant_values=fill)
+                              for r in rows])
+
+        def summed(a):
+            return jnp.stack([a[g].sum(axis=0) for g in groups])
+
+        return Folding(
+            T=self.T, wT=self.wT,
+            E=energies(self.E, jnp.max(self.E)), wE=energies(self.wE, 0.0),
+            kernel=summed(self.kernel), kernel_mag=summed(self.kernel_mag), kernel_inv_e2=summed(self.kernel_inv_e2),
+            M=self.M, Z=self.Z, N=self.N,
+            flavour=jnp.asarray([flavour[g[0]] for g in groups]),
+            components=tuple("+".join(self.components[c] for c in g) for g in groups),
+            timing=tuple("+".join(dict.fromkeys(self.timing[c] for c in g)) for g in groups),
+            isotopes=self.isotopes,
+            exact_kinematics=self.exact_kinematics,
+        )
+
 
 def _stack_grids(grids) -> tuple[np.ndarray, np.ndarray]:
     """Stack per-target (nodes, weights) rules into (n_targets, n_T) arrays.

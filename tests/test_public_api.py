@@ -5,7 +5,7 @@ import cevnsjax as cj
 
 def test_top_level_names():
     assert set(cj.__all__) == {
-        "constants", "datasets", "experiments", "inference", "physics",
+        "configure", "constants", "datasets", "experiments", "inference", "physics",
         "experiment", "fit", "profile", "profile2d", "sample", "scan", "combine",
     }
     for name in cj.__all__:
@@ -16,9 +16,27 @@ def test_import_does_not_flip_x64():
     import subprocess
     import sys
 
-    code = "import jax, cevnsjax; print(jax.config.jax_enable_x64)"
+    code = "import jax, cevnsjax; print(jax.config.jax_enable_x64, jax.config.read('jax_cpu_enable_async_dispatch'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False True"
+
+
+def test_configure_sets_float64_and_inline_dispatch_before_the_first_computation():
+    import subprocess
+    import sys
+
+    code = (
+        "import jax, cevnsjax as cj; cj.configure(); "
+        "print(jax.config.jax_enable_x64, jax.config.read('jax_cpu_enable_async_dispatch'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True False"
+    late = (
+        "import warnings, jax, jax.numpy as jnp, cevnsjax as cj; jnp.ones(2).block_until_ready(); "
+        "warnings.simplefilter('error'); cj.configure()"
+    )
+    out = subprocess.run([sys.executable, "-c", late], capture_output=True, text=True)
+    assert out.returncode != 0 and "already exists" in out.stderr
 
 
 def test_presets_and_physics_namespace():

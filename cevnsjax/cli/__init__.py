@@ -1,14 +1,14 @@
 """The ``cevnsjax`` command line (contract: ../shared/spec/CLI.md).
 
 Each command group lives in its own module and attaches itself to :data:`main`.
-The CLI runs in float64.
+The CLI runs in float64 with inline CPU dispatch (:func:`cevnsjax.configure`).
 """
 
 from __future__ import annotations
 
-import jax
+from .._setup import configure
 
-jax.config.update("jax_enable_x64", True)
+configure()
 
 from ._app import main  # noqa: E402
 from . import couplings as _couplings  # noqa: E402,F401

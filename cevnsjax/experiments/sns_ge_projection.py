@@ -119,7 +119,7 @@ class SnsGeProjection(eqx.Module):
     """The built germanium projection (a :class:`cevnsjax.model.Model`).
 
     Attributes:
-        folding: CEvNS quadrature (3 flux components x 5 isotopes).
+        folding: CEvNS quadrature (5 isotopes; the flux components of one flavour merged unless ``sterile``).
         electrons: nu-e quadrature on the germanium electrons, or None.
         es_response: bin probabilities x recoil weights of the (unquenched) electron recoils,
             shape (n_bins, 1, n_Te), fixed at build time; or None.
@@ -236,6 +236,8 @@ def build(
     folding = build_folding(tgt, comps, [flu] * len(comps), mass_kg, t_nr,
                             n_panels=refine * math.ceil(1e3 * (t_nr[1] - t_nr[0]) / (32 * sigma0_kevee)),
                             n_t=8, n_e=24 * refine)
+    if not sterile:  # no timing here; with oscillations the per-component energy grids are cheaper
+        folding = folding.merged_by_flavour()
     electrons = es_response = None
     if electron_scattering:
         t_e = (1e-3 * max(threshold_kevee - 8 * sigma0_kevee, 0.25 * threshold_kevee), 1e-3 * (edges[-1] + 1.0))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ._special import sinc
+from ._special import sinc, sincos
 
 OSC_CONST = 1.267  # 1.267 dm^2[eV^2] L[m] / E[MeV]
 
@@ -21,7 +21,7 @@ OSC_CONST = 1.267  # 1.267 dm^2[eV^2] L[m] / E[MeV]
 def averaged_sin2(dm2: jax.typing.ArrayLike, L: float, dL: float, E: jax.typing.ArrayLike) -> jax.Array:
     """<sin^2(1.267 dm2 L/E)> over a uniform baseline spread dL [m] around L [m]; E in MeV."""
     k = OSC_CONST * jnp.asarray(dm2, dtype=float) / jnp.asarray(E, dtype=float)
-    return 0.5 * (1.0 - jnp.cos(2 * k * L) * sinc(k * dL))
+    return 0.5 * (1.0 - sincos(2 * k * L)[1] * sinc(k * dL))
 
 
 def active_fraction(
