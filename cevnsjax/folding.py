@@ -19,12 +19,18 @@ scattering on the atomic electrons of each element (exact free-electron kinemati
 panel edges at the Z_eff ionisation edges), with the neutrino-energy moments of the
 nu-e cross section precomputed (:func:`cevnsjax.physics.electron_scattering.energy_moments`).
 
-Reference: PHYSICS.md section 10.
+The signal itself is the physics layer's (:mod:`cevnsjax.physics.amplitude`): a folding holds
+the neutrino-energy moments of the cross section on its recoil nodes, and
+:meth:`Folding.cevns_spectra` / :meth:`ElectronFolding.spectra` hand them, with the nuclear data,
+to :func:`~cevnsjax.physics.amplitude.cevns_rate` / :func:`~cevnsjax.physics.amplitude.electron_rate`.
+With sterile oscillations the moments are recomputed from the oscillated weights.
+
+Reference: docs/physics.md section 10.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 
 import equinox as eqx
 import jax
@@ -32,14 +38,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._quadrature import composite_gauss_legendre, gauss_legendre, panel_edges
+from .physics import amplitude as amp
 from .physics import electron_scattering as es
-from .physics.cross_sections import e_min, kinematic_factor, t_max
+from .physics.form_factors import form_factor
+from .physics.kinematics import e_min, momentum_transfer, t_max
 from .physics.nuclei import Target
-from .sources.sns import FluxComponent
-
-
-def _kin(E, T, M, exact):
-    return np.asarray(kinematic_factor(E, T[None, :, :, None], M[None, :, None, None], exact=exact))
+from .sources.flux import FluxComponent
 
 
 class Folding(eqx.Module):
@@ -51,10 +55,8 @@ class Folding(eqx.Module):
         E: neutrino-energy nodes [MeV], shape (n_comp, n_iso, n_T, n_E).
         wE: folded weights [nuclei cm^-2 MeV^-1 x MeV], shape (n_comp, n_iso, n_T, n_E);
             sum_j wE * dsigma/dT[cm^2/MeV] gives events per MeV of recoil.
-        kernel: sum_j wE * kinematic factor (leading order or exact), shape (n_comp, n_iso, n_T): the neutrino-energy
-            integral of the SM kinematic factor, precomputed because it depends on no parameter.
-        kernel_mag: sum_j wE (1/T - 1/E) [MeV^-1 x weights]: the magnetic-moment moment.
-        kernel_inv_e2: sum_j wE / E^2 [MeV^-2 x weights]: the scalar-mediator moment.
+        moments: :func:`cevnsjax.physics.amplitude.cevns_moments` of wE (weak, magnetic, scalar),
+            shape (3, n_comp, n_iso, n_T), precomputed because they depend on no parameter.
         M, Z, N: nuclear mass [MeV] and nucleon numbers per isotope, shape (n_iso,).
         flavour: lepton flavour index (0 e, 1 mu, 2 tau) of each component, shape (n_comp,).
         components: component names (static).
@@ -67,9 +69,7 @@ class Folding(eqx.Module):
     wT: jax.Array
     E: jax.Array
     wE: jax.Array
-    kernel: jax.Array
-    kernel_mag: jax.Array
-    kernel_inv_e2: jax.Array
+    moments: jax.Array
     M: jax.Array
     Z: jax.Array
     N: jax.Array
@@ -79,15 +79,28 @@ class Folding(eqx.Module):
     isotopes: tuple[str, ...] = eqx.field(static=True)
     exact_kinematics: bool = eqx.field(static=True)
 
-    def dndt(self, dsigma: Callable[[jax.Array, jax.Array], jax.Array]) -> jax.Array:
-        """Recoil spectra dN/dT [events/MeV] on the nodes, shape (n_comp, n_iso, n_T).
+    def cevns_spectra(
+        self, params: Mapping[str, jax.Array], rn: jax.Array, rp: jax.Array, config: amp.SignalConfig
+    ) -> jax.Array:
+        """CEvNS dN/dT [events/MeV] per component, isotope and recoil node, shape (n_comp, n_iso, n_T).
 
         Args:
-            dsigma: ``dsigma(E, T)`` -> cm^2/MeV broadcasting E of shape (n_comp, n_iso, n_T, n_E)
-                against T of shape (1, n_iso, n_T, 1); it may use ``self.M[None, :, None, None]``
-                etc. for per-isotope quantities and ``self.flavour`` for per-component ones.
+            params: named parameters (absent physics parameters are at the SM).
+            rn, rp: neutron and proton rms radii per isotope [fm], shape (n_iso,).
+            config: static signal choices (form factor, preset, boxes, mediator, baseline).
         """
-        return jnp.sum(self.wE * dsigma(self.E, self.T[None, :, :, None]), axis=-1)
+        c = config.constants
+        pt = amp.physics_point(params, c)
+        M = self.M[:, None]
+        ff = form_factor(config.form)
+        q = momentum_transfer(self.T, M)
+        FZ, FN = ff(q, jnp.asarray(rp)[:, None]), ff(q, jnp.asarray(rn)[:, None])
+        active = amp.survival(pt, self.flavour, self.E, config)
+        moments = self.moments
+        if active is not None:
+            moments = amp.cevns_moments(self.E, self.wE * active, self.T[None, :, :, None], self.M[None, :, None, None],
+                                        exact=self.exact_kinematics)
+        return amp.cevns_rate(pt, self.flavour, self.T, M, self.Z[:, None], self.N[:, None], FZ, FN, moments, config)
 
     def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
         """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""
@@ -118,7 +131,7 @@ class Folding(eqx.Module):
         return Folding(
             T=self.T, wT=self.wT,
             E=energies(self.E, jnp.max(self.E)), wE=energies(self.wE, 0.0),
-            kernel=summed(self.kernel), kernel_mag=summed(self.kernel_mag), kernel_inv_e2=summed(self.kernel_inv_e2),
+            moments=jnp.stack([summed(m) for m in self.moments]),
             M=self.M, Z=self.Z, N=self.N,
             flavour=jnp.asarray([flavour[g[0]] for g in groups]),
             components=tuple("+".join(self.components[c] for c in g) for g in groups),
@@ -216,9 +229,7 @@ def build_folding(
         wT=jnp.asarray(wT),
         E=jnp.asarray(E),
         wE=jnp.asarray(wE),
-        kernel=jnp.asarray(np.sum(wE * _kin(E, T, M, exact_kinematics), -1)),
-        kernel_mag=jnp.asarray(np.sum(wE * np.maximum(1.0 / T[None, :, :, None] - 1.0 / E, 0.0), -1)),
-        kernel_inv_e2=jnp.asarray(np.sum(wE / E**2, -1)),
+        moments=amp.cevns_moments(E, wE, T[None, :, :, None], M[None, :, None, None], exact=exact_kinematics),
         M=jnp.asarray(M),
         Z=jnp.asarray([float(i.Z) for i in target.isotopes]),
         N=jnp.asarray([float(i.N) for i in target.isotopes]),
@@ -261,6 +272,15 @@ class ElectronFolding(eqx.Module):
     components: tuple[str, ...] = eqx.field(static=True)
     timing: tuple[str, ...] = eqx.field(static=True)
     elements: tuple[str, ...] = eqx.field(static=True)
+
+    def spectra(self, params: Mapping[str, jax.Array], config: amp.SignalConfig) -> jax.Array:
+        """nu-e dN/dT_e [events/MeV] per component, element and recoil node, shape (n_comp, n_el, n_T)."""
+        pt = amp.physics_point(params, config.constants)
+        active = amp.survival(pt, self.flavour, self.E, config)
+        moments = self.moments
+        if active is not None:
+            moments = es.energy_moments(self.E, self.wE * active, self.T[None, :, :, None], config.constants.m_e)
+        return amp.electron_rate(pt, self.flavour, self.antineutrino, self.T, self.z_eff, moments, config)
 
     def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
         """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""

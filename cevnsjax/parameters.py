@@ -1,7 +1,12 @@
 """Named parameters: the static specification shared by every model and engine.
 
 A model declares its parameters once (name, unit, default, bounds, Gaussian
-constraint, label, whether it is free by default).  Values always travel as a
+constraint, label, whether it is free by default, its kind and tags).  The kind
+says what a parameter *is*: ``physics`` (the weak mixing angle, a neutron radius, a
+coupling: one value for every experiment, shared by :func:`cevnsjax.combine`) or
+``nuisance`` (a normalisation or shape parameter of one data set, kept apart in a
+combination unless it carries a tag, such as ``sns_flux``, that another data set's
+nuisance of the same name carries too).  Values always travel as a
 flat mapping ``name -> scalar array`` (a pytree), so ``jax.vmap`` over a batch of
 parameter points is a vmap over that mapping.
 
@@ -16,9 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
 import jax.numpy as jnp
+
+
+KINDS = ("physics", "nuisance")
 
 
 class ParameterError(ValueError):
@@ -38,8 +47,11 @@ class Parameter:
             ``((x - mean)/sigma)^2`` that the model adds to its chi^2
             (= a Gaussian prior for Bayesian sampling), or ``None``.
         label: plot label (matplotlib mathtext allowed).
-        free: free by default (nuisances are; physics parameters are not).
+        free: free by default (nuisances usually are; physics parameters are not).
         doc: one-line description.
+        kind: ``"physics"`` or ``"nuisance"`` (see the module docstring).
+        tags: nuisance tags; a combination shares a nuisance that every declaring model
+            tags alike (e.g. ``("sns_flux",)`` for the SNS neutrino-flux normalisation).
     """
 
     name: str
@@ -51,8 +63,13 @@ class Parameter:
     label: str = ""
     free: bool = False
     doc: str = ""
+    kind: str = "nuisance"
+    tags: tuple[str, ...] = ()
 
     def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ParameterError(f"parameter '{self.name}': kind {self.kind!r} is not one of {', '.join(KINDS)}")
+        object.__setattr__(self, "tags", tuple(self.tags))
         if not self.lower <= self.default <= self.upper:
             raise ParameterError(
                 f"default {self.default} of '{self.name}' outside its bounds "
@@ -75,14 +92,22 @@ class Parameter:
 
 
 class ParameterSet(Mapping[str, Parameter]):
-    """Ordered, immutable collection of Parameters keyed by name."""
+    """Ordered, immutable collection of Parameters keyed by name.
 
-    def __init__(self, parameters: Iterable[Parameter]):
+    Args:
+        parameters: the specs, in display order.
+        renamed: ``old name -> new name`` of parameters renamed in this release; the old
+            names are still accepted by :meth:`canonical` (and so by :meth:`complete`,
+            :meth:`check_names` and every engine) with a :class:`FutureWarning`.
+    """
+
+    def __init__(self, parameters: Iterable[Parameter], renamed: Mapping[str, str] | None = None):
         self._p: dict[str, Parameter] = {}
         for p in parameters:
             if p.name in self._p:
                 raise ParameterError(f"duplicate parameter name '{p.name}'")
             self._p[p.name] = p
+        self._renamed = {old: new for old, new in (renamed or {}).items() if new in self._p and old not in self._p}
 
     def __getitem__(self, name: str) -> Parameter:
         try:
@@ -103,6 +128,28 @@ class ParameterSet(Mapping[str, Parameter]):
         # Immutable, so hashable (static field of equinox modules, jit cache keys);
         # consistent with Mapping equality, which ignores order.
         return hash(frozenset(self._p.items()))
+
+    @property
+    def renamed(self) -> dict[str, str]:
+        """``old name -> new name`` of the deprecated names still accepted."""
+        return dict(self._renamed)
+
+    def canonical(self, name: str) -> str:
+        """The current name for ``name``: itself, or the new name of a renamed parameter (with a FutureWarning)."""
+        if name in self._renamed and name not in self._p:
+            new = self._renamed[name]
+            warnings.warn(
+                f"parameter '{name}' was renamed '{new}' in cevnsjax 0.2 (see CHANGELOG.md); "
+                "the old name will stop working in the next release",
+                FutureWarning,
+                stacklevel=3,
+            )
+            return new
+        return name
+
+    def canonical_mapping(self, values: Mapping[str, float] | None) -> dict[str, float]:
+        """``values`` with renamed keys replaced by their current names (see :meth:`canonical`)."""
+        return {self.canonical(n): v for n, v in (values or {}).items()}
 
     def __repr__(self) -> str:
         rows = [
@@ -128,8 +175,9 @@ class ParameterSet(Mapping[str, Parameter]):
         return [n for n, p in self._p.items() if p.free]
 
     def check_names(self, names: Iterable[str]) -> None:
+        """Raise ParameterError for a name that is neither a parameter nor a renamed one."""
         for n in names:
-            if n not in self._p:
+            if self.canonical(n) not in self._p:
                 raise ParameterError(self.unknown_message(n))
 
     def check_values(self, values: Mapping[str, float]) -> None:
@@ -139,8 +187,8 @@ class ParameterSet(Mapping[str, Parameter]):
             self._p[n].check(v)
 
     def complete(self, values: Mapping[str, float] | None = None) -> dict[str, jnp.ndarray]:
-        """Defaults overridden by ``values`` (checked), as arrays."""
-        values = dict(values or {})
+        """Defaults overridden by ``values`` (checked; renamed keys accepted), as arrays."""
+        values = self.canonical_mapping(values)
         self.check_values(values)
         out = self.defaults()
         out.update({n: jnp.asarray(v, dtype=float) for n, v in values.items()})
@@ -157,7 +205,7 @@ class ParameterSet(Mapping[str, Parameter]):
 
     def replace(self, name: str, **changes) -> ParameterSet:
         """A copy with one parameter's spec changed (e.g. bounds, default)."""
-        return ParameterSet(p.replace(**changes) if p.name == name else p for p in self._p.values())
+        return ParameterSet((p.replace(**changes) if p.name == name else p for p in self._p.values()), self._renamed)
 
     def merged(self, other: ParameterSet) -> ParameterSet:
         """Union by name; identical names must have identical specs."""
@@ -166,4 +214,8 @@ class ParameterSet(Mapping[str, Parameter]):
             if n in out and out[n] != p:
                 raise ParameterError(f"parameter '{n}' declared differently in combined models")
             out[n] = p
-        return ParameterSet(out.values())
+        return ParameterSet(out.values(), {**self._renamed, **other._renamed})
+
+    def of_kind(self, kind: str) -> list[str]:
+        """Names of the parameters of one kind (``physics`` or ``nuisance``)."""
+        return [n for n, p in self._p.items() if p.kind == kind]

@@ -8,17 +8,19 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from cevnsjax.constants import pdg2018, pdg2022
-from cevnsjax.experiments._signal import BSMConfig, bsm_parameters, cevns_recoil_spectra
+from cevnsjax.constants import HBARC2_MEV2_CM2, pdg2018, pdg2022
 from cevnsjax.folding import build_folding
 from cevnsjax.parameters import ParameterSet
 from cevnsjax.physics import couplings as cp
+from cevnsjax.physics import cross_sections as xs
 from cevnsjax.physics import electromagnetic as em
 from cevnsjax.physics import form_factors as ffm
 from cevnsjax.physics import nsi
-from cevnsjax.physics.nuclei import single_isotope, target
+from cevnsjax.physics.amplitude import SignalConfig
+from cevnsjax.physics.catalogue import bsm_parameters
+from cevnsjax.physics.kinematics import momentum_transfer
+from cevnsjax.physics.nuclei import isotope, single_isotope, target
 from cevnsjax.physics.oscillations import active_fraction, averaged_sin2
-from cevnsjax.rates import cevns_dndt, form_factors, weak_charge2
 from cevnsjax.sources import sns
 
 C = pdg2018
@@ -36,15 +38,19 @@ def setup():
 
     def spectra(overrides=None, radius_q_dependence=False, mediator="universal"):
         p = {**base, **(overrides or {})}
-        bsm = BSMConfig(radius_q_dependence, mediator, BASELINE)
-        return cevns_recoil_spectra(f, p, rn=rn, rp=rp, form="helm", c=C, zz_boxes=False, bsm=bsm)
+        config = SignalConfig(C, "helm", False, radius_q_dependence, mediator, BASELINE)
+        return f.cevns_spectra(p, rn, rp, config)
 
     return f, rp, rn, base, spectra
 
 
 def _sm(f, rp, rn):
-    FZ, FN = form_factors(f, ffm.helm, rp, rn)
-    return cevns_dndt(f, weak_charge2(f, cp.gvp(C, zz_boxes=False), cp.gvn(C, zz_boxes=False), FZ, FN), C)
+    """Independent SM spectra: G_F^2 M/pi (g_V^p(l) Z F_Z + g_V^n N F_N)^2 x the folded kinematic factor."""
+    q = momentum_transfer(f.T, f.M[:, None])
+    FZ, FN = ffm.helm(q, rp[:, None]), ffm.helm(q, rn[:, None])
+    gp = cp.gvp(C, zz_boxes=False)[f.flavour][:, None, None]
+    Q2 = (gp * f.Z[:, None] * FZ + cp.gvn(C, zz_boxes=False) * f.N[:, None] * FN) ** 2
+    return C.G_F**2 * f.M[:, None] / math.pi * HBARC2_MEV2_CM2 * Q2 * f.moments[0]
 
 
 def test_sm_point_unchanged_to_machine_precision(setup):
@@ -102,10 +108,12 @@ def test_magnetic_moment_incoherent_and_quadratic(setup):
 
 
 def test_magnetic_cross_section_formula():
-    E, T, Z = 30.0, 0.01, 55
-    got = float(em.dsigma_dT_magnetic(E, T, Z, 1.0, 1.0, pdg2022))
-    ref = math.pi * pdg2022.alpha**2 / pdg2022.m_e**2 * (1 / T - 1 / E) * Z**2 * 1e-20 * 3.893794e-22
-    assert got == pytest.approx(ref, rel=1e-12)
+    """The magnetic term of dsigma/dT (one node of the production rate) is pi alpha^2/m_e^2 (1/T - 1/E) Z^2 mu^2."""
+    E, T, cs = 30.0, 0.01, isotope("133Cs")
+    kw = dict(rn=5.0, form_factor_name="unity", c=pdg2022)
+    got = float(xs.dsigma_dT(E, T, cs, "nu_mu", params={"mu_nu_mu": 1.0}, **kw) - xs.dsigma_dT(E, T, cs, "nu_mu", **kw))
+    ref = math.pi * pdg2022.alpha**2 / pdg2022.m_e**2 * (1 / T - 1 / E) * cs.Z**2 * 1e-20 * 3.893794e-22
+    assert got == pytest.approx(ref, rel=1e-9)
 
 
 @pytest.mark.parametrize("model, charge", [("universal", 1.0), ("b_minus_l", -1.0 / 3.0)])
@@ -146,9 +154,12 @@ def test_scalar_mediator_adds(setup):
     sm = spectra()
     d = spectra({"g_phi": 1e-5, "m_phi": 10.0}) - sm
     assert float(jnp.min(d)) >= 0 and float(jnp.sum(d)) > 0
-    got = float(nsi.dsigma_dT_scalar(30.0, 0.01, 1e5, 100.0, 1e-3, 5.0))
-    ref = 1e-6 * 100.0**2 * 1e10 * 0.01 / (4 * math.pi * 900 * (2e3 + 25.0) ** 2) * 3.893794e-22
-    assert got == pytest.approx(ref, rel=1e-12)
+    ar = isotope("40Ar")
+    kw = dict(rn=3.4, form_factor_name="unity", c=pdg2022)
+    got = float(xs.dsigma_dT(30.0, 0.01, ar, params={"g_phi": 1e-3, "m_phi": 5.0}, **kw) - xs.dsigma_dT(30.0, 0.01, ar, **kw))
+    charge, M = 15.1 * ar.Z + 14.0 * ar.N, ar.mass
+    ref = 1e-6 * charge**2 * M**2 * 0.01 / (4 * math.pi * 900 * (2 * M * 0.01 + 25.0) ** 2) * 3.893794e-22
+    assert got == pytest.approx(ref, rel=1e-9)
 
 
 def test_sterile_oscillations(setup):

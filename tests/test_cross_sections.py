@@ -37,8 +37,17 @@ def test_forward_limit_equals_closed_form():
 
 
 def test_tree_level_neutron_squared_scaling():
-    """With sin^2 theta_W = 1/4 at tree level, sigma ~ N^2 M: check Cs vs Ar via explicit couplings."""
-    kw = dict(gvp=0.0, gvn=-0.5, form_factor_name="unity", rn=1.0)
+    """With g_V^p = 0 and g_V^n = -1/2 (tree level at sin^2 theta_W = 1/4), sigma ~ N^2 M: Cs vs Ar.
+
+    The couplings are set through vector NSI: 2 eps^u + eps^d and eps^u + 2 eps^d cancel the
+    radiative corrections of g_V^p(nu_mu) and g_V^n.
+    """
+    from cevnsjax.physics import couplings as cp
+
+    dp = -float(cp.gvp(pdg2022)[1])
+    dn = -0.5 - float(cp.gvn(pdg2022))
+    nsi = {"eps_u_mumu": (2 * dp - dn) / 3, "eps_d_mumu": (2 * dn - dp) / 3}
+    kw = dict(params=nsi, form_factor_name="unity", rn=1.0)
     r = xs.dsigma_dT(30.0, 0.0, CS, **kw) / xs.dsigma_dT(30.0, 0.0, AR, **kw)
     assert float(r) == pytest.approx((78 / 22) ** 2 * CS.mass / AR.mass, rel=1e-12)
 
@@ -76,8 +85,13 @@ def test_gradients_finite_at_edges(q_dep):
         assert np.isfinite(hess)
         gE = jax.grad(lambda e, T=T: xs.dsigma_dT(e, T, AR, rn=3.55))(E)
         assert np.isfinite(gE)
-    g = jax.grad(lambda gp, gn: xs.dsigma_dT(30.0, 0.01, AR, rn=3.55, gvp=gp, gvn=gn), argnums=(0, 1))(0.03, -0.5)
-    assert all(np.isfinite(x) and x != 0 for x in g)
+    names = ("eps_u_mumu", "eps_d_mumu", "r2_nu_mumu", "q_nu_mumu", "mu_nu_mu", "g_zprime", "g_phi")
+
+    def bsm(values):
+        return xs.dsigma_dT(30.0, 0.01, AR, rn=3.55, params=dict(zip(names, values)))
+
+    g = jax.grad(bsm)(jnp.asarray([0.01, 0.01, -0.48, 0.1, 1.0, 1e-4, 1e-6]))
+    assert np.all(np.isfinite(np.asarray(g))) and np.all(np.asarray(g) != 0)
 
 
 def test_vmap_over_parameters_equals_loop_and_jit_equals_nojit():

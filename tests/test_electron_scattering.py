@@ -10,6 +10,8 @@ from scipy.integrate import quad
 
 from cevnsjax.constants import HBARC2_MEV2_CM2, pdg2022
 from cevnsjax.physics import electron_scattering as es
+from cevnsjax.physics.catalogue import sm_value
+from cevnsjax.physics.cross_sections import dsigma_dTe
 
 
 def test_z_eff_steps():
@@ -28,38 +30,43 @@ def test_total_cross_section_free_electron_limit():
     E = 30.0
     for fl in (0, 1):
         tmax = 2 * E**2 / (c.m_e + 2 * E)
-        num = quad(lambda t: float(es.dsigma_dTe(E, t, "Ge", fl)), 0.0111, tmax, limit=200, epsrel=1e-10)[0]
-        gv, ga = es.couplings(fl, c.sin2_theta_w)
+        num = quad(lambda t: float(dsigma_dTe(E, t, "Ge", fl)), 0.0111, tmax, limit=200, epsrel=1e-10)[0]
+        gv, ga = (float(g) for g in es.sm_couplings(fl, c.sin2_theta_w))
         # closed form over [0, tmax] minus the (negligible) part below the K edge, exact bracket integral
         def bracket(t):
             return (gv + ga) ** 2 + (gv - ga) ** 2 * (1 - t / E) ** 2 - (gv**2 - ga**2) * c.m_e * t / E**2
         ref = 32 * c.G_F**2 * c.m_e / (2 * math.pi) * HBARC2_MEV2_CM2 * quad(bracket, 0.0111, tmax, epsrel=1e-12)[0]
         assert num == pytest.approx(float(ref), rel=1e-7)
     # nu_e (CC + NC) has the larger cross section
-    assert float(es.dsigma_dTe(E, 0.05, "Cs", 0)) > float(es.dsigma_dTe(E, 0.05, "Cs", 1))
+    assert float(dsigma_dTe(E, 0.05, "Cs", 0)) > float(dsigma_dTe(E, 0.05, "Cs", 1))
 
 
 def test_antineutrino_and_kinematic_limit():
-    a = es.dsigma_dTe(30.0, 1.0, "Cs", 1)
-    b = es.dsigma_dTe(30.0, 1.0, "Cs", 1, antineutrino=True)
+    a = dsigma_dTe(30.0, 1.0, "Cs", 1)
+    b = dsigma_dTe(30.0, 1.0, "Cs", 1, antineutrino=True)
     assert float(a) != float(b)
-    assert float(es.dsigma_dTe(1.0, 5.0, "Cs", 0)) == 0.0
+    assert float(dsigma_dTe(1.0, 5.0, "Cs", 0)) == 0.0
 
 
 def test_electromagnetic_terms():
-    base = es.dsigma_dTe(30.0, 0.01, "Cs", 1)
-    assert float(es.dsigma_dTe(30.0, 0.01, "Cs", 1, delta_r2=0.0, q_nu=0.0, mu_nu=0.0)) == float(base)
-    mag = es.dsigma_dTe(30.0, 0.01, "Cs", 1, mu_nu=10.0) - base
+    base = dsigma_dTe(30.0, 0.01, "Cs", 1)
+    sm = {"r2_nu_mumu": sm_value("r2_nu_mumu", pdg2022), "q_nu_mumu": 0.0, "mu_nu_mu": 0.0}
+    assert float(dsigma_dTe(30.0, 0.01, "Cs", 1, params=sm)) == float(base)
+    mag = dsigma_dTe(30.0, 0.01, "Cs", 1, params={"mu_nu_mu": 10.0}) - base
     ref = 55 * math.pi * pdg2022.alpha**2 / pdg2022.m_e**2 * (1 / 0.01 - 1 / 30.0) * 1e-18 * HBARC2_MEV2_CM2
     assert float(mag) == pytest.approx(ref, rel=1e-10)
     # the charge radius enters with the electron's charge: opposite sign to the proton coupling shift
-    gv, _ = es.couplings(1, pdg2022.sin2_theta_w)
+    gv, _ = es.sm_couplings(1, pdg2022.sin2_theta_w)
     assert float(gv) < 0
-    assert float(es.dsigma_dTe(30.0, 0.01, "Cs", 1, delta_r2=-5.0)) > float(base)
+    assert float(dsigma_dTe(30.0, 0.01, "Cs", 1, params={"r2_nu_mumu": sm["r2_nu_mumu"] - 5.0})) > float(base)
+    with pytest.raises(ValueError, match="unknown physics parameter.*r2_nu_e;"):
+        dsigma_dTe(30.0, 0.01, "Cs", 1, params={"r2_nu_e": 1.0})
 
 
 def test_gradients_finite():
-    f = lambda s, r, q, m: es.dsigma_dTe(30.0, 0.01, "I", 0, sin2_theta_w=s, delta_r2=r, q_nu=q, mu_nu=m)  # noqa: E731
+    def f(s, r, q, m):
+        return dsigma_dTe(30.0, 0.01, "I", 0, sin2_theta_w=s, params={"r2_nu_ee": r, "q_nu_ee": q, "mu_nu_e": m})
+
     g = jax.grad(f, argnums=(0, 1, 2, 3))(0.238, 0.0, 0.0, 0.0)
     assert all(np.isfinite(float(x)) for x in g)
-    assert np.isfinite(float(jax.grad(lambda t: es.dsigma_dTe(30.0, t, "Cs", 0))(jnp.asarray(0.05))))
+    assert np.isfinite(float(jax.grad(lambda t: dsigma_dTe(30.0, t, "Cs", 0))(jnp.asarray(0.05))))

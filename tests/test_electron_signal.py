@@ -7,11 +7,12 @@ import pytest
 from scipy.integrate import quad
 
 from cevnsjax.constants import pdg2022
-from cevnsjax.experiments._signal import BSMConfig, bsm_parameters, electron_recoil_spectra
 from cevnsjax.folding import build_electron_folding
 from cevnsjax.parameters import ParameterSet
-from cevnsjax.physics import electron_scattering as es
+from cevnsjax.physics import cross_sections
 from cevnsjax.physics import nsi
+from cevnsjax.physics.amplitude import SignalConfig
+from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.physics.nuclei import target
 from cevnsjax.sources import sns
 
@@ -31,8 +32,8 @@ def setup():
     base = {**ps.defaults(), "sin2_theta_w": jnp.asarray(C.sin2_theta_w)}
 
     def spectra(overrides=None, mediator="universal", sterile=False):
-        bsm = BSMConfig(False, mediator, BASELINE if sterile else None)
-        return electron_recoil_spectra(f, {**base, **(overrides or {})}, c=C, bsm=bsm)
+        config = SignalConfig(C, mediator=mediator, baseline=BASELINE if sterile else None)
+        return f.spectra({**base, **(overrides or {})}, config)
 
     return tgt, comps, f, spectra
 
@@ -43,7 +44,7 @@ def _direct(tgt, comp, element_index, Te, **kw):
     atoms = tgt.nuclei_per_kg()[element_index] * MASS_KG * FLUENCE
 
     def xs(E):
-        return float(es.dsigma_dTe(E, Te, element, comp.flavour, antineutrino=comp.antineutrino, c=C, **kw))
+        return float(cross_sections.dsigma_dTe(E, Te, element, comp.flavour, antineutrino=comp.antineutrino, c=C, **kw))
 
     if comp.line_energy is not None:
         return atoms * xs(comp.line_energy)
@@ -63,13 +64,8 @@ def test_folded_spectra_match_direct_integration(setup, overrides, kw):
     base_r2 = {k: float(v) for k, v in ParameterSet(bsm_parameters(C)).defaults().items() if k.startswith("r2_nu_")}
     values = {k: (base_r2[k] + float(v) if isinstance(v, str) else v) for k, v in overrides.items()}
     got = np.asarray(spectra(values))
+    kw = {"params": values}
     for c, comp in enumerate(comps):
-        flav = ("ee", "mumu", "tautau")[comp.flavour]
-        kw = {
-            "delta_r2": float(overrides.get(f"r2_nu_{flav}", 0.0)),
-            "q_nu": overrides.get(f"q_nu_{flav}", 0.0),
-            "mu_nu": overrides.get(f"mu_nu_{flav[:-len(flav) // 2]}", 0.0),
-        }
         for i in (0, 1):
             for k in (3, 20, 40):
                 Te = float(f.T[i, k])
@@ -113,7 +109,7 @@ def test_zprime_heavy_limit_is_a_vector_coupling_shift(setup, model):
     got = np.asarray(spectra({"g_zprime": g, "m_zprime": m}, mediator=model))[0, 0, 10]
     Te = float(f.T[0, 10])
     # the line component (nu_mu): g_V -> g_V + eps is a shift of s^2_W by eps/2
-    shifted = float(es.dsigma_dTe(comps[0].line_energy, Te, "Cs", 1, sin2_theta_w=C.sin2_theta_w + eps / 2, c=C))
+    shifted = float(cross_sections.dsigma_dTe(comps[0].line_energy, Te, "Cs", 1, sin2_theta_w=C.sin2_theta_w + eps / 2, c=C))
     assert got == pytest.approx(tgt.nuclei_per_kg()[0] * MASS_KG * FLUENCE * shifted, rel=1e-6)
     if model == "lmu_ltau":  # nu_e untouched
         assert np.allclose(spectra({"g_zprime": g, "m_zprime": m}, mediator=model)[1], spectra()[1], rtol=1e-13)

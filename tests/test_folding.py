@@ -7,14 +7,15 @@ import pytest
 from scipy.integrate import quad
 
 from cevnsjax.constants import pdg2018
-from cevnsjax.detectors.response import bin_response, gamma_pdf, gaussian_pdf
+from cevnsjax.detectors.resolution import gamma_pdf, gaussian_pdf
+from cevnsjax.detectors.response import bin_response
 from cevnsjax.folding import build_folding
-from cevnsjax.physics import couplings as cp
 from cevnsjax.physics import cross_sections as xs
-from cevnsjax.physics import form_factors as ffm
+from cevnsjax.physics.amplitude import SignalConfig
 from cevnsjax.physics.nuclei import single_isotope, target
-from cevnsjax.rates import cevns_dndt, form_factors, weak_charge2
 from cevnsjax.sources import sns
+
+SM18 = SignalConfig(pdg2018, "helm", zz_boxes=False)
 
 EDGES = np.arange(0.0, 130.0, 10.0)  # keVee
 
@@ -31,12 +32,10 @@ def _counts(tgt, n_panels=24, n_t=8, n_e=24, n_sub=8, rn=3.55):
     Eee = (0.246 + 0.00078 * np.minimum(T, 125.0)) * T
     R = np.stack([bin_response(EDGES, gaussian_pdf(Eee[i], 0.58 * np.sqrt(Eee[i])), _eff, n_sub=n_sub) for i in range(len(T))], 1)
     R = jnp.asarray(R * np.asarray(f.wT)[None])
-    gvp, gvn = cp.gvp(pdg2018, zz_boxes=False), cp.gvn(pdg2018, zz_boxes=False)
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
 
     def counts(rn):
-        FZ, FN = form_factors(f, ffm.helm, rp, jnp.full(len(tgt.isotopes), rn))
-        return f.counts(R, cevns_dndt(f, weak_charge2(f, gvp, gvn, FZ, FN), pdg2018))
+        return f.counts(R, f.cevns_spectra({}, jnp.full(len(tgt.isotopes), rn), rp, SM18))
 
     return f, counts
 
@@ -75,15 +74,9 @@ def test_against_independent_scipy_integration():
     tline = float(xs.t_max(sns.prompt_energy(pdg2018), ar.mass, exact=False))
     ttop = float(xs.t_max(sns.endpoint(pdg2018), ar.mass, exact=False))
     ref = quad(rate, 0.02, tline, epsrel=1e-9)[0] + quad(rate, tline, ttop, epsrel=1e-9)[0]
-    gvp, gvn = cp.gvp(pdg2018, zz_boxes=False), cp.gvn(pdg2018, zz_boxes=False)
-    FZ, FN = form_factors(f, ffm.helm, jnp.asarray([ar.proton_radius]), jnp.asarray([3.55]))
-    dndt = cevns_dndt(f, weak_charge2(f, gvp, gvn, FZ, FN), pdg2018)
+    dndt = f.cevns_spectra({}, jnp.asarray([3.55]), jnp.asarray([ar.proton_radius]), SM18)
     ours = float(jnp.sum(dndt * f.wT[None]))
     assert ours == pytest.approx(ref, rel=1e-6)
-    # the generic E-resolved path gives the same as the precomputed kernel
-    q2 = weak_charge2(f, gvp, gvn, FZ, FN)
-    generic = f.dndt(lambda E, T: xs.dsigma_dT_from_charge2(E, T, f.M[None, :, None, None], q2[..., None], pdg2018))
-    np.testing.assert_allclose(generic, dndt, rtol=1e-12)
 
 
 def test_counts_jit_vmap_grad():
@@ -113,26 +106,22 @@ def test_gamma_kernel_normalised_and_mean():
 @pytest.mark.parametrize("bsm", ["sm", "sterile", "magnetic"])
 def test_merging_components_by_flavour_keeps_the_spectrum(bsm):
     """Three SNS components -> two flavours: the summed spectrum agrees, also with oscillated flux."""
-    from cevnsjax.experiments._signal import BSMConfig, cevns_recoil_spectra
-
     comps = sns.components(pdg2018)
     f = build_folding(single_isotope("40Ar", 39.96), comps, [1e14] * 3, 24.0, (1e-4, 0.2), n_panels=6, n_e=12)
     merged = f.merged_by_flavour()
     assert merged.components == ("prompt_nu_mu+delayed_nubar_mu", "delayed_nu_e")
     assert merged.timing == ("prompt+delayed", "delayed") and merged.E.shape[-1] == 24
     params = {"sin2_theta_w": 0.2387}
-    config = BSMConfig.from_options(False, "universal", bsm == "sterile", 20.0)
+    config = SignalConfig(pdg2018, "helm", zz_boxes=False, baseline=(20.0, 0.5) if bsm == "sterile" else None)
     if bsm == "sterile":
         params.update(ue4_sq=0.02, umu4_sq=0.05, dm41_sq=3.0)
     if bsm == "magnetic":
         params.update(mu_nu_e=300.0, mu_nu_mu=100.0)  # units of 1e-10 mu_B
 
     def total(folding):
-        spectra = cevns_recoil_spectra(folding, params, rn=jnp.asarray([3.4]), rp=jnp.asarray([3.4]), form="helm",
-                                       c=pdg2018, zz_boxes=False, bsm=config)
+        spectra = folding.cevns_spectra(params, jnp.asarray([3.4]), jnp.asarray([3.4]), config)
         return np.asarray(spectra.sum(axis=0))
 
     np.testing.assert_allclose(total(merged), total(f), rtol=1e-13)
-    sm = cevns_recoil_spectra(f, {"sin2_theta_w": 0.2387}, rn=jnp.asarray([3.4]), rp=jnp.asarray([3.4]), form="helm",
-                              c=pdg2018, zz_boxes=False).sum()
+    sm = f.cevns_spectra({"sin2_theta_w": 0.2387}, jnp.asarray([3.4]), jnp.asarray([3.4]), SM18).sum()
     assert bsm == "sm" or abs(float(total(f).sum() / sm) - 1) > 1e-3  # the beyond-SM term is really there

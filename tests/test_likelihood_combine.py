@@ -1,4 +1,4 @@
-"""combine(): chi^2 adds, physics parameters shared, clashing nuisances renamed."""
+"""combine(): chi^2 adds, physics parameters and commonly tagged nuisances shared, other clashes renamed."""
 
 import jax.numpy as jnp
 import pytest
@@ -8,15 +8,15 @@ from cevnsjax.likelihood import CombinedModel, combine
 from cevnsjax.model import FunctionModel, Model
 from cevnsjax.parameters import Parameter, ParameterError, ParameterSet
 
-FLUX = Parameter("eta_flux", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True)
+FLUX = Parameter("eta_flux", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True, tags=("sns_flux",))
 
 
-def experiment(name, target, n_bins, own=()):
+def experiment(name, target, n_bins, own=(), flux=FLUX):
     ps = ParameterSet(
         [
-            Parameter("s", 0.0, unit="fm"),
+            Parameter("s", 0.0, unit="fm", kind="physics"),
             Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.2), free=True),
-            FLUX,
+            flux,
             *own,
         ]
     )
@@ -71,29 +71,51 @@ def test_fit_of_combination_with_renamed_fixed(pair):
 
 def test_shared_list_and_independent_flux():
     a, b = experiment("a", 1.0, 3), experiment("b", 2.0, 4)
-    shared_eta = combine(a, b, shared=("eta", "eta_flux"))
+    shared_eta = combine(a, b, shared=("eta",))
     assert shared_eta.parameters.names == ["s", "eta", "eta_flux"]
-    separate = combine(a, b, shared=())
+    untagged = FLUX.replace(tags=())
+    separate = combine(experiment("a", 1.0, 3, flux=untagged), experiment("b", 2.0, 4, flux=untagged))
     assert separate.parameters.names == ["s", "a.eta", "a.eta_flux", "b.eta", "b.eta_flux"]
     assert separate.parameters["b.eta_flux"].label == "b.eta_flux"
+    # a tag only one model carries shares nothing
+    assert "a.eta_flux" in combine(a, experiment("b", 2.0, 4, flux=untagged)).parameters
+
+
+def test_untagged_fixed_nuisances_are_not_shared():
+    """Two fixed, unconstrained nuisances of one name (e.g. signal strengths) stay apart."""
+    strength = Parameter("mu", 1.0, lower=0.0)
+    a = experiment("a", 1.0, 3, own=[strength])
+    b = experiment("b", 2.0, 4, own=[strength])
+    names = combine(a, b).parameters.names
+    assert "a.mu" in names and "b.mu" in names and "mu" not in names
 
 
 def test_conflicts_refused():
     a = experiment("a", 1.0, 3)
     with pytest.raises(ParameterError, match="distinct names"):
         combine(a, experiment("a", 2.0, 3))
-    other = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="m")]), name="other")
+    physics = dict(kind="physics")
+    other = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="m", **physics)]), name="other")
     with pytest.raises(ParameterError, match="shared parameter 's' has unit 'fm' in a but 'm' in other"):
         combine(a, other)
-    apart = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 9, lower=5, unit="fm")]), name="apart")
-    narrow = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0, upper=1, unit="fm")]), name="narrow")
+    apart = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 9, lower=5, unit="fm", **physics)]),
+                          name="apart")
+    narrow = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0, upper=1, unit="fm", **physics)]),
+                           name="narrow")
     with pytest.raises(ParameterError, match="no common range"):
         combine(apart, narrow)
+    nuisance = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="fm")]), name="nuisance")
+    with pytest.raises(ParameterError, match="'s' is a physics parameter in some models and a nuisance in others"):
+        combine(a, nuisance)
+    with pytest.raises(ParameterError, match="kind 'physic' is not one of physics, nuisance"):
+        Parameter("x", 0.0, kind="physic")
 
 
 def test_shared_parameter_merges_defaults_and_bounds():
     # E.g. the weak mixing angle of two different constants presets.
-    a = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23857, lower=0, upper=1)]), name="a")
-    b = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23863, lower=0.1, upper=2)]), name="b")
+    a = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23857, lower=0, upper=1, kind="physics")]),
+                      name="a")
+    b = FunctionModel(lambda p: p["s"] ** 2,
+                      ParameterSet([Parameter("s", 0.23863, lower=0.1, upper=2, kind="physics")]), name="b")
     spec = combine(a, b).parameters["s"]
     assert (spec.default, spec.lower, spec.upper, spec.free) == (0.23857, 0.1, 1, False)

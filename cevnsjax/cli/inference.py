@@ -1,8 +1,8 @@
 """``cevnsjax fit | profile | scan | sample``: generic inference on one or more experiments.
 
 Several experiment names are combined (:func:`cevnsjax.likelihood.combine`):
-physics parameters are shared, nuisances are independent (renamed
-``<experiment>.<name>``) unless shared with ``--share``.  ``--free`` adds to the
+physics parameters and commonly tagged nuisances (the SNS ``eta_flux``) are shared, other
+nuisances are independent (renamed ``<experiment>.<name>``) unless shared with ``--share``.  ``--free`` adds to the
 default free set (the nuisances), ``--fix P=V`` removes from it.
 """
 
@@ -19,7 +19,7 @@ from ..inference import sample as run_sample
 from ..inference import scan as run_scan
 from ..inference._objective import component_totals
 from ..inference._result import format_intervals, pdg_format
-from ..likelihood.combine import DEFAULT_SHARED, combine
+from ..likelihood.combine import combine
 from ..model import Model
 from ._app import emit_json, handle_errors, main
 
@@ -58,7 +58,7 @@ def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[s
     Args:
         names: experiment names (one or more).
         options: ``K=V`` strings; each applies to every experiment that declares ``K``.
-        share: nuisances shared across the experiments besides ``eta_flux``.
+        share: nuisances shared across the experiments besides the commonly tagged ones (``eta_flux``).
 
     Returns:
         The experiment, or the combination of several.
@@ -82,7 +82,7 @@ def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[s
         if shared:
             raise ValueError("--share needs several experiments")
         return models[0]
-    model = combine(*models, shared=(*DEFAULT_SHARED, *shared))
+    model = combine(*models, shared=shared)
     for name in shared:
         if name not in model.parameters:
             raise ValueError(f"--share {name}: no two experiments declare it; parameters: {', '.join(model.parameters)}")
@@ -97,7 +97,7 @@ def _common(func):
     """Options shared by every inference command (experiments, --fix, --option, --share, --json)."""
     func = click.option("--json", "as_json", is_flag=True, help="Print a JSON object as the last stdout line.")(func)
     func = click.option(
-        "--share", multiple=True, metavar="P", help="Share nuisance P between combined experiments (eta_flux always)."
+        "--share", multiple=True, metavar="P", help="Share nuisance P between combined experiments (tagged ones, e.g. the SNS eta_flux, always are)."
     )(func)
     func = click.option(
         "--option", "options", multiple=True, metavar="K=V", help="Experiment build option (repeatable)."

@@ -3,8 +3,8 @@
     R[b, k] = integral_{bin b} dx eff(x) P(x | T_k)
 
 computed at build time (numpy) on a composite Gauss-Legendre rule inside each
-analysis bin, for any resolution kernel P(x | T) (Gaussian, gamma, ...) and any
-efficiency eff(x) of the reconstructed observable x.  Multiplying by the recoil
+analysis bin, for any resolution kernel P(x | T) (:mod:`.resolution`: Gaussian, gamma, ...)
+and any efficiency eff(x) of the reconstructed observable x (:mod:`.efficiency`).  Multiplying by the recoil
 quadrature weights gives the matrix :meth:`cevnsjax.folding.Folding.counts` expects.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.special import gammaln
 
 from .._quadrature import gauss_legendre
 
@@ -45,27 +44,3 @@ def bin_response(
     w = w.reshape(len(edges) - 1, -1)[..., None]
     eff = 1.0 if efficiency is None else efficiency(x)
     return np.sum(w * eff * pdf(x), axis=1)
-
-
-def gaussian_pdf(mean: np.ndarray, sigma: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """Gaussian resolution kernel with per-node mean and sigma (trailing axis)."""
-
-    def pdf(x):
-        return np.exp(-0.5 * ((x - mean) / sigma) ** 2) / (np.sqrt(2 * np.pi) * sigma)
-
-    return pdf
-
-
-def gamma_pdf(a: np.ndarray, b: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """Gamma kernel P(x) = (a(1+b))^(1+b)/Gamma(1+b) x^b exp(-a(1+b)x) (COHERENT CsI 2021).
-
-    Args:
-        a, b: per-node parameters (trailing axis); mean (1+b)/(a(1+b)) = 1/a.
-    """
-
-    def pdf(x):
-        k = 1 + b
-        logp = k * np.log(a * k) - gammaln(k) + b * np.log(np.maximum(x, 1e-300)) - a * k * x
-        return np.where(x > 0, np.exp(logp), 0.0)
-
-    return pdf

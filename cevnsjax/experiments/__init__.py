@@ -1,5 +1,8 @@
 """Registry of built experiments: ``experiment(name, **options) -> Model``.
 
+Every built-in experiment is an :class:`Experiment` (the abstract skeleton in :mod:`._base`):
+it composes a source, a detector response and a likelihood, and implements ``expected``.
+
 Each experiment module registers a factory together with the options it accepts
 (name -> :class:`Option`), so that unknown names and bad values are refused with
 the list of valid choices, and CLI strings (``--option form_factor=helm``) are
@@ -13,43 +16,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..model import Model
+from ._base import Experiment
+from ._options import Option
 
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """One build option of an experiment.
-
-    Attributes:
-        default: value used when the option is not given.
-        choices: allowed values (strings), or None for a free value of ``type``.
-        type: ``str``, ``bool``, ``int`` or ``float``; CLI strings are converted to it.
-        doc: one-line description.
-    """
-
-    default: Any
-    choices: tuple | None = None
-    type: type = str
-    doc: str = ""
-
-    def convert(self, name: str, value: Any) -> Any:
-        if isinstance(value, str) and self.type is not str:
-            if self.type is bool:
-                low = value.strip().lower()
-                if low not in ("true", "false", "1", "0", "yes", "no"):
-                    raise ValueError(f"option {name}={value!r}: expected true or false")
-                value = low in ("true", "1", "yes")
-            else:
-                try:
-                    value = self.type(value)
-                except ValueError:
-                    raise ValueError(
-                        f"option {name}={value!r}: expected a {self.type.__name__}"
-                    ) from None
-        if self.choices is not None and value not in self.choices:
-            raise ValueError(
-                f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}"
-            )
-        return value
+__all__ = ["Experiment", "Option", "experiment", "names", "options", "register", "resolve_options"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,10 +3,7 @@
 * the CsI target (133Cs and 127I, one nucleus of each per formula unit, 259.809 g/mol)
   and its neutron-radius parameters: one radius ``rn_csi`` shared by both isotopes, or
   ``rn_cs133`` and ``rn_i127`` (option ``separate_radii``), bounded below by the proton
-  radii R_p(133Cs) = 4.821 fm and R_p(127I) = 4.766 fm (PHYSICS.md section 6);
-* the SNS flux normalisation ``eta_flux``, declared identically by both CsI datasets so
-  that a combination shares it (:func:`cevnsjax.likelihood.combine.combine`);
-* smooth interpolation between a nominal template and its +-1 sigma variants;
+  radii R_p(133Cs) = 4.821 fm and R_p(127I) = 4.766 fm (docs/physics.md section 6);
 * the nu-e quadrature on the Cs and I electrons (same range and grids for both datasets);
 * the figure of PE and time projections with data and fitted components.
 """
@@ -21,14 +18,17 @@ import numpy as np
 
 from ..folding import ElectronFolding, build_electron_folding
 from ..parameters import Parameter
-from ..physics import nuclei
-from ._signal import radius_parameter
+from ..physics import catalogue, nuclei
+from ._options import Option
 
 #: Default neutron rms radius [fm] of both isotopes (see the 2021 module docstring).
 RN_DEFAULT_FM = 5.5
 
 #: Electron recoil range [MeV] of the nu-e component: 0.05 keV (mean 0.7 PE) to 10 keV (mean ~134 PE).
 ELECTRON_RANGE_MEV = (5e-5, 1e-2)
+
+#: Build option of both CsI experiments.
+SEPARATE_RADII = Option(False, type=bool, doc="rn_cs133 and rn_i127 instead of one rn_csi")
 
 #: Prior width of ``eta_flux``: the 10% SNS neutrino-flux uncertainty (arXiv:2110.07730).
 FLUX_PRIOR = 0.10
@@ -66,11 +66,11 @@ def radius_parameters(form: str, separate: bool, default: float = RN_DEFAULT_FM)
     cs, iod = target().isotopes
     if separate:
         return [
-            radius_parameter("rn_cs133", max(default, cs.proton_radius), cs.proton_radius, form, "133Cs"),
-            radius_parameter("rn_i127", max(default, iod.proton_radius), iod.proton_radius, form, "127I"),
+            catalogue.neutron_radius("rn_cs133", max(default, cs.proton_radius), cs.proton_radius, form, "133Cs"),
+            catalogue.neutron_radius("rn_i127", max(default, iod.proton_radius), iod.proton_radius, form, "127I"),
         ]
     lower = max(cs.proton_radius, iod.proton_radius)
-    return [radius_parameter("rn_csi", max(default, lower), lower, form, "CsI")]
+    return [catalogue.neutron_radius("rn_csi", max(default, lower), lower, form, "CsI")]
 
 
 def neutron_radii(params: Mapping[str, jax.Array], separate: bool) -> jax.Array:
@@ -83,37 +83,6 @@ def neutron_radii(params: Mapping[str, jax.Array], separate: bool) -> jax.Array:
 def proton_radii() -> jax.Array:
     """Proton rms radii [fm] of (133Cs, 127I), shape (2,)."""
     return jnp.asarray([i.proton_radius for i in target().isotopes])
-
-
-def flux_parameter(sigma: float = FLUX_PRIOR) -> Parameter:
-    """The SNS neutrino-flux normalisation ``eta_flux`` with a Gaussian prior of width ``sigma``."""
-    return Parameter(
-        "eta_flux", 1.0, lower=0.0, upper=3.0, constraint=(1.0, sigma), free=True,
-        label=r"$\eta_{\rm flux}$", doc=f"SNS neutrino-flux normalisation ({100 * sigma:.3g}% prior)",
-    )
-
-
-def variation_weights(theta: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Weights (w_plus, w_minus) of the +-1 sigma differences for a shape nuisance ``theta``.
-
-    The template is ``nominal + w_plus (plus - nominal) + w_minus (minus - nominal)``:
-    the parabola through the three points theta = -1, 0, 1 for |theta| <= 1 and its tangent
-    (linear extrapolation) beyond, so the template is continuously differentiable and
-    exact at the released variants: a smooth version of the piecewise-linear
-    interpolation of HistFactory (CERN-OPEN-2012-016), like its polynomial-inside,
-    linear-outside interpolation codes.
-
-    Args:
-        theta: the nuisance (units of the released 1 sigma), scalar.
-
-    Returns:
-        ``(w_plus, w_minus)``: scalars.
-    """
-    inside_p = 0.5 * (theta + theta**2)
-    inside_m = 0.5 * (theta**2 - theta)
-    w_plus = jnp.where(theta > 1, 1.0 + 1.5 * (theta - 1), jnp.where(theta < -1, -0.5 * (theta + 1), inside_p))
-    w_minus = jnp.where(theta > 1, 0.5 * (theta - 1), jnp.where(theta < -1, 1.0 - 1.5 * (theta + 1), inside_m))
-    return w_plus, w_minus
 
 
 #: Legend labels of the components drawn by :func:`plot_projections`.

@@ -29,6 +29,9 @@ default true) is built as for ``coherent_csi_2021``: unquenched electron recoils
 13.348 PE/keVee with the same Poisson photon statistics, acceptance and arrival times
 (``eta_qf`` does not act on it); it is scaled by ``eta_flux`` x ``eta_eff`` in the Poisson
 likelihood and by ``eta_cevns`` (the literature's signal normalisation) in the chi^2 ones.
+The response pieces are :func:`cevnsjax.detectors.resolution.poisson_counts` (photon statistics),
+:func:`cevnsjax.detectors.efficiency.counting_acceptance` and, for ``quenching=csi2021``,
+:func:`cevnsjax.detectors.quenching.polynomial`.
 
 Likelihoods (option ``likelihood``):
 
@@ -61,9 +64,11 @@ Likelihoods (option ``likelihood``):
   The per-bin prompt-neutron background of that paper is not in the release and is
   left out.
 
-``eta_cevns`` scales the CEvNS expectation: constrained (28%) and free by default in
-``single_bin`` and ``energy_chi2``; in ``poisson`` it has no prior and is not free by
-default (free it, with ``eta_flux`` fixed, to measure the event count).
+Signal normalisation, one meaning per name: in ``single_bin`` and ``energy_chi2`` the CEvNS
+expectation is scaled by ``eta_cevns``, a normalisation constrained at 28% and free by default
+(the literature's recipe); in ``poisson`` by ``mu_cevns``, a signal strength with no prior, not
+free by default (free it, with ``eta_flux`` fixed, to measure the event count).  ``mu_cevns``
+was called ``eta_cevns`` before 0.2; the old name is still accepted (with a FutureWarning).
 
 Options: ``likelihood``, ``quenching``, ``form_factor``, ``preset`` (default pdg2022),
 ``zz_boxes`` (default true), ``separate_radii``, ``refine`` (multiplies the quadrature
@@ -80,37 +85,31 @@ Example:
     >>> jax.config.update("jax_enable_x64", True)
     >>> from cevnsjax.experiments import experiment
     >>> m = experiment("coherent_csi_2017", likelihood="single_bin")
-    >>> float(m.n_meas), float(m.b_ss)
+    >>> float(m.likelihood.measured), float(m.b_ss)
     (142.0, 405.0)
 """
 
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import gammaln
 
 from .. import datasets
-from ..constants import preset as get_preset
+from ..detectors import efficiency, resolution
+from ..detectors.quenching import polynomial
 from ..folding import ElectronFolding, Folding, build_folding
-from ..likelihood.poisson import poisson_deviance
+from ..likelihood import LeastSquares, Poisson, SingleBin
 from ..parameters import Parameter, ParameterSet
-from ..physics.form_factors import FORM_FACTORS
+from ..physics.amplitude import SignalConfig
 from ..sources import sns
-from . import Option, register
-from . import _csi
-from ._signal import (
-    BSM_OPTIONS,
-    BSMConfig,
-    bsm_parameters,
-    cevns_recoil_spectra,
-    electron_recoil_spectra,
-    sin2_theta_w_parameter,
-)
+from . import _csi, register
+from ._base import RENAMED_STRENGTH, Experiment, flux_normalisation, parameter_set, signal_strength
+from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options, sns_signal
 
 NAME = "coherent_csi_2017"
 
@@ -143,34 +142,33 @@ OPTIONS = {
     "quenching": Option(
         "constant", ("constant", "csi2021"), doc="1.17 PE/keVnr, or the CsI 2021 E_ee(T_nr) x 13.348 PE/keVee"
     ),
-    "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
-    "preset": Option("pdg2022", ("pdg2018", "pdg2022"), doc="constants preset"),
-    "zz_boxes": Option(True, type=bool, doc="include ZZ box radiative corrections"),
-    "separate_radii": Option(False, type=bool, doc="rn_cs133 and rn_i127 instead of one rn_csi"),
-    "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
-    "electron_scattering": Option(True, type=bool, doc="add nu-e elastic scattering on the Cs and I electrons"),
-    **BSM_OPTIONS,
+    **signal_options(),
+    "separate_radii": _csi.SEPARATE_RADII,
+    "electron_scattering": ELECTRON_SCATTERING,
+    "refine": REFINE,
 }
 
 
 def acceptance(n: np.ndarray) -> np.ndarray:
     """Acceptance at photoelectron count n: a/(1 + exp(-k(n - x0))) for n >= 6, half for 5 <= n < 6, else 0."""
-    a, k, x0 = ACCEPTANCE
-    full = a / (1.0 + np.exp(-k * (np.asarray(n, dtype=float) - x0)))
-    return np.where(n >= 6, full, np.where(n >= 5, 0.5 * full, 0.0))
+    return efficiency.counting_acceptance(n, *ACCEPTANCE)
 
 
-def _mean_pe(folding: Folding, quenching: str) -> np.ndarray:
+def _mean_pe(folding: Folding, quenching_model: str) -> np.ndarray:
     """Mean photoelectron count per recoil node, shape (n_iso, n_T)."""
     T = np.asarray(folding.T)
-    if quenching == "constant":
+    if quenching_model == "constant":
         return PE_PER_KEVNR * 1e3 * T
-    a, b, c, d = datasets.load_csi2021().scintillation.nominal
-    return PE_PER_KEVEE * 1e3 * T * (a + T * (b + T * (c + T * d)))
+    return PE_PER_KEVEE * polynomial(T, datasets.load_csi2021().scintillation.nominal)
 
 
-class CoherentCsI2017(eqx.Module):
-    """The built CsI 2017 experiment (a :class:`cevnsjax.model.Model`).
+def _pe_response(collect: jax.Array, mean_pe: jax.Array, wT: jax.Array) -> jax.Array:
+    """R[b, i, k] = wT_ik sum_n collect[b, n] Poisson(n | mean_pe_ik): photon statistics, acceptance, binning."""
+    return jnp.einsum("bn,nik->bik", collect, resolution.poisson_counts(jnp.asarray(mean_pe), N_PE_MAX)) * wT
+
+
+class CoherentCsI2017(Experiment):
+    """The built CsI 2017 experiment.
 
     Attributes:
         folding: flux x target quadrature (3 flux components, 133Cs and 127I).
@@ -182,13 +180,13 @@ class CoherentCsI2017(eqx.Module):
         time_pdf: arrival-time fraction per time bin for each flux component, shape (3, 24).
         rp: proton rms radii of (133Cs, 127I) [fm].
         ss: steady-state template at nominal normalisation (poisson), shape (25, 24).
-        data: beam-on C counts, shape (25, 24).
-        data_ac: beam-on AC counts, shape (25, 24).
+        counts_on, counts_ac: beam-on C and AC counts, shape (25, 24).
+        likelihood: Poisson on ``counts_on`` (poisson), SingleBin on C - AC in the region
+            (single_bin), or LeastSquares on C - AC in its 12 energy bins (energy_chi2).
         roi_pe, roi_t: energy and time bin indices of the single-bin / energy-chi^2 region.
-        n_meas, b_ss: C - AC and AC counts in the region (single_bin).
-        data_energy, sigma2_energy: C - AC and its variance C + AC in the 12 energy bins (energy_chi2).
+        b_ss: AC counts in the region (single_bin).
         pe_edges, t_edges: bin edges [PE], [us].
-        parameters, likelihood, quenching, form, preset_name, zz_boxes, separate_radii: configuration.
+        mode, quenching, separate_radii: configuration (``mode`` is the likelihood option).
     """
 
     folding: Folding
@@ -199,42 +197,28 @@ class CoherentCsI2017(eqx.Module):
     time_pdf: jax.Array
     rp: jax.Array
     ss: jax.Array
-    data: jax.Array
-    data_ac: jax.Array
-    n_meas: jax.Array
+    counts_on: jax.Array
+    counts_ac: jax.Array
+    likelihood: Poisson | SingleBin | LeastSquares
     b_ss: jax.Array
-    data_energy: jax.Array
-    sigma2_energy: jax.Array
     pe_edges: tuple[float, ...] = eqx.field(static=True)
     t_edges: tuple[float, ...] = eqx.field(static=True)
     roi_pe: tuple[int, ...] = eqx.field(static=True)
     roi_t: tuple[int, ...] = eqx.field(static=True)
     parameters: ParameterSet = eqx.field(static=True)
-    likelihood: str = eqx.field(static=True)
+    signal: SignalConfig = eqx.field(static=True)
+    mode: str = eqx.field(static=True)
     quenching: str = eqx.field(static=True)
-    form: str = eqx.field(static=True)
-    preset_name: str = eqx.field(static=True)
-    zz_boxes: bool = eqx.field(static=True)
     separate_radii: bool = eqx.field(static=True)
-    bsm: BSMConfig = eqx.field(static=True)
-    name: str = eqx.field(static=True, default=NAME)
-
-    @property
-    def n_bins(self) -> int:
-        return {"poisson": int(self.data.size), "single_bin": 1, "energy_chi2": int(self.data_energy.size)}[
-            self.likelihood
-        ]
+    name: ClassVar[str] = NAME
 
     def recoil_spectra(self, params) -> jax.Array:
         """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node, shape (3, 2, n_T)."""
-        return cevns_recoil_spectra(
-            self.folding, params, rn=_csi.neutron_radii(params, self.separate_radii), rp=self.rp,
-            form=self.form, c=get_preset(self.preset_name), zz_boxes=self.zz_boxes, bsm=self.bsm,
-        )
+        return self.folding.cevns_spectra(params, _csi.neutron_radii(params, self.separate_radii), self.rp, self.signal)
 
     def pe_response(self, params) -> jax.Array:
         """R[b, i, k]: acceptance-weighted Poisson probability of energy bin b (recoil weights included)."""
-        return _poisson_response(self.collect, params.get("eta_qf", 1.0) * self.mean_pe, self.folding.wT)
+        return _pe_response(self.collect, params.get("eta_qf", 1.0) * self.mean_pe, self.folding.wT)
 
     def cevns_2d(self, params) -> jax.Array:
         """CEvNS events per (PE, time) bin before any normalisation nuisance, shape (25, 24)."""
@@ -243,21 +227,20 @@ class CoherentCsI2017(eqx.Module):
 
     def es_2d(self, params) -> jax.Array:
         """nu-e scattering events per (PE, time) bin before any normalisation nuisance, shape (25, 24)."""
-        spectra = electron_recoil_spectra(self.electrons, params, c=get_preset(self.preset_name), bsm=self.bsm)
+        spectra = self.electrons.spectra(params, self.signal)
         return jnp.einsum("cb,ct->bt", self.electrons.counts(self.response_es, spectra), self.time_pdf)
 
     def _es_scale(self, params) -> jax.Array:
         """Flux x acceptance (poisson) or the literature's signal normalisation eta_cevns (chi^2 likelihoods)."""
-        if self.likelihood != "poisson":
-            return params["eta_cevns"]
-        return params["eta_flux"] * params["eta_eff"]
+        if self.mode == "poisson":
+            return params["eta_flux"] * params["eta_eff"]
+        return params["eta_cevns"]
 
     def _signal_scale(self, params) -> jax.Array:
-        scale = params["eta_cevns"]
-        for name in ("eta_flux", "eta_eff"):
-            if name in params:
-                scale = scale * params[name]
-        return scale
+        """mu_cevns x flux x acceptance (poisson) or eta_cevns (chi^2 likelihoods)."""
+        if self.mode == "poisson":
+            return params["mu_cevns"] * params["eta_flux"] * params["eta_eff"]
+        return params["eta_cevns"]
 
     def expected(self, params) -> dict[str, jax.Array]:
         """Expected counts per component in the likelihood's bins.
@@ -269,27 +252,12 @@ class CoherentCsI2017(eqx.Module):
         signals = {"cevns": self._signal_scale(params) * self.cevns_2d(params)}
         if self.electrons is not None:
             signals["es"] = self._es_scale(params) * self.es_2d(params)
-        if self.likelihood == "poisson":
+        if self.mode == "poisson":
             return {**signals, "ss": params["eta_ss"] * self.ss}
         roi = {k: v[np.asarray(self.roi_pe)][:, np.asarray(self.roi_t)] for k, v in signals.items()}
-        if self.likelihood == "energy_chi2":
+        if self.mode == "energy_chi2":
             return {k: jnp.sum(v, axis=1) for k, v in roi.items()}
         return {**{k: jnp.sum(v)[None] for k, v in roi.items()}, "brn": (params["eta_brn"] * B_ON)[None]}
-
-    def chi2(self, params) -> jax.Array:
-        """-2 ln L (poisson) or the least-squares chi^2 (single_bin, energy_chi2), with the prior terms."""
-        mu = sum(self.expected(params).values())
-        if self.likelihood == "poisson":
-            data = poisson_deviance(mu, self.data)
-        elif self.likelihood == "energy_chi2":
-            data = jnp.sum((self.data_energy - mu) ** 2 / self.sigma2_energy)
-        else:
-            data = jnp.sum((self.n_meas - mu) ** 2) / (self.n_meas + 2 * self.b_ss + B_ON)
-        return data + self.parameters.constraint_chi2(params)
-
-    def components(self, params) -> dict[str, jax.Array]:
-        """Total expected events per component in the likelihood's bins."""
-        return {k: jnp.sum(v) for k, v in self.expected(params).items()}
 
     def plot(self, params, path: str) -> None:
         """PE and time projections of the beam-on C counts with the CEvNS and steady-state expectations (PNG).
@@ -303,45 +271,34 @@ class CoherentCsI2017(eqx.Module):
         expected["cevns"] = np.asarray(self._signal_scale(params) * self.cevns_2d(params))
         _csi.plot_projections(
             path, np.asarray(self.pe_edges), np.asarray(self.t_edges), expected,
-            np.asarray(self.data), title=f"COHERENT CsI[Na] 2017, beam-on coincidence ({self.likelihood})",
+            np.asarray(self.counts_on), title=f"COHERENT CsI[Na] 2017, beam-on coincidence ({self.mode})",
         )
 
 
-def _poisson_response(collect: jax.Array, mean_pe: jax.Array, wT: jax.Array) -> jax.Array:
-    """R[b, i, k] = wT_ik sum_n collect[b, n] Poisson(n | mean_pe_ik): photon statistics, acceptance, binning."""
-    mu = jnp.asarray(mean_pe)
-    n = jnp.arange(N_PE_MAX, dtype=mu.dtype)[:, None, None]
-    pmf = jnp.exp(n * jnp.log(mu) - mu - gammaln(n + 1.0))
-    return jnp.einsum("bn,nik->bik", collect, pmf) * wT
-
-
-def _parameters(c, likelihood: str, quenching: str, form: str, separate_radii: bool, sigma_ss: float) -> ParameterSet:
-    physics = [sin2_theta_w_parameter(c), *_csi.radius_parameters(form, separate_radii)]
+def _nuisances(likelihood: str, quenching_model: str, sigma_ss: float) -> list[Parameter]:
     if likelihood != "poisson":
-        nuisances = [
+        out = [
             Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_cevns"]), free=True,
                       label=r"$\eta_{\rm CEvNS}$",
                       doc="CEvNS normalisation (flux, quenching, acceptance, form factor)"),
         ]
         if likelihood == "single_bin":
-            nuisances.append(
+            out.append(
                 Parameter("eta_brn", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_brn"]), free=True,
                           label=r"$\eta_{\rm BRN}$", doc=f"beam-on prompt-neutron normalisation ({B_ON:g} events)")
             )
-        return ParameterSet([*physics, *nuisances])
-    sigma_qf = PRIORS[f"eta_qf_{quenching}"]
-    nuisances = [
-        _csi.flux_parameter(),
+        return out
+    sigma_qf = PRIORS[f"eta_qf_{quenching_model}"]
+    return [
+        flux_normalisation(_csi.FLUX_PRIOR),
         Parameter("eta_qf", 1.0, lower=0.3, upper=3.0, constraint=(1.0, sigma_qf), free=True,
                   label=r"$\eta_{\rm QF}$", doc="scale of the photoelectron yield per recoil (quenching)"),
         Parameter("eta_eff", 1.0, lower=0.0, upper=2.0, constraint=(1.0, PRIORS["eta_eff"]), free=True,
                   label=r"$\eta_{\rm eff}$", doc="acceptance normalisation"),
         Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, sigma_ss), free=True,
                   label=r"$\eta_{\rm SS}$", doc="steady-state normalisation (beam-on AC total)"),
-        Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, label=r"$\eta_{\rm CEvNS}$",
-                  doc="CEvNS signal strength (free it, with eta_flux fixed, to measure the event count)"),
+        signal_strength(),
     ]
-    return ParameterSet([*physics, *nuisances])
 
 
 def _steady_state(release: datasets.CsI2017) -> np.ndarray:
@@ -358,12 +315,12 @@ def build(
     form_factor: str = "helm",
     preset: str = "pdg2022",
     zz_boxes: bool = True,
-    separate_radii: bool = False,
-    refine: int = 1,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
+    separate_radii: bool = False,
     electron_scattering: bool = True,
+    refine: int = 1,
 ) -> CoherentCsI2017:
     """Build the CsI 2017 experiment (the module docstring describes the physics of each option).
 
@@ -373,10 +330,10 @@ def build(
         form_factor: nuclear form factor of both isotopes (``helm``, ``sfermi``, ``kn``, ``unity``).
         preset: constants preset (``pdg2018`` or ``pdg2022``).
         zz_boxes: include the ZZ box radiative corrections in the couplings.
+        radius_q_dependence, mediator, sterile: beyond-SM options (:func:`._options.signal_options`).
         separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
-        radius_q_dependence, mediator, sterile: beyond-SM options (:data:`._signal.BSM_OPTIONS`).
-        refine: multiplies the recoil panels and neutrino-energy nodes.
         electron_scattering: add the nu-e elastic scattering component ``es``.
+        refine: multiplies the recoil panels and neutrino-energy nodes.
 
     Returns:
         The :class:`CoherentCsI2017` model.
@@ -385,10 +342,13 @@ def build(
         ValueError: ``refine`` below 1.
         FileNotFoundError, cevnsjax.datasets.DataError: a release is missing or corrupt.
     """
-    if refine < 1:
-        raise ValueError(f"option refine={refine}: must be a positive integer")
+    check_positive_int("refine", refine)
+    quenching_model = quenching
     release = datasets.load_csi2017()
-    c = get_preset(preset)
+    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
+                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
+                        distance_m=DISTANCE_M)
+    c = signal.constants
     comps = sns.components(c)
     flu = sns.fluence(NU_PER_POT, N_POT, DISTANCE_M)
     folding = build_folding(
@@ -404,42 +364,45 @@ def build(
     electrons = response_es = None
     if electron_scattering:
         electrons = _csi.electron_folding(comps, flu, MASS_KG, c.m_e, refine)
-        response_es = _poisson_response(collect, PE_PER_KEVEE * 1e3 * electrons.T, electrons.wT)
+        response_es = _pe_response(collect, PE_PER_KEVEE * 1e3 * electrons.T, electrons.wT)
 
     centres_pe, centres_t = np.asarray(release.pe_centers), np.asarray(release.time_centers)
     roi_pe = (centres_pe > ROI_PE[0]) & (centres_pe < ROI_PE[1])
     roi_t = centres_t < ROI_T_US
     on, ac = np.asarray(release.coincidence_on), np.asarray(release.anticoincidence_on)
     on_roi, ac_roi = on[roi_pe][:, roi_t].sum(axis=1), ac[roi_pe][:, roi_t].sum(axis=1)
+    n_meas, b_ss = on_roi.sum() - ac_roi.sum(), ac_roi.sum()
+    stat = {
+        "poisson": lambda: Poisson(jnp.asarray(on)),
+        "single_bin": lambda: SingleBin(jnp.asarray(n_meas, dtype=float), jnp.asarray(n_meas + 2 * b_ss + B_ON)),
+        "energy_chi2": lambda: LeastSquares(jnp.asarray(on_roi - ac_roi), jnp.asarray(on_roi + ac_roi)),
+    }[likelihood]()
 
     return CoherentCsI2017(
         folding=folding,
-        mean_pe=jnp.asarray(_mean_pe(folding, quenching)),
+        mean_pe=jnp.asarray(_mean_pe(folding, quenching_model)),
         electrons=electrons,
         response_es=response_es,
         collect=collect,
         time_pdf=jnp.asarray(time_pdf),
         rp=_csi.proton_radii(),
         ss=jnp.asarray(_steady_state(release)),
-        data=jnp.asarray(on),
-        data_ac=jnp.asarray(ac),
-        n_meas=jnp.asarray(on_roi.sum() - ac_roi.sum()),
-        b_ss=jnp.asarray(ac_roi.sum()),
-        data_energy=jnp.asarray(on_roi - ac_roi),
-        sigma2_energy=jnp.asarray(on_roi + ac_roi),
+        counts_on=jnp.asarray(on),
+        counts_ac=jnp.asarray(ac),
+        likelihood=stat,
+        b_ss=jnp.asarray(b_ss),
         pe_edges=tuple(float(e) for e in pe_edges),
         t_edges=tuple(float(e) for e in release.time_edges),
         roi_pe=tuple(int(i) for i in np.flatnonzero(roi_pe)),
         roi_t=tuple(int(i) for i in np.flatnonzero(roi_t)),
-        parameters=_parameters(c, likelihood, quenching, form_factor, separate_radii, 1.0 / math.sqrt(ac.sum())).merged(
-            ParameterSet(bsm_parameters(c, sterile=sterile))
+        parameters=parameter_set(
+            c, _csi.radius_parameters(form_factor, separate_radii),
+            _nuisances(likelihood, quenching_model, 1.0 / math.sqrt(ac.sum())), sterile=sterile,
+            renamed=RENAMED_STRENGTH if likelihood == "poisson" else None,
         ),
-        bsm=BSMConfig.from_options(radius_q_dependence, mediator, sterile, DISTANCE_M),
-        likelihood=likelihood,
-        quenching=quenching,
-        form=form_factor,
-        preset_name=preset,
-        zz_boxes=zz_boxes,
+        signal=signal,
+        mode=likelihood,
+        quenching=quenching_model,
         separate_radii=separate_radii,
     )
 

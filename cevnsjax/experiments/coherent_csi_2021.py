@@ -34,7 +34,7 @@ Detector response (PHYSICS.md section 10):
 
 Neutrino-electron elastic scattering (component ``es``, option ``electron_scattering``,
 default true): PHYSICS.md section 9 on the 55 + 53 electrons of Cs and I with their Z_eff
-steps, through :func:`cevnsjax.experiments._signal.electron_recoil_spectra` (charge radii,
+steps, through :meth:`cevnsjax.folding.ElectronFolding.spectra` (charge radii,
 millicharges, magnetic moments and Z' couplings included), exact free-electron kinematics,
 no quenching (E_ee = T_e over 0.05-10 keV), then the same light yield, gamma resolution,
 efficiency (and ``theta_eff`` variants) and neutrino timing as the nuclear recoils; it is
@@ -47,9 +47,9 @@ millicharge sensitivity.
 Response matrices R[b, i, k] = int_bin eff(x) P(x | E_ee(T_k)) dx (recoil weights included)
 are precomputed for the nominal coefficients and for each +-1 sigma variant (seven
 matrices); at run time the shape nuisances interpolate between them
-(:func:`cevnsjax.experiments._csi.variation_weights`: exact at -1, 0, +1 sigma, linear
+(:func:`cevnsjax.likelihood.morphing.mixture_weights`: exact at -1, 0, +1 sigma, linear
 beyond, continuously differentiable).  Recoil spectra come from
-:func:`cevnsjax.experiments._signal.cevns_recoil_spectra` on a fixed Gauss-Legendre
+:meth:`cevnsjax.folding.Folding.cevns_spectra` on a fixed Gauss-Legendre
 recoil grid over 1-60 keVnr (capped at the kinematic limit, ~45 keVnr); evaluation is a
 chain of dense contractions.
 
@@ -83,8 +83,9 @@ Nuisance parameters (all free by default) and priors (Gaussian constraint terms)
   (a later reconstructed time of low-light events would be one explanation); a 0.1 us
   prior covers them within ~1 sigma, and the fit gives +0.07 +- 0.04 us.
 
-``eta_cevns`` (not free by default, no prior) scales the CEvNS expectation: free it,
-with ``eta_flux`` fixed, to measure the CEvNS event count.
+``mu_cevns`` (not free by default, no prior) is the CEvNS signal strength: free it, with
+``eta_flux`` fixed, to measure the CEvNS event count.  It was called ``eta_cevns`` before 0.2;
+the old name is still accepted (with a FutureWarning) for one release.
 
 Options: ``form_factor`` (helm | sfermi | kn | unity), ``preset`` (pdg2018 | pdg2022,
 default pdg2022), ``zz_boxes`` (default true), ``separate_radii``, ``binning``
@@ -99,7 +100,7 @@ prediction in the ROI: 272.0 events at R_n = 5.5 fm, 330.6 at R_n = 5.01/4.94 fm
 (pdg2018 without ZZ boxes: 267.7 and 325.6; the reference implementation quotes ~326
 for the latter, but ~301 at 5.5 fm: our count falls by 18% from 5.01/4.94 to 5.5 fm,
 and 301 is what we find at R_n = 5.23 fm; over R_p..5.5 fm the count spans 349..272,
-the -11%..+15% band the reference quotes around 301).  Fit with ``eta_cevns`` free and
+the -11%..+15% band the reference quotes around 301).  Fit with ``mu_cevns`` free and
 ``eta_flux`` fixed: 302 +- 31 CEvNS events, chi^2 = 80.6 for 98 dof (reference
 implementation 304-308, ~84/98; COHERENT 306 +- 20, chi^2/dof = 82.4/98; SM 333 +- 11
 (th) +- 42 (ex)).
@@ -116,6 +117,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -123,23 +126,17 @@ import numpy as np
 
 from .. import datasets
 from .._quadrature import gauss_legendre
-from ..constants import preset as get_preset
-from ..detectors.response import bin_response, gamma_pdf
+from ..detectors import efficiency, quenching, resolution
+from ..detectors.response import bin_response
 from ..folding import ElectronFolding, Folding, build_folding
-from ..likelihood.poisson import poisson_deviance
+from ..likelihood import Poisson
+from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
-from ..physics.form_factors import FORM_FACTORS
+from ..physics.amplitude import SignalConfig
 from ..sources import sns
-from . import Option, register
-from . import _csi
-from ._signal import (
-    BSM_OPTIONS,
-    BSMConfig,
-    bsm_parameters,
-    cevns_recoil_spectra,
-    electron_recoil_spectra,
-    sin2_theta_w_parameter,
-)
+from . import _csi, register
+from ._base import RENAMED_STRENGTH, Experiment, flux_normalisation, parameter_set, signal_strength
+from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options, sns_signal
 
 NAME = "coherent_csi_2021"
 
@@ -187,34 +184,14 @@ ELECTRON_VARIANTS = (0, 5, 6)
 SHAPE_NUISANCES = (("theta_qf", 1, 2), ("theta_qf_1", 3, 4), ("theta_eff", 5, 6))
 
 OPTIONS = {
-    "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
-    "preset": Option("pdg2022", ("pdg2018", "pdg2022"), doc="constants preset"),
-    "zz_boxes": Option(True, type=bool, doc="include ZZ box radiative corrections"),
-    "separate_radii": Option(False, type=bool, doc="rn_cs133 and rn_i127 instead of one rn_csi"),
+    **signal_options(),
+    "separate_radii": _csi.SEPARATE_RADII,
     "binning": Option("coherent", tuple(BINNINGS), doc="coherent: 9 PE x 11 t_rec bins; fine: 14 x 18"),
     "flux_prior": Option(0.10, (0.10, 0.1146), type=float,
                          doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"),
-    "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
-    "electron_scattering": Option(True, type=bool, doc="add nu-e elastic scattering on the Cs and I electrons"),
-    **BSM_OPTIONS,
+    "electron_scattering": ELECTRON_SCATTERING,
+    "refine": REFINE,
 }
-
-
-def _quenched_kevee(coeffs: np.ndarray, T_mev: np.ndarray) -> np.ndarray:
-    """E_ee [keVee] = 1e3 (a x + b x^2 + c x^3 + d x^4), x = T_nr [MeV] (``scintRespCoefficients.txt``)."""
-    a, b, c, d = coeffs
-    return 1e3 * T_mev * (a + T_mev * (b + T_mev * (c + T_mev * d)))
-
-
-def _efficiency(coeffs: np.ndarray):
-    """eff(x) = max(0, a/(1 + exp(-b(x - c))) + d), x in PE, and the PE where it reaches zero."""
-    a, b, c, d = coeffs
-
-    def eff(x):
-        return np.maximum(0.0, a / (1.0 + np.exp(-b * (x - c))) + d)
-
-    zero = c - np.log(a / -d - 1.0) / b if d < 0 < a + d else -np.inf
-    return eff, zero
 
 
 def _pe_response(T: np.ndarray, wT: np.ndarray, e_ee_kev, edges: np.ndarray, eff_coeffs: np.ndarray, n_sub: int) -> np.ndarray:
@@ -223,24 +200,29 @@ def _pe_response(T: np.ndarray, wT: np.ndarray, e_ee_kev, edges: np.ndarray, eff
     Args:
         T, wT: recoil nodes [MeV] and weights per isotope (or element), shape (n_iso, n_T).
         e_ee_kev: visible energy [keVee] as a function of the recoil energy [MeV] (quenching).
+        eff_coeffs: (a, b, c, d) of the logistic PE efficiency.
 
     The integral over each PE bin uses sub-bins split at the point where the clipped
     efficiency reaches zero, so the integrand is smooth on every Gauss-Legendre panel.
     """
-    eff, zero = _efficiency(eff_coeffs)
+    zero = float(efficiency.logistic_zero(*eff_coeffs))
     fine = np.unique(np.concatenate([edges, [zero] if edges[0] < zero < edges[-1] else []]))
     starts = np.searchsorted(fine, edges[:-1])
+
+    def eff(x):
+        return efficiency.logistic(x, *eff_coeffs)
+
     blocks = []
     for t, w in zip(np.asarray(T), np.asarray(wT), strict=True):
-        e_ee = e_ee_kev(t)
-        r = bin_response(fine, gamma_pdf(GAMMA_A / e_ee, GAMMA_B * e_ee), eff, n_sub=n_sub)
+        pdf = resolution.gamma_pdf(*resolution.csi_gamma_parameters(e_ee_kev(t), GAMMA_A, GAMMA_B))
+        r = bin_response(fine, pdf, eff, n_sub=n_sub)
         blocks.append(np.add.reduceat(r, starts, axis=0) * w)
     return np.stack(blocks, axis=1)
 
 
 def _timing_efficiency(t: np.ndarray) -> np.ndarray:
     """Timing efficiency at t [us] (for t < 6 us): 1 before 0.52 us, exp(-0.0494 (t - 0.52)) after."""
-    return np.where(t < T_EFF_START_US, 1.0, np.exp(-T_EFF_RATE * (t - T_EFF_START_US)))
+    return efficiency.timing_exponential(t, T_EFF_START_US, T_EFF_RATE)
 
 
 def _timing_quadrature(edges: np.ndarray, n_q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -259,12 +241,6 @@ def _timing_quadrature(edges: np.ndarray, n_q: int) -> tuple[np.ndarray, np.ndar
     nodes, w = gauss_legendre(np.minimum(start, hi), hi, n_q)
     weights = T_EFF_RATE * w * _timing_efficiency(nodes)
     return _timing_efficiency(lo), _timing_efficiency(hi), nodes, weights
-
-
-def _integrated_timing_efficiency(t: np.ndarray) -> np.ndarray:
-    """int_0^t eff(t') dt' [us]."""
-    after = np.clip(t - T_EFF_START_US, 0.0, None)
-    return np.minimum(t, T_EFF_START_US) + (1.0 - np.exp(-T_EFF_RATE * after)) / T_EFF_RATE
 
 
 def _binned_pdf_content(pdf: datasets.BinnedPDF, width: float, edges: np.ndarray) -> np.ndarray:
@@ -286,8 +262,10 @@ def _neutron_template(pe_pdf: datasets.BinnedPDF, t_pdf: datasets.BinnedPDF, pe_
     return np.outer(pe, t)
 
 
-class CoherentCsI2021(eqx.Module):
-    """The built CsI 2021 experiment (a :class:`cevnsjax.model.Model`).
+
+
+class CoherentCsI2021(Experiment):
+    """The built CsI 2021 experiment.
 
     Attributes:
         folding: flux x target quadrature (3 flux components, 133Cs and 127I).
@@ -299,10 +277,10 @@ class CoherentCsI2021(eqx.Module):
         eff_lo, eff_hi: timing efficiency at the lower / upper edge of each time bin, shape (n_t,).
         t_nodes, t_weights: quadrature of the timing-efficiency integral, shape (n_t, n_q).
         ss, brn, nin: background expectations at nominal normalisation, shape (n_pe, n_t).
-        data: observed counts in the coincidence window, shape (n_pe, n_t).
+        likelihood: Poisson on the coincidence-window counts, shape (n_pe, n_t).
         pe_edges, t_edges: bin edges [PE], [us].
         prompt: per flux component, whether its timing is prompt (else delayed).
-        parameters, form, preset_name, zz_boxes, separate_radii, binning: configuration.
+        separate_radii, binning: configuration.
     """
 
     folding: Folding
@@ -317,29 +295,19 @@ class CoherentCsI2021(eqx.Module):
     ss: jax.Array
     brn: jax.Array
     nin: jax.Array
-    data: jax.Array
+    likelihood: Poisson
     pe_edges: tuple[float, ...] = eqx.field(static=True)
     t_edges: tuple[float, ...] = eqx.field(static=True)
     prompt: tuple[bool, ...] = eqx.field(static=True)
     parameters: ParameterSet = eqx.field(static=True)
-    form: str = eqx.field(static=True)
-    preset_name: str = eqx.field(static=True)
-    zz_boxes: bool = eqx.field(static=True)
+    signal: SignalConfig = eqx.field(static=True)
     separate_radii: bool = eqx.field(static=True)
-    bsm: BSMConfig = eqx.field(static=True)
     binning: str = eqx.field(static=True)
-    name: str = eqx.field(static=True, default=NAME)
-
-    @property
-    def n_bins(self) -> int:
-        return int(self.data.size)
+    name: ClassVar[str] = NAME
 
     def recoil_spectra(self, params) -> jax.Array:
         """CEvNS dN/dT [events/MeV] per flux component, isotope and recoil node, shape (3, 2, n_T)."""
-        return cevns_recoil_spectra(
-            self.folding, params, rn=_csi.neutron_radii(params, self.separate_radii), rp=self.rp,
-            form=self.form, c=get_preset(self.preset_name), zz_boxes=self.zz_boxes, bsm=self.bsm,
-        )
+        return self.folding.cevns_spectra(params, _csi.neutron_radii(params, self.separate_radii), self.rp, self.signal)
 
     def pe_response(self, params) -> jax.Array:
         """Response R[b, i, k] at the shape nuisances ``theta_qf``, ``theta_qf_1``, ``theta_eff``.
@@ -347,7 +315,8 @@ class CoherentCsI2021(eqx.Module):
         Far beyond the released variants the linear extrapolation could turn a probability
         negative; the interpolated response is clipped at zero.
         """
-        return jnp.maximum(jnp.einsum("v,vbik->bik", _variant_weights(params), self.response), 0.0)
+        weights = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)
+        return jnp.maximum(jnp.einsum("v,vbik->bik", weights, self.response), 0.0)
 
     def cevns_energy(self, params) -> jax.Array:
         """CEvNS events per flux component and PE bin before the timing cut, shape (3, n_pe)."""
@@ -359,15 +328,14 @@ class CoherentCsI2021(eqx.Module):
         Electron recoils are not quenched, so only the efficiency nuisance ``theta_eff`` moves
         their response (E_ee = T_e, then the same light yield, resolution and efficiency).
         """
-        c = get_preset(self.preset_name)
-        w_es = _variant_weights(params)[np.asarray(ELECTRON_VARIANTS)]
+        w_es = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)[np.asarray(ELECTRON_VARIANTS)]
         w_es = w_es.at[0].add(1.0 - jnp.sum(w_es))  # the quenching variants fall back to nominal
         response = jnp.maximum(jnp.einsum("v,vbik->bik", w_es, self.response_es), 0.0)
-        return self.electrons.counts(response, electron_recoil_spectra(self.electrons, params, c=c, bsm=self.bsm))
+        return self.electrons.counts(response, self.electrons.spectra(params, self.signal))
 
     def time_fractions(self, params) -> jax.Array:
         """Fraction of each flux component's events in each time bin (timing efficiency included), (3, n_t)."""
-        c = get_preset(self.preset_name)
+        c = self.signal.constants
         mean = TRACE_MEAN_US + params["t_offset"]
         edges = jnp.asarray(self.t_edges)
         rows = []
@@ -382,12 +350,12 @@ class CoherentCsI2021(eqx.Module):
         """Expected counts per component, each shape (n_pe, n_t).
 
         ``cevns``, ``ss``, ``brn``, ``nin`` and, unless built with ``electron_scattering=false``,
-        ``es`` (nu-e elastic scattering; scaled by ``eta_flux``, not by ``eta_cevns``).
+        ``es`` (nu-e elastic scattering; scaled by ``eta_flux``, not by ``mu_cevns``).
         """
         times = self.time_fractions(params)
         cevns = jnp.einsum("cb,ct->bt", self.cevns_energy(params), times)
         out = {
-            "cevns": params["eta_cevns"] * params["eta_flux"] * cevns,
+            "cevns": params["mu_cevns"] * params["eta_flux"] * cevns,
             "ss": params["eta_ss"] * self.ss,
             "brn": params["eta_brn"] * self.brn,
             "nin": params["eta_nin"] * self.nin,
@@ -395,15 +363,6 @@ class CoherentCsI2021(eqx.Module):
         if self.electrons is not None:
             out["es"] = params["eta_flux"] * jnp.einsum("cb,ct->bt", self.es_energy(params), times)
         return out
-
-    def chi2(self, params) -> jax.Array:
-        """-2 ln L: Poisson deviance over the PE x t_rec bins plus the nuisance constraint terms."""
-        mu = sum(self.expected(params).values())
-        return poisson_deviance(mu, self.data) + self.parameters.constraint_chi2(params)
-
-    def components(self, params) -> dict[str, jax.Array]:
-        """Total expected events per component in the region of interest."""
-        return {k: jnp.sum(v) for k, v in self.expected(params).items()}
 
     def plot(self, params, path: str) -> None:
         """PE and t_rec projections of the data (coincidence window) and the expected components (PNG)."""
@@ -415,18 +374,9 @@ class CoherentCsI2021(eqx.Module):
         )
 
 
-def _variant_weights(params) -> jax.Array:
-    """Weights of the response variants (:data:`VARIANTS`) at the shape nuisances; they sum to 1."""
-    weights = jnp.zeros(len(VARIANTS)).at[0].set(1.0)
-    for name, plus, minus in SHAPE_NUISANCES:
-        w_plus, w_minus = _csi.variation_weights(params[name])
-        weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
-    return weights
-
-
-def _parameters(c, form: str, separate_radii: bool, flux_prior: float) -> ParameterSet:
-    nuisances = [
-        _csi.flux_parameter(flux_prior),
+def _nuisances(flux_prior: float) -> list[Parameter]:
+    return [
+        flux_normalisation(flux_prior),
         Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, PRIORS["eta_ss"]), free=True,
                   label=r"$\eta_{\rm SS}$", doc=f"steady-state normalisation ({SS_EVENTS:g} events)"),
         Parameter("eta_brn", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_brn"]), free=True,
@@ -442,24 +392,22 @@ def _parameters(c, form: str, separate_radii: bool, flux_prior: float) -> Parame
         Parameter("t_offset", 0.0, unit="us", lower=-0.3, upper=0.5, constraint=(0.0, PRIORS["t_offset"]),
                   free=True, label=r"$\Delta t$ [$\mu$s]",
                   doc=f"shift of the POT-trace mean from {TRACE_MEAN_US} us"),
-        Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, label=r"$\eta_{\rm CEvNS}$",
-                  doc="CEvNS signal strength (free it, with eta_flux fixed, to measure the event count)"),
+        signal_strength(),
     ]
-    return ParameterSet([sin2_theta_w_parameter(c), *_csi.radius_parameters(form, separate_radii), *nuisances])
 
 
 def build(
     form_factor: str = "helm",
     preset: str = "pdg2022",
     zz_boxes: bool = True,
-    separate_radii: bool = False,
-    binning: str = "coherent",
-    flux_prior: float = 0.10,
-    refine: int = 1,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
+    separate_radii: bool = False,
+    binning: str = "coherent",
+    flux_prior: float = 0.10,
     electron_scattering: bool = True,
+    refine: int = 1,
 ) -> CoherentCsI2021:
     """Build the CsI 2021 experiment (the module docstring describes the physics of each option).
 
@@ -467,12 +415,12 @@ def build(
         form_factor: nuclear form factor of both isotopes (``helm``, ``sfermi``, ``kn``, ``unity``).
         preset: constants preset (``pdg2018`` or ``pdg2022``).
         zz_boxes: include the ZZ box radiative corrections in the couplings.
+        radius_q_dependence, mediator, sterile: beyond-SM options (:func:`._options.signal_options`).
         separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
         binning: ``coherent`` (9 x 11 bins) or ``fine`` (14 x 18 bins).
         flux_prior: prior width of ``eta_flux`` (0.10 or 0.1146).
-        radius_q_dependence, mediator, sterile: beyond-SM options (:data:`._signal.BSM_OPTIONS`).
-        refine: multiplies the recoil panels, neutrino-energy nodes, PE sub-bins and time nodes.
         electron_scattering: add the nu-e elastic scattering component ``es``.
+        refine: multiplies the recoil panels, neutrino-energy nodes, PE sub-bins and time nodes.
 
     Returns:
         The :class:`CoherentCsI2021` model.
@@ -481,10 +429,12 @@ def build(
         ValueError: ``refine`` below 1.
         FileNotFoundError, cevnsjax.datasets.DataError: the release is missing or corrupt.
     """
-    if refine < 1:
-        raise ValueError(f"option refine={refine}: must be a positive integer")
+    check_positive_int("refine", refine)
     release = datasets.load_csi2021()
-    c = get_preset(preset)
+    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
+                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
+                        distance_m=DISTANCE_M)
+    c = signal.constants
     tgt = _csi.target()
     comps = sns.components(c)
     flu = sns.fluence(NU_PER_POT, N_POT, DISTANCE_M)
@@ -505,7 +455,7 @@ def build(
         "eff_minus": (scint.nominal, eff.minus),
     }
     response = np.stack([
-        _pe_response(folding.T, folding.wT, lambda t, q=variants[v][0]: _quenched_kevee(q, t), pe_edges,
+        _pe_response(folding.T, folding.wT, lambda t, q=variants[v][0]: quenching.polynomial(t, q), pe_edges,
                      variants[v][1], n_sub=8 * refine)
         for v in VARIANTS
     ])
@@ -522,7 +472,7 @@ def build(
     ac, coinc = release.events_ac, release.events_c
     in_roi = (ac.pe < PE_MAX) & (ac.t_rec < T_MAX_US)
     ss_pe = np.histogram(ac.pe[in_roi], bins=pe_edges)[0].astype(float)
-    ss_t = np.diff(_integrated_timing_efficiency(t_edges))
+    ss_t = np.diff(efficiency.integrated_timing_exponential(t_edges, T_EFF_START_US, T_EFF_RATE))
     ss = SS_EVENTS * np.outer(ss_pe / ss_pe.sum(), ss_t / ss_t.sum())
     in_roi = (coinc.pe < PE_MAX) & (coinc.t_rec < T_MAX_US)
     data = np.histogram2d(coinc.pe[in_roi], coinc.t_rec[in_roi], bins=[pe_edges, t_edges])[0]
@@ -540,17 +490,13 @@ def build(
         ss=jnp.asarray(ss),
         brn=jnp.asarray(_neutron_template(release.brn_pe, release.brn_trec, pe_edges, t_edges)),
         nin=jnp.asarray(_neutron_template(release.nin_pe, release.nin_trec, pe_edges, t_edges)),
-        data=jnp.asarray(data),
+        likelihood=Poisson(jnp.asarray(data)),
         pe_edges=tuple(float(e) for e in pe_edges),
         t_edges=tuple(float(e) for e in t_edges),
         prompt=tuple(t == "prompt" for t in folding.timing),
-        parameters=_parameters(c, form_factor, separate_radii, flux_prior).merged(
-            ParameterSet(bsm_parameters(c, sterile=sterile))
-        ),
-        bsm=BSMConfig.from_options(radius_q_dependence, mediator, sterile, DISTANCE_M),
-        form=form_factor,
-        preset_name=preset,
-        zz_boxes=zz_boxes,
+        parameters=parameter_set(c, _csi.radius_parameters(form_factor, separate_radii), _nuisances(flux_prior),
+                                 sterile=sterile, renamed=RENAMED_STRENGTH),
+        signal=signal,
         separate_radii=separate_radii,
         binning=binning,
     )

@@ -9,13 +9,13 @@ are options; the defaults are illustrative of a COHERENT-like point-contact germ
 Signal.  Natural germanium (70, 72, 73, 74, 76Ge with their abundances, 72.63 g/mol)
 exposed to the SNS pi-DAR flux (PHYSICS.md section 7), ``nu_per_pot`` per flavour.
 
-* CEvNS: :func:`cevnsjax.experiments._signal.cevns_recoil_spectra`, every beyond-SM
+* CEvNS: :meth:`cevnsjax.folding.Folding.cevns_spectra`, every beyond-SM
   parameter available.  ``rn_ge`` is the neutron rms radius of 74Ge; the other isotopes
   share its neutron skin R_n - R_p (their proton radii differ by +-1%).  Default: a 0.1 fm
   skin (illustrative), bounded below by R_p.
 * nu-e elastic scattering on the 32 atomic electrons with the germanium Z_eff steps
   (PHYSICS.md section 9), with the electromagnetic and Z' terms
-  (:func:`cevnsjax.experiments._signal.electron_recoil_spectra`); option
+  (:meth:`cevnsjax.folding.ElectronFolding.spectra`); option
   ``electron_scattering`` (default true).  Electron recoils are not quenched.
 
 Detector response.
@@ -45,31 +45,25 @@ Example:
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.special import ndtr
 
-from ..constants import preset as get_preset
+from ..detectors import quenching, resolution
 from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
-from ..likelihood.poisson import poisson_deviance
+from ..likelihood import Poisson
 from ..parameters import Parameter, ParameterSet
-from ..physics.form_factors import FORM_FACTORS
+from ..physics import catalogue
+from ..physics.amplitude import SignalConfig
 from ..physics.nuclei import target
 from ..sources import sns
-from . import Option, register
+from . import register
+from ._base import Experiment, flux_normalisation, parameter_set
+from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options, sns_signal
 from ._plots import stacked_spectrum
-from ._signal import (
-    BSM_OPTIONS,
-    BSMConfig,
-    bsm_parameters,
-    cevns_recoil_spectra,
-    electron_recoil_spectra,
-    radius_parameter,
-    sin2_theta_w_parameter,
-)
 
 NAME = "sns_ge_projection"
 
@@ -92,40 +86,28 @@ OPTIONS = {
     "bin_kevee": Option(0.5, type=float, doc="bin width [keVee]"),
     "sigma0_kevee": Option(0.08, type=float, doc="electronic-noise resolution sigma_0 [keVee]"),
     "background": Option(0.0, type=float, doc="flat background, events per keVee over the exposure"),
-    "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
-    "preset": Option("pdg2022", ("pdg2018", "pdg2022"), doc="constants preset"),
-    "zz_boxes": Option(True, type=bool, doc="include ZZ box radiative corrections"),
-    "electron_scattering": Option(True, type=bool, doc="add nu-e elastic scattering on the germanium electrons"),
-    "refine": Option(1, type=int, doc="multiply every quadrature grid (convergence checks)"),
-    **BSM_OPTIONS,
+    **signal_options(),
+    "electron_scattering": ELECTRON_SCATTERING,
+    "refine": REFINE,
 }
 
 
-def lindhard(T_kev: jax.Array, Z: float, k: jax.Array) -> jax.Array:
-    """Lindhard quenching factor k g(e)/(1 + k g(e)), e = 11.5 Z^(-7/3) T [keVnr]."""
-    eps = 11.5 * Z ** (-7.0 / 3.0) * T_kev
-    g = 3.0 * eps**0.15 + 0.7 * eps**0.6 + eps
-    return k * g / (1.0 + k * g)
+def _bins(edges: jax.Array, e_ee_kev: jax.Array, sigma0: float) -> jax.Array:
+    """P(bin b | E_ee) of the Gaussian response with the Fano term, shape (n_bins,) + E_ee.shape."""
+    return resolution.gaussian_bins(edges, e_ee_kev, resolution.fano_sigma(e_ee_kev, sigma0, FANO, PAIR_ENERGY_KEV))
 
 
-def gaussian_bins(edges: jax.Array, e_ee: jax.Array, sigma0: float) -> jax.Array:
-    """P(bin b | E_ee) for a Gaussian of sigma^2 = sigma0^2 + F eps E_ee, shape (n_bins,) + E_ee.shape."""
-    sigma = jnp.sqrt(sigma0**2 + FANO * PAIR_ENERGY_KEV * e_ee)
-    cdf = ndtr((edges.reshape((-1,) + (1,) * e_ee.ndim) - e_ee) / sigma)
-    return cdf[1:] - cdf[:-1]
-
-
-class SnsGeProjection(eqx.Module):
-    """The built germanium projection (a :class:`cevnsjax.model.Model`).
+class SnsGeProjection(Experiment):
+    """The built germanium projection.
 
     Attributes:
         folding: CEvNS quadrature (5 isotopes; the flux components of one flavour merged unless ``sterile``).
         electrons: nu-e quadrature on the germanium electrons, or None.
         es_response: bin probabilities x recoil weights of the (unquenched) electron recoils,
             shape (n_bins, 1, n_Te), fixed at build time; or None.
-        rp: proton rms radii of the isotopes [fm]; skin_offset: R_p(74Ge) - R_p(isotope) [fm].
-        edges: bin edges [keVee]; data: Asimov counts; background: flat background per bin.
-        parameters, form, preset_name, zz_boxes, sigma0, bsm: configuration.
+        rp: proton rms radii of the isotopes [fm].
+        edges: bin edges [keVee]; likelihood: Poisson on the Asimov counts; background: flat background per bin.
+        sigma0: electronic noise [keVee]; reference: index of 74Ge, whose radius is ``rn_ge``.
     """
 
     folding: Folding
@@ -133,50 +115,32 @@ class SnsGeProjection(eqx.Module):
     es_response: jax.Array | None
     rp: jax.Array
     edges: jax.Array
-    data: jax.Array
+    likelihood: Poisson
     background: jax.Array
     parameters: ParameterSet = eqx.field(static=True)
-    form: str = eqx.field(static=True)
-    preset_name: str = eqx.field(static=True)
-    zz_boxes: bool = eqx.field(static=True)
+    signal: SignalConfig = eqx.field(static=True)
     sigma0: float = eqx.field(static=True)
     reference: int = eqx.field(static=True)
-    bsm: BSMConfig = eqx.field(static=True)
-    name: str = eqx.field(static=True, default=NAME)
+    name: ClassVar[str] = NAME
 
-    @property
-    def n_bins(self) -> int:
-        return int(self.data.size)
-
-    def _signal(self, params) -> dict[str, jax.Array]:
+    def _signal_counts(self, params) -> dict[str, jax.Array]:
         """Signal counts per bin (before eta_flux): ``cevns`` and, if built, ``es``."""
-        c = get_preset(self.preset_name)
         rn = self.rp + (params["rn_ge"] - self.rp[self.reference])  # common neutron skin
-        spectra = cevns_recoil_spectra(self.folding, params, rn=rn, rp=self.rp, form=self.form, c=c,
-                                       zz_boxes=self.zz_boxes, bsm=self.bsm)
+        spectra = self.folding.cevns_spectra(params, rn, self.rp, self.signal)
         T_kev = 1e3 * self.folding.T
-        e_ee = T_kev * lindhard(T_kev, 32.0, params["qf_k"])
-        response = gaussian_bins(self.edges, e_ee, self.sigma0) * self.folding.wT
+        e_ee = T_kev * quenching.lindhard(T_kev, 32.0, params["qf_k"])
+        response = _bins(self.edges, e_ee, self.sigma0) * self.folding.wT
         out = {"cevns": jnp.sum(self.folding.counts(response, spectra), axis=0)}
         if self.electrons is not None:
-            es_spectra = electron_recoil_spectra(self.electrons, params, c=c, bsm=self.bsm)
+            es_spectra = self.electrons.spectra(params, self.signal)
             out["es"] = jnp.sum(self.electrons.counts(self.es_response, es_spectra), axis=0)
         return out
 
     def expected(self, params) -> dict[str, jax.Array]:
         """Expected counts per component (``cevns``, ``es`` if built, ``bkg``), each shape (n_bins,)."""
-        out = {k: params["eta_flux"] * v for k, v in self._signal(params).items()}
+        out = {k: params["eta_flux"] * v for k, v in self._signal_counts(params).items()}
         out["bkg"] = params["eta_bkg"] * self.background
         return out
-
-    def chi2(self, params) -> jax.Array:
-        """-2 ln L: Poisson deviance against the Asimov counts plus the nuisance constraint terms."""
-        mu = sum(self.expected(params).values())
-        return poisson_deviance(mu, self.data) + self.parameters.constraint_chi2(params)
-
-    def components(self, params) -> dict[str, jax.Array]:
-        """Total expected events per component in the analysis range."""
-        return {k: jnp.sum(v) for k, v in self.expected(params).items()}
 
     def plot(self, params, path: str) -> None:
         """Stacked expected spectrum over the Asimov data (PNG)."""
@@ -199,11 +163,11 @@ def build(
     form_factor: str = "helm",
     preset: str = "pdg2022",
     zz_boxes: bool = True,
-    electron_scattering: bool = True,
-    refine: int = 1,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
+    electron_scattering: bool = True,
+    refine: int = 1,
 ) -> SnsGeProjection:
     """Build the germanium projection (the module docstring describes every option).
 
@@ -221,9 +185,11 @@ def build(
                          f"bin of bin_kevee={bin_kevee} between them")
     if background < 0:
         raise ValueError(f"option background={background}: must be >= 0 (events per keVee)")
-    if refine < 1:
-        raise ValueError(f"option refine={refine}: must be a positive integer")
-    c = get_preset(preset)
+    check_positive_int("refine", refine)
+    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
+                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
+                        distance_m=distance_m)
+    c = signal.constants
     tgt = target("Ge")
     comps = sns.components(c)
     flu = sns.fluence(nu_per_pot, n_pot, distance_m)
@@ -246,29 +212,26 @@ def build(
             n_panels=refine * math.ceil(1e3 * (t_e[1] - t_e[0]) / (4 * sigma0_kevee)), n_t=6, n_e=16 * refine,
             geometric=False,
         )
-        es_response = gaussian_bins(jnp.asarray(edges), 1e3 * electrons.T, sigma0_kevee) * electrons.wT
+        es_response = _bins(jnp.asarray(edges), 1e3 * electrons.T, sigma0_kevee) * electrons.wT
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
     reference = [i.name for i in tgt.isotopes].index(REFERENCE_ISOTOPE)
     rp_ref = float(rp[reference])
-    parameters = ParameterSet([
-        sin2_theta_w_parameter(c),
-        radius_parameter("rn_ge", rp_ref + DEFAULT_SKIN_FM, rp_ref, form_factor, "74Ge"),
-        Parameter("eta_flux", 1.0, lower=0.0, upper=3.0, constraint=(1.0, FLUX_PRIOR), free=True,
-                  label=r"$\eta_{\rm flux}$", doc="neutrino-flux normalisation (SNS, 10%)"),
+    nuisances = [
+        flux_normalisation(FLUX_PRIOR),
         Parameter("qf_k", LINDHARD_K, lower=0.05, upper=0.4, constraint=(LINDHARD_K, LINDHARD_K * LINDHARD_K_PRIOR),
                   free=True, label=r"$k_{\rm Lindhard}$", doc="Lindhard k of the germanium quenching (prior 5%)"),
         Parameter("eta_bkg", 1.0, lower=0.0, upper=3.0, constraint=(1.0, BKG_PRIOR), free=True,
                   label=r"$\eta_{\rm bkg}$", doc="flat background normalisation (prior 5%)"),
-    ]).merged(ParameterSet(bsm_parameters(c, sterile=sterile)))
+    ]
+    radius = catalogue.neutron_radius("rn_ge", rp_ref + DEFAULT_SKIN_FM, rp_ref, form_factor, "74Ge")
     model = SnsGeProjection(
         folding=folding, electrons=electrons, es_response=es_response, rp=rp, edges=jnp.asarray(edges),
-        data=jnp.zeros(n_bins), background=jnp.full(n_bins, background * bin_kevee),
-        parameters=parameters, form=form_factor, preset_name=preset, zz_boxes=zz_boxes,
+        likelihood=Poisson(jnp.zeros(n_bins)), background=jnp.full(n_bins, background * bin_kevee),
+        parameters=parameter_set(c, [radius], nuisances, sterile=sterile), signal=signal,
         sigma0=float(sigma0_kevee), reference=reference,
-        bsm=BSMConfig.from_options(radius_q_dependence, mediator, sterile, distance_m),
     )
-    asimov = sum(jax.jit(lambda p: model.expected(p))(parameters.defaults()).values())
-    return eqx.tree_at(lambda m: m.data, model, asimov)
+    asimov = sum(jax.jit(lambda p: model.expected(p))(model.parameters.defaults()).values())
+    return eqx.tree_at(lambda m: m.likelihood.data, model, asimov)
 
 
 register(NAME, build, OPTIONS, doc="germanium detector at the SNS: projected sensitivity with Asimov data")

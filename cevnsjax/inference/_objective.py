@@ -181,11 +181,11 @@ def build(
             bounds, a name both fixed and freed, a start for a non-free name.
     """
     ps = model.parameters
-    free = _names(free)
-    fixed = dict(fixed or {})
-    start = dict(start or {})
-    constraints = {n: tuple(float(c) for c in v) for n, v in (constraints or {}).items()}
-    exclude = list(exclude)
+    free = [ps.canonical(n) for n in _names(free)]
+    fixed = ps.canonical_mapping(fixed)
+    start = ps.canonical_mapping(start)
+    constraints = {n: tuple(float(c) for c in v) for n, v in ps.canonical_mapping(constraints).items()}
+    exclude = [ps.canonical(n) for n in exclude]
     ps.check_names([*free, *exclude, *start, *constraints])
     ps.check_values(fixed)
     for name in fixed:

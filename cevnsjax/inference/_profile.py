@@ -161,6 +161,7 @@ def profile(
         [1.0, 3.0]
     """
     warn_if_float32("profile")
+    name = model.parameters.canonical(name)
     grid = _check_grid(model, name, grid)
     points = grid[:, None]
     best, chi2, ok, nuisances = _profile_points(
@@ -212,7 +213,7 @@ def profile2d(
         2-dof levels 2.30, 4.61, 6.18, 9.21, 11.83.
     """
     warn_if_float32("profile2d")
-    a, b = names
+    a, b = (model.parameters.canonical(n) for n in names)
     if a == b:
         raise ValueError(f"profile2d needs two different parameters, got '{a}' twice")
     ga, gb = _check_grid(model, a, grids[0]), _check_grid(model, b, grids[1])

@@ -62,8 +62,8 @@ def scan(
     warn_if_float32("scan")
     if not grid:
         raise ValueError("scan needs at least one parameter grid")
-    names = tuple(grid)
-    axes = tuple(np.atleast_1d(np.asarray(grid[n], dtype=float)) for n in names)
+    axes = tuple(np.atleast_1d(np.asarray(v, dtype=float)) for v in grid.values())
+    names = tuple(model.parameters.canonical(n) for n in grid)
     for name, values in zip(names, axes):
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"the grid of '{name}' must be a non-empty 1D array")

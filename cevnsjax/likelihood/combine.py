@@ -1,11 +1,17 @@
 """Combination of independent likelihoods: chi^2 adds, parameters are matched by name.
 
-A parameter that several models declare is *shared* (one value for all) when it
-is a physics parameter (``Parameter.free == False`` in every model: the weak
-mixing angle, a neutron radius, a coupling) or when its name is listed in
-``shared`` (a nuisance common to the data sets, such as the SNS neutrino flux
-normalisation ``eta_flux``).  Other clashing nuisances stay independent and are
-renamed ``"<model.name>.<param>"``.
+A parameter that several models declare is *shared* (one value for all) when
+
+* it is a physics parameter (``kind="physics"`` in every model: the weak mixing
+  angle, a neutron radius, a coupling), or
+* it is a nuisance that every declaring model tags with a common tag (the SNS
+  neutrino-flux normalisation ``eta_flux`` carries ``sns_flux`` in every SNS
+  experiment), or
+* its name is listed in ``shared``.
+
+Nothing else is shared by accident: other clashing nuisances stay independent and are
+renamed ``"<model.name>.<param>"``, and a name that is a physics parameter in one model
+but a nuisance in another is refused.
 
 Each model's chi^2 already contains the Gaussian constraint terms of its own
 parameters; for a shared constrained parameter the duplicate terms are
@@ -24,8 +30,6 @@ import jax.numpy as jnp
 
 from ..model import Model, Params
 from ..parameters import Parameter, ParameterError, ParameterSet
-
-DEFAULT_SHARED = ("eta_flux",)
 
 
 class CombinedModel(eqx.Module):
@@ -114,32 +118,33 @@ def _merge(owners: list[tuple[str, Parameter]]) -> Parameter:
     )
 
 
-def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | None = None) -> CombinedModel:
+def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None) -> CombinedModel:
     """Combine independent models into one whose chi^2 is the sum.
 
     Args:
         *models: two or more models with distinct names.
-        shared: nuisance names shared between the models that declare them
-            (physics parameters are always shared); names that no two models
-            declare are ignored.
+        shared: further nuisance names shared between the models that declare them
+            (physics parameters and commonly tagged nuisances are always shared);
+            names that no two models declare are ignored.
         name: name of the combination (default ``"a+b+..."``).
 
     Returns:
         The :class:`CombinedModel`.
 
     Raises:
-        ParameterError: duplicate model names, or a shared parameter whose units
-            or constraints differ between models, or whose bounds do not overlap.
+        ParameterError: duplicate model names, a name declared as a physics parameter in one
+            model and a nuisance in another, or a shared parameter whose units or
+            constraints differ between models, or whose bounds do not overlap.
 
     Example:
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet
-        >>> a = FunctionModel(lambda p: (p["s"] - 1) ** 2 + p["eta"] ** 2, ParameterSet(
-        ...     [Parameter("s", 0.0), Parameter("eta", 0.0, free=True)]), name="a")
-        >>> b = FunctionModel(lambda p: (p["s"] + 1) ** 2 + p["eta"] ** 2, ParameterSet(
-        ...     [Parameter("s", 0.0), Parameter("eta", 0.0, free=True)]), name="b")
+        >>> specs = ParameterSet([Parameter("s", 0.0, kind="physics"), Parameter("eta", 0.0, free=True),
+        ...                       Parameter("flux", 1.0, free=True, tags=("sns_flux",))])
+        >>> a = FunctionModel(lambda p: (p["s"] - 1) ** 2 + p["eta"] ** 2, specs, name="a")
+        >>> b = FunctionModel(lambda p: (p["s"] + 1) ** 2 + p["eta"] ** 2, specs, name="b")
         >>> combine(a, b).parameters.names
-        ['s', 'a.eta', 'b.eta']
+        ['s', 'a.eta', 'flux', 'b.eta']
     """
     if not models:
         raise ValueError("combine needs at least one model")
@@ -154,7 +159,14 @@ def combine(*models: Model, shared: Iterable[str] = DEFAULT_SHARED, name: str | 
 
     def is_shared(pname: str) -> bool:
         specs = [p for _, p in owners[pname]]
-        return len(specs) == 1 or pname in shared or not any(p.free for p in specs)
+        kinds = {p.kind for p in specs}
+        if len(kinds) > 1:
+            raise ParameterError(
+                f"'{pname}' is a physics parameter in some models and a nuisance in others: "
+                + ", ".join(f"{owner}: {p.kind}" for owner, p in owners[pname])
+            )
+        common_tags = set.intersection(*(set(p.tags) for p in specs))
+        return len(specs) == 1 or pname in shared or kinds == {"physics"} or bool(common_tags)
 
     combined: dict[str, Parameter] = {}
     names = []

@@ -1,11 +1,37 @@
-"""Gaussian least-squares chi^2 of binned data (pull terms come from the parameter constraints)."""
+"""Gaussian least-squares chi^2 of binned data; the pull terms come from the parameter constraints.
+
+    chi^2 = sum_i (N_i - mu_i)^2 / sigma_i^2 + sum_k ((eta_k - 1)/sigma_k)^2    Eq. (30)
+
+(arXiv:2005.01645 Eq. (9); docs/physics.md section 11a).
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> float(LeastSquares(jnp.array([10.0]), jnp.array([4.0])).chi2(jnp.array([8.0])))
+    1.0
+"""
 
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
 
+from .base import Likelihood
+
 
 def gaussian_chi2(prediction: jax.Array, data: jax.Array, sigma2: jax.Array) -> jax.Array:
     """sum_i (data_i - prediction_i)^2 / sigma2_i."""
     return jnp.sum((jnp.asarray(data) - prediction) ** 2 / sigma2)
+
+
+class LeastSquares(Likelihood):
+    """Least squares of ``data`` (e.g. background-subtracted counts) with variances ``sigma2``."""
+
+    data: jax.Array
+    sigma2: jax.Array
+
+    @property
+    def observed(self) -> jax.Array:
+        return self.data
+
+    def chi2(self, mu: jax.Array) -> jax.Array:
+        return gaussian_chi2(mu, self.data, self.sigma2)

@@ -1,8 +1,13 @@
-"""Binned Poisson likelihood as a chi^2-like deviance (PHYSICS.md section 11b).
+"""Binned Poisson likelihood as a chi^2-like deviance (docs/physics.md section 11b).
 
-    -2 ln L = 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)]
+    -2 ln L = 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)]                        Eq. (31)
 
 (the saturated-model normalisation, so the minimum is a goodness-of-fit statistic).
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> float(Poisson(jnp.array([3.0, 0.0])).chi2(jnp.array([3.0, 1.0])))
+    2.0
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 from jax.scipy.special import xlogy
+
+from .base import Likelihood
 
 
 def poisson_deviance(mu: jax.Array, n: jax.Array) -> jax.Array:
@@ -22,3 +29,16 @@ def poisson_deviance(mu: jax.Array, n: jax.Array) -> jax.Array:
     mu = jnp.asarray(mu)
     n = jnp.asarray(n, dtype=mu.dtype)
     return 2.0 * jnp.sum(mu - n + xlogy(n, n) - xlogy(n, mu))
+
+
+class Poisson(Likelihood):
+    """Binned Poisson likelihood of observed counts ``data`` (any shape; ``mu`` of the same shape)."""
+
+    data: jax.Array
+
+    @property
+    def observed(self) -> jax.Array:
+        return self.data
+
+    def chi2(self, mu: jax.Array) -> jax.Array:
+        return poisson_deviance(mu, self.data)

@@ -1,36 +1,46 @@
-"""CEvNS differential cross sections dsigma/dT and recoil kinematics.
+"""Differential cross sections for one neutrino energy: the one-node case of the experiments' signal path.
 
-    dsigma/dT(E, T) = G_F^2 M/pi (1 - M T/(2 E^2)) Q_l^2(T)
-    Q_l = g_V^p(nu_l) Z F_Z(q) + g_V^n N F_N(q),   |q| = sqrt(2 M T)
+    dsigma/dT(E, T) = G_F^2 M/pi kin(E, T) sum_l' (g^p_ll' Z F_Z + g^n_ll' N F_N)^2
+                      + magnetic + scalar terms                                     Eq. (13)
 
-(arXiv:2005.01645 Eq. 1; PHYSICS.md section 5).  By default the kinematic factor is
-the leading-order 1 - MT/(2E^2) of that paper, which vanishes at T = 2E^2/M
-(E = sqrt(MT/2)); ``exact=True`` keeps the -T/E term, 1 - T/E - MT/(2E^2), which
-vanishes exactly at T_max = 2E^2/(M + 2E) (E_min = (T + sqrt(T^2 + 2MT))/2).  The
-two differ by O(T/E) <~ 0.3% in rates (129.9 vs 129.6 SM events for Ar 2020); the
-functions here and the folding always use a limit consistent with the factor.  The
-factor is clipped at zero beyond the limit.  |q|^2 = 2MT drops the T^2 term
-(relative size T/2M < 1e-5).
-The axial term is neglected.  Antineutrinos have the same SM cross section.
+(docs/physics.md sections 5 and 8; arXiv:2005.01645 Eq. (1)).  :func:`dsigma_dT` and
+:func:`dsigma_dTe` evaluate exactly the functions of :mod:`cevnsjax.physics.amplitude` that every
+experiment folds with its flux, on a single neutrino-energy node of unit weight, so a scipy-quad
+integral of them over a spectrum checks the production code.  Named physics parameters
+(``params``) take their SM values when absent.
+
+By default the kinematic factor is the leading-order 1 - MT/(2E^2) of arXiv:2005.01645;
+``exact=True`` keeps the -T/E term (:mod:`cevnsjax.physics.kinematics`).  The two differ by
+O(T/E) <~ 0.3% in rates (129.9 vs 129.6 SM events for Ar 2020).  The axial nuclear term is
+neglected; antineutrinos have the same CEvNS cross section.
 
 Units: E, T, M in MeV; cross sections in cm^2/MeV.
 
 Example:
     >>> from cevnsjax.physics.nuclei import isotope
     >>> s = dsigma_dT(30.0, 0.01, isotope("40Ar"), "nu_mu", rn=3.55)
-    >>> 1e-40 < float(s) < 1e-38
+    >>> 1e-38 < float(s) < 1e-37
+    True
+    >>> float(dsigma_dT(30.0, 0.01, isotope("40Ar"), "nu_mu", rn=3.55, params={"mu_nu_mu": 10.0})) > float(s)
     True
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import jax
 import jax.numpy as jnp
 
-from ..constants import FLAVOURS, HBARC2_MEV2_CM2, Constants, pdg2022
-from . import couplings as cp
+from ..constants import FLAVOURS, Constants, pdg2022
+from . import amplitude as amp
+from .catalogue import bsm_parameters
+from .electron_scattering import energy_moments, z_eff
 from .form_factors import form_factor
+from .kinematics import e_min, kinematic_factor, momentum_transfer, t_max
 from .nuclei import Isotope
+
+__all__ = ["NEUTRINOS", "dsigma_dT", "dsigma_dTe", "e_min", "kinematic_factor", "momentum_transfer", "t_max"]
 
 #: Neutrino species accepted by :func:`dsigma_dT` and their lepton flavour.
 NEUTRINOS = {
@@ -43,48 +53,23 @@ NEUTRINOS = {
 }
 
 
-def t_max(E: jax.typing.ArrayLike, M: jax.typing.ArrayLike, *, exact: bool = True) -> jax.Array:
-    """Maximum recoil energy [MeV]: 2E^2/(M + 2E) (exact) or 2E^2/M (leading order)."""
-    E = jnp.asarray(E, dtype=float)
-    return 2 * E**2 / (M + 2 * E) if exact else 2 * E**2 / M
+def _point(params: Mapping[str, jax.typing.ArrayLike] | None, sin2_theta_w, c: Constants) -> amp.PhysicsPoint:
+    """The physics point of ``params`` (checked against the catalogue) with an optional explicit angle."""
+    values = dict(params or {})
+    valid = {"sin2_theta_w", *(p.name for p in bsm_parameters(c, sterile=True))}
+    unknown = sorted(set(values) - valid)
+    if unknown:
+        raise ValueError(f"unknown physics parameter(s) {', '.join(unknown)}; valid names: {', '.join(sorted(valid))}")
+    if sin2_theta_w is not None:
+        values["sin2_theta_w"] = sin2_theta_w
+    return amp.physics_point(values, c)
 
 
-def e_min(T: jax.typing.ArrayLike, M: jax.typing.ArrayLike, *, exact: bool = True) -> jax.Array:
-    """Minimum neutrino energy for recoil T [MeV]: (T + sqrt(T^2 + 2MT))/2 (exact) or sqrt(MT/2)."""
-    T = jnp.asarray(T, dtype=float)
-    return 0.5 * (T + jnp.sqrt(T**2 + 2 * M * T)) if exact else jnp.sqrt(M * T / 2)
-
-
-def momentum_transfer(T: jax.typing.ArrayLike, M: jax.typing.ArrayLike) -> jax.Array:
-    """|q| = sqrt(2 M T) [MeV]."""
-    return jnp.sqrt(2 * M * jnp.asarray(T, dtype=float))
-
-
-def kinematic_factor(
-    E: jax.typing.ArrayLike, T: jax.typing.ArrayLike, M: jax.typing.ArrayLike, *, exact: bool = False
-) -> jax.Array:
-    """max(0, 1 - M T/(2E^2)) [leading order], or max(0, 1 - T/E - M T/(2E^2)) with ``exact``."""
-    E = jnp.asarray(E, dtype=float)
-    k = 1.0 - M * T / (2 * E**2)
-    return jnp.maximum(0.0, k - T / E if exact else k)
-
-
-def weak_charge(gvp, gvn, Z, N, FZ, FN) -> jax.Array:
-    """Q = g_V^p Z F_Z + g_V^n N F_N (broadcasting)."""
-    return gvp * Z * FZ + gvn * N * FN
-
-
-def dsigma_dT_from_charge2(
-    E: jax.typing.ArrayLike,
-    T: jax.typing.ArrayLike,
-    M: jax.typing.ArrayLike,
-    charge2: jax.typing.ArrayLike,
-    c: Constants = pdg2022,
-    *,
-    exact: bool = False,
-) -> jax.Array:
-    """G_F^2 M/pi kin(E, T) * charge2 in cm^2/MeV, for a precomputed bracket Q^2 (+ incoherent terms)."""
-    return c.G_F**2 * M / jnp.pi * kinematic_factor(E, T, M, exact=exact) * charge2 * HBARC2_MEV2_CM2
+def _flavour(neutrino: str) -> int:
+    try:
+        return FLAVOURS.index(NEUTRINOS[neutrino])
+    except KeyError:
+        raise ValueError(f"unknown neutrino '{neutrino}'; choices: {', '.join(NEUTRINOS)}") from None
 
 
 def dsigma_dT(
@@ -99,12 +84,12 @@ def dsigma_dT(
     c: Constants = pdg2022,
     zz_boxes: bool = True,
     sin2_theta_w: jax.typing.ArrayLike | None = None,
-    gvp: jax.typing.ArrayLike | None = None,
-    gvn: jax.typing.ArrayLike | None = None,
+    params: Mapping[str, jax.typing.ArrayLike] | None = None,
     radius_q_dependence: bool = False,
+    mediator: str = "universal",
     exact: bool = False,
 ) -> jax.Array:
-    """SM CEvNS dsigma/dT [cm^2/MeV] for one isotope and neutrino species; broadcasts over E, T.
+    """CEvNS dsigma/dT [cm^2/MeV] for one isotope and neutrino species, SM and beyond; broadcasts over E, T.
 
     Args:
         E: neutrino energy [MeV].
@@ -116,30 +101,62 @@ def dsigma_dT(
         form_factor_name: ``helm``, ``sfermi``, ``kn`` or ``unity`` (same form for Z and N).
         c: constants preset.
         zz_boxes: include the ZZ box radiative corrections.
-        sin2_theta_w: low-energy weak mixing angle (moves the tree-like term only).
-        gvp, gvn: override the proton/neutron couplings (differentiable).
-        radius_q_dependence: use the momentum-dependent SM charge-radius term (arXiv:2402.16709).
-        exact: keep the -T/E term of the kinematic factor (see module docstring).
+        sin2_theta_w: low-energy weak mixing angle (moves the tree-like term only); default the preset's.
+        params: named beyond-SM parameters of :mod:`cevnsjax.physics.catalogue` (charge radii,
+            millicharges, magnetic moments, NSI, mediators); absent ones are at the SM.
+        radius_q_dependence: momentum-dependent charge radii (arXiv:2402.16709).
+        mediator: light vector mediator model of ``g_zprime``, ``m_zprime``.
+        exact: keep the -T/E term of the kinematic factor.
 
     Returns:
         dsigma/dT in cm^2/MeV, zero beyond the kinematic limit.
+
+    Raises:
+        ValueError: an unknown neutrino or parameter name.
     """
-    try:
-        fl = FLAVOURS.index(NEUTRINOS[neutrino])
-    except KeyError:
-        raise ValueError(f"unknown neutrino '{neutrino}'; choices: {', '.join(NEUTRINOS)}") from None
+    flavour = jnp.asarray([_flavour(neutrino)])
+    config = amp.SignalConfig(c, form_factor_name, zz_boxes, radius_q_dependence, mediator)
+    pt = _point(params, sin2_theta_w, c)
+    E, T = jnp.broadcast_arrays(jnp.asarray(E, dtype=float), jnp.asarray(T, dtype=float))
     M = nucleus.mass
-    T = jnp.asarray(T, dtype=float)
     ff = form_factor(form_factor_name)
     q = momentum_transfer(T, M)
     FZ = ff(q, nucleus.proton_radius if rp is None else rp)
     FN = ff(q, rn)
-    if gvp is None:
-        if radius_q_dependence:
-            gvp = cp.gvp_momentum_dependent(T, M, c, zz_boxes=zz_boxes, sin2_theta_w=sin2_theta_w)[fl]
-        else:
-            gvp = cp.gvp(c, zz_boxes=zz_boxes, sin2_theta_w=sin2_theta_w)[fl]
-    if gvn is None:
-        gvn = cp.gvn(c, zz_boxes=zz_boxes)
-    Q = weak_charge(gvp, gvn, nucleus.Z, nucleus.N, FZ, FN)
-    return dsigma_dT_from_charge2(E, T, M, Q**2, c, exact=exact)
+    moments = amp.cevns_moments(E[..., None], 1.0, T[..., None], M, exact=exact)[:, None]
+    return amp.cevns_rate(pt, flavour, T, M, nucleus.Z, nucleus.N, FZ, FN, moments, config)[0]
+
+
+def dsigma_dTe(
+    E: jax.typing.ArrayLike,
+    Te: jax.typing.ArrayLike,
+    element: str,
+    flavour: int,
+    *,
+    antineutrino: bool = False,
+    sin2_theta_w: jax.typing.ArrayLike | None = None,
+    params: Mapping[str, jax.typing.ArrayLike] | None = None,
+    mediator: str = "universal",
+    c: Constants = pdg2022,
+) -> jax.Array:
+    """nu-e elastic cross section per atom [cm^2/MeV] (Z_eff steps), zero beyond T_e,max = 2E^2/(m_e + 2E).
+
+    Args:
+        E: neutrino energy [MeV]; Te: electron recoil kinetic energy [MeV].
+        element: ``Cs``, ``I`` or ``Ge`` (Z_eff table).
+        flavour: 0 e, 1 mu, 2 tau.
+        antineutrino: flip g_A.
+        sin2_theta_w: weak mixing angle (default the preset's low-energy value).
+        params: named beyond-SM parameters (charge radii, millicharges, magnetic moments, Z'); absent
+            ones are at the SM.
+        mediator: light vector mediator model.
+        c: constants preset.
+    """
+    config = amp.SignalConfig(c, mediator=mediator)
+    pt = _point(params, sin2_theta_w, c)
+    E, Te = jnp.broadcast_arrays(jnp.asarray(E, dtype=float), jnp.asarray(Te, dtype=float))
+    allowed = Te < t_max(E, c.m_e, exact=True)
+    w = jnp.where(allowed, 1.0, 0.0)
+    moments = energy_moments(E[..., None], w[..., None], Te[..., None], c.m_e)[:, None]
+    fl, anti = jnp.asarray([flavour]), jnp.asarray([float(antineutrino)])
+    return amp.electron_rate(pt, fl, anti, Te, z_eff(element, Te), moments, config)[0]

@@ -40,33 +40,15 @@ def millicharge_coupling(
 
     Args:
         q_nu: neutrino millicharge [1e-8 e].
-        T: recoil energy [MeV] (> 0: the 1/q^2 enhancement diverges at T = 0).
+        T: recoil energy [MeV] (> 0: the 1/q^2 enhancement diverges at T = 0, where 0 is returned
+            so that the SM point, q_nu = 0, stays finite and differentiable).
         M: target mass [MeV].
     """
     q2 = -2.0 * M * jnp.asarray(T, dtype=float)
-    return 2 * math.sqrt(2) * math.pi * c.alpha / (c.G_F * q2) * CHARGE_UNIT_E * jnp.asarray(q_nu, dtype=float)
+    inv_q2 = jnp.where(q2 < 0, 1.0 / jnp.where(q2 < 0, q2, -1.0), 0.0)  # the pole at q^2 = 0 is left out
+    return 2 * math.sqrt(2) * math.pi * c.alpha / c.G_F * inv_q2 * CHARGE_UNIT_E * jnp.asarray(q_nu, dtype=float)
 
 
 def magnetic_prefactor(c: Constants = pdg2022) -> float:
     """pi alpha^2/m_e^2 (hbar c)^2 in cm^2, times (1e-10)^2 for moments in units of 1e-10 mu_B."""
     return math.pi * c.alpha**2 / c.m_e**2 * HBARC2_MEV2_CM2 * MOMENT_UNIT_MUB**2
-
-
-def dsigma_dT_magnetic(
-    E: jax.typing.ArrayLike,
-    T: jax.typing.ArrayLike,
-    Z: jax.typing.ArrayLike,
-    FZ: jax.typing.ArrayLike,
-    mu_nu: jax.typing.ArrayLike,
-    c: Constants = pdg2022,
-) -> jax.Array:
-    """Magnetic-moment cross section pi alpha^2/m_e^2 (1/T - 1/E) Z^2 F_Z^2 |mu|^2 [cm^2/MeV].
-
-    Args:
-        E, T: neutrino and recoil energies [MeV] (T below the kinematic limit).
-        Z, FZ: proton number and proton form factor.
-        mu_nu: effective magnetic moment [1e-10 mu_B].
-    """
-    E = jnp.asarray(E, dtype=float)
-    kin = jnp.maximum(1.0 / T - 1.0 / E, 0.0)
-    return magnetic_prefactor(c) * kin * (Z * FZ) ** 2 * jnp.asarray(mu_nu, dtype=float) ** 2

@@ -10,7 +10,10 @@ gV -> gV + Q~(<r^2> - <r^2>_SM) (so the SM point is the tree-level formula above
 gV -> gV + Q_mc with q^2 = -2 m_e T_e, and a magnetic moment adds
 pi alpha^2/m_e^2 (1/T_e - 1/E) |mu/mu_B|^2 per electron.  Electron recoils are not quenched.
 
-References: PHYSICS.md section 9; M. Cadeddu et al., arXiv:2005.01645 and PRD 102, 015030 (2020).
+The rate with every term is :func:`cevnsjax.physics.amplitude.electron_rate`; its one-node case
+:func:`cevnsjax.physics.cross_sections.dsigma_dTe` is the cross section for one neutrino energy.
+
+References: docs/physics.md section 9; M. Cadeddu et al., arXiv:2005.01645 and PRD 102, 015030 (2020).
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import jax
 import jax.numpy as jnp
 
 from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
-from . import electromagnetic as em
 
 #: (edges in keV, number of electrons above each edge, electrons below the lowest edge), descending.
 Z_EFF_TABLES = {
@@ -48,53 +50,24 @@ def z_eff(element: str, Te: jax.typing.ArrayLike) -> jax.Array:
     return z
 
 
-def couplings(flavour: int, sin2_theta_w: jax.typing.ArrayLike, antineutrino: bool = False) -> tuple[jax.Array, jax.Array]:
-    """(gV, gA) for nu_l - e scattering; flavour 0 = e (CC + NC), 1, 2 = mu, tau (NC)."""
-    s2 = jnp.asarray(sin2_theta_w, dtype=float)
-    if flavour == 0:
-        gv, ga = 2 * s2 + 0.5, 0.5
-    else:
-        gv, ga = 2 * s2 - 0.5, -0.5
-    return gv, (-ga if antineutrino else ga)
+def sm_couplings(
+    flavour: jax.typing.ArrayLike, sin2_theta_w: jax.typing.ArrayLike, antineutrino: jax.typing.ArrayLike = 0.0
+) -> tuple[jax.Array, jax.Array]:
+    """SM (g_V, g_A) of nu_l - e scattering, Eq. (22) of docs/physics.md.
 
-
-def dsigma_dTe(
-    E: jax.typing.ArrayLike,
-    Te: jax.typing.ArrayLike,
-    element: str,
-    flavour: int,
-    *,
-    sin2_theta_w: jax.typing.ArrayLike | None = None,
-    antineutrino: bool = False,
-    delta_r2: jax.typing.ArrayLike = 0.0,
-    q_nu: jax.typing.ArrayLike = 0.0,
-    mu_nu: jax.typing.ArrayLike = 0.0,
-    c: Constants = pdg2022,
-) -> jax.Array:
-    """nu-e elastic cross section per atom [cm^2/MeV], zero beyond T_e,max = 2E^2/(m_e + 2E).
+    nu_e: g_V = 2 s^2_W + 1/2, g_A = +1/2 (charged + neutral current); nu_mu, nu_tau:
+    g_V = 2 s^2_W - 1/2, g_A = -1/2; antineutrinos flip g_A.
 
     Args:
-        E: neutrino energy [MeV]; Te: electron recoil kinetic energy [MeV].
-        element: ``Cs``, ``I`` or ``Ge`` (Z_eff table).
-        flavour: 0 e, 1 mu, 2 tau.
-        sin2_theta_w: weak mixing angle (default the preset's low-energy value).
-        antineutrino: flip gA.
-        delta_r2: charge radius minus its SM value [1e-32 cm^2].
-        q_nu: millicharge [1e-8 e].
-        mu_nu: magnetic moment [1e-10 mu_B].
+        flavour: lepton flavour indices (0 e, 1 mu, 2 tau), any shape.
+        sin2_theta_w: weak mixing angle.
+        antineutrino: 1 for antineutrinos, 0 for neutrinos, broadcasting against ``flavour``.
     """
-    E = jnp.asarray(E, dtype=float)
-    Te = jnp.asarray(Te, dtype=float)
-    me = c.m_e
-    s2 = c.sin2_theta_w if sin2_theta_w is None else sin2_theta_w
-    gv, ga = couplings(flavour, s2, antineutrino)
-    gv = gv + em.radius_coupling(delta_r2, c) + em.millicharge_coupling(q_nu, Te, me, c)
-    y = Te / E
-    bracket = (gv + ga) ** 2 + (gv - ga) ** 2 * (1 - y) ** 2 - (gv**2 - ga**2) * me * Te / E**2
-    weak = c.G_F**2 * me / (2 * jnp.pi) * bracket * HBARC2_MEV2_CM2
-    magnetic = em.magnetic_prefactor(c) * jnp.maximum(1.0 / Te - 1.0 / E, 0.0) * jnp.asarray(mu_nu, dtype=float) ** 2
-    allowed = Te < 2 * E**2 / (me + 2 * E)
-    return jnp.where(allowed, z_eff(element, Te) * (weak + magnetic), 0.0)
+    s2 = jnp.asarray(sin2_theta_w, dtype=float)
+    is_e = (jnp.asarray(flavour) == 0).astype(float)
+    gv = 2 * s2 - 0.5 + is_e  # the charged current adds 1 for nu_e
+    ga = (is_e - 0.5) * (1.0 - 2.0 * jnp.asarray(antineutrino, dtype=float))
+    return gv, ga
 
 
 def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typing.ArrayLike, me: float) -> jax.Array:

@@ -28,7 +28,7 @@ import math
 import jax
 import jax.numpy as jnp
 
-from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
+from ..constants import Constants, pdg2022
 from ._special import loop_integral
 
 MEDIATORS = ("universal", "b_minus_l", "lmu_ltau")
@@ -127,25 +127,3 @@ def zprime_electron_shift(
 def scalar_charge(Z: jax.typing.ArrayLike, N: jax.typing.ArrayLike) -> jax.Array:
     """Nuclear scalar charge Q_phi = 15.1 Z + 14 N for unit quark couplings."""
     return SCALAR_CHARGE_Z * jnp.asarray(Z, dtype=float) + SCALAR_CHARGE_N * jnp.asarray(N, dtype=float)
-
-
-def dsigma_dT_scalar(
-    E: jax.typing.ArrayLike,
-    T: jax.typing.ArrayLike,
-    M: jax.typing.ArrayLike,
-    charge: jax.typing.ArrayLike,
-    g: jax.typing.ArrayLike,
-    m: jax.typing.ArrayLike,
-    FA: jax.typing.ArrayLike = 1.0,
-) -> jax.Array:
-    """Scalar-mediator cross section g^2 Q_phi^2 F^2 M^2 T/(4 pi E^2 (2MT + m^2)^2) [cm^2/MeV].
-
-    Args:
-        E, T: neutrino and recoil energy [MeV]; M: target mass [MeV].
-        charge: nuclear scalar charge Q_phi; FA: nuclear form factor.
-        g: coupling; m: mediator mass [MeV].
-    """
-    E = jnp.asarray(E, dtype=float)
-    T = jnp.asarray(T, dtype=float)
-    g2 = jnp.asarray(g, dtype=float) ** 2
-    return g2 * (charge * FA) ** 2 * M**2 * T / (4 * jnp.pi * E**2 * (2 * M * T + jnp.asarray(m) ** 2) ** 2) * HBARC2_MEV2_CM2

@@ -1,5 +1,6 @@
-"""Neutrino sources (SNS pion decay at rest)."""
+"""Neutrino sources: generic flux components (:mod:`.flux`) and the SNS pion decay at rest (:mod:`.sns`)."""
 
-from . import sns
+from . import flux, sns
+from .flux import FluxComponent
 
-__all__ = ["sns"]
+__all__ = ["FluxComponent", "flux", "sns"]

@@ -12,7 +12,7 @@ eta = r N_POT/(4 pi L^2).  Timing: the prompt flux follows the proton-on-target
 trace (a Gaussian) convolved with the pion lifetime; the delayed flux
 additionally with the muon lifetime.
 
-References: arXiv:2005.01645 Eq. (8); PHYSICS.md section 7.
+References: arXiv:2005.01645 Eq. (8); docs/physics.md section 7.
 
 Example:
     >>> round(prompt_energy(), 2)
@@ -21,14 +21,12 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
 import jax
 import jax.numpy as jnp
 from jax.scipy.special import log_ndtr, ndtr
 
 from ..constants import Constants, pdg2022
+from .flux import FluxComponent, isotropic_fluence
 
 
 def prompt_energy(c: Constants = pdg2022) -> float:
@@ -55,32 +53,19 @@ def nu_e_spectrum(E: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
     return jnp.where((E >= 0) & (E <= m / 2), 192 * E**2 / m**3 * (0.5 - E / m), 0.0)
 
 
+#: Spread of the source-detector distance [m] (target and detector extent, tens of cm), over which
+#: sterile-neutrino oscillations are averaged.
+BASELINE_SPREAD_M = 0.5
+
+
 def fluence(nu_per_pot: float, n_pot: float, distance_m: float) -> float:
     """Neutrinos per flavour per cm^2 at the detector: r N_POT/(4 pi L^2) [cm^-2]."""
-    return nu_per_pot * n_pot / (4 * math.pi * (distance_m * 100.0) ** 2)
+    return isotropic_fluence(nu_per_pot * n_pot, distance_m)
 
 
-@dataclasses.dataclass(frozen=True)
-class FluxComponent:
-    """One SNS neutrino component.
-
-    Attributes:
-        name: ``"prompt_nu_mu"``, ``"delayed_nu_e"`` or ``"delayed_nubar_mu"``.
-        flavour: lepton flavour index (0 e, 1 mu, 2 tau).
-        timing: ``"prompt"`` or ``"delayed"``.
-        line_energy: energy of a monochromatic line [MeV], or None for a continuous spectrum.
-        spectrum: normalised spectrum dN/dE [1/MeV] for continuous components (numpy-callable).
-        e_max: highest neutrino energy [MeV].
-        antineutrino: whether the component is an antineutrino (flips g_A in nu-e scattering).
-    """
-
-    name: str
-    flavour: int
-    timing: str
-    line_energy: float | None
-    spectrum: object
-    e_max: float
-    antineutrino: bool = False
+def baseline(distance_m: float) -> tuple[float, float]:
+    """(L, dL) [m] of a detector at ``distance_m`` from the SNS target, for sterile averaging."""
+    return (distance_m, BASELINE_SPREAD_M)
 
 
 def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:

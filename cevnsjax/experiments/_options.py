@@ -1,0 +1,100 @@
+"""Build options shared by the experiments, declared once.
+
+Each experiment's option table is ``{**its own options, **signal_options(...), ...}``; the
+signal options differ between experiments only in their defaults (the argon analysis of
+arXiv:2005.01645 uses the pdg2018 preset without ZZ boxes).  ``tests/test_experiment_skeleton.py``
+checks that every registered table matches its builder's signature, names and defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..constants import preset as get_preset
+from ..physics import nsi
+from ..physics.amplitude import SignalConfig
+from ..physics.form_factors import FORM_FACTORS
+from ..sources import sns
+
+PRESETS = ("pdg2018", "pdg2022")
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """One build option of an experiment.
+
+    Attributes:
+        default: value used when the option is not given.
+        choices: allowed values (strings), or None for a free value of ``type``.
+        type: ``str``, ``bool``, ``int`` or ``float``; CLI strings are converted to it.
+        doc: one-line description.
+    """
+
+    default: Any
+    choices: tuple | None = None
+    type: type = str
+    doc: str = ""
+
+    def convert(self, name: str, value: Any) -> Any:
+        if isinstance(value, str) and self.type is not str:
+            if self.type is bool:
+                low = value.strip().lower()
+                if low not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"option {name}={value!r}: expected true or false")
+                value = low in ("true", "1", "yes")
+            else:
+                try:
+                    value = self.type(value)
+                except ValueError:
+                    raise ValueError(
+                        f"option {name}={value!r}: expected a {self.type.__name__}"
+                    ) from None
+        if self.choices is not None and value not in self.choices:
+            raise ValueError(
+                f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}"
+            )
+        return value
+
+
+def signal_options(*, preset: str = "pdg2022", zz_boxes: bool = True) -> dict[str, Option]:
+    """Options of the signal calculation (form factor, preset, boxes, beyond-SM choices)."""
+    return {
+        "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
+        "preset": Option(preset, PRESETS, doc="constants preset"),
+        "zz_boxes": Option(zz_boxes, type=bool, doc="include ZZ box radiative corrections"),
+        "radius_q_dependence": Option(False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"),
+        "mediator": Option("universal", nsi.MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
+        "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
+    }
+
+
+#: nu-e elastic scattering as a signal component (experiments whose analysis keeps electron recoils).
+ELECTRON_SCATTERING = Option(True, type=bool, doc="add nu-e elastic scattering on the detector's electrons")
+#: Refinement of every quadrature grid (convergence checks).
+REFINE = Option(1, type=int, doc="multiply every quadrature grid (convergence checks)")
+
+
+def sns_signal(
+    *, preset: str, form_factor: str, zz_boxes: bool, radius_q_dependence: bool, mediator: str, sterile: bool,
+    distance_m: float,
+) -> SignalConfig:
+    """The static signal configuration of a detector at ``distance_m`` [m] from the SNS target."""
+    return SignalConfig(
+        constants=get_preset(preset), form=form_factor, zz_boxes=zz_boxes, radius_q_dependence=radius_q_dependence,
+        mediator=mediator, baseline=sns.baseline(distance_m) if sterile else None,
+    )
+
+
+def check_positive_int(name: str, value: int) -> None:
+    """Refuse a non-positive integer option (``refine``)."""
+    if value < 1:
+        raise ValueError(f"option {name}={value}: must be a positive integer")
+
+
+def defaults(options: dict[str, Option]) -> dict[str, Any]:
+    """``name -> default`` of an option table."""
+    return {k: o.default for k, o in options.items()}
+
+
+__all__ = ["ELECTRON_SCATTERING", "REFINE", "Option", "check_positive_int", "defaults", "signal_options", "sns_signal"]

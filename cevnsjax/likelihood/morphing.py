@@ -1,0 +1,58 @@
+"""Template morphing: a nominal template moved towards its released +-1 sigma variations.
+
+    template(theta) = nominal + w_+(theta) (plus - nominal) + w_-(theta) (minus - nominal)      Eq. (33)
+
+with w_+- the parabola through theta = -1, 0, 1 for |theta| <= 1 and its tangent beyond (linear
+extrapolation): continuously differentiable and exact at the released variants, a smooth
+version of the piecewise-linear interpolation of HistFactory (CERN-OPEN-2012-016), like its
+polynomial-inside, linear-outside interpolation codes (docs/physics.md section 11e).
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> [float(w) for w in variation_weights(jnp.asarray(1.0))]
+    [1.0, 0.0]
+    >>> w = mixture_weights({"theta": jnp.asarray(-1.0)}, 3, (("theta", 1, 2),))
+    >>> [float(x) for x in w]
+    [0.0, 0.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+
+
+def variation_weights(theta: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Weights (w_plus, w_minus) of the +-1 sigma differences for a shape nuisance ``theta`` [sigma].
+
+    Returns:
+        ``(w_plus, w_minus)``: scalars; (1, 0) at theta = 1, (0, 1) at theta = -1, (0, 0) at 0.
+    """
+    inside_p = 0.5 * (theta + theta**2)
+    inside_m = 0.5 * (theta**2 - theta)
+    w_plus = jnp.where(theta > 1, 1.0 + 1.5 * (theta - 1), jnp.where(theta < -1, -0.5 * (theta + 1), inside_p))
+    w_minus = jnp.where(theta > 1, 0.5 * (theta - 1), jnp.where(theta < -1, 1.0 - 1.5 * (theta + 1), inside_m))
+    return w_plus, w_minus
+
+
+def mixture_weights(
+    params: Mapping[str, jax.Array], n_variants: int, nuisances: Sequence[tuple[str, int, int]]
+) -> jax.Array:
+    """Weights of stacked templates (index 0 nominal) at the shape nuisances; they sum to 1.
+
+    Args:
+        params: parameter values (each nuisance name must be present).
+        n_variants: number of stacked templates, the nominal first.
+        nuisances: ``(name, index of its +1 sigma variant, index of its -1 sigma variant)``.
+
+    Returns:
+        Shape (n_variants,): sum_v w_v template_v is the morphed template (effects of several
+        nuisances add linearly).
+    """
+    weights = jnp.zeros(n_variants).at[0].set(1.0)
+    for name, plus, minus in nuisances:
+        w_plus, w_minus = variation_weights(params[name])
+        weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
+    return weights
