@@ -25,7 +25,7 @@ import math
 
 # Unit conversions (exact or CODATA 2018).
 HBARC_MEV_FM = 197.3269804  # hbar*c in MeV fm
-HBARC2_MEV2_CM2 = 3.893794e-22  # (hbar*c)^2 in MeV^2 cm^2 (PHYSICS.md preamble)
+HBARC2_MEV2_CM2 = 3.893794e-22  # (hbar*c)^2 in MeV^2 cm^2 (docs/physics.md preamble)
 AMU_MEV = 931.49410242  # atomic mass unit in MeV
 N_AVOGADRO = 6.02214076e23  # 1/mol
 SECONDS_PER_DAY = 86400.0

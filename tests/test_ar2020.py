@@ -1,6 +1,6 @@
 """COHERENT Ar 2020: SM prediction, published fits of arXiv:2005.01645, bad input, gradients.
 
-Published targets (PHYSICS.md section 13) and the independent numpy reproduction of the
+Published targets (docs/physics.md section 13) and the independent numpy reproduction of the
 same recipe (section 11a): chi2_min 8.8 (8.72) with R_n at R_p, 7.0 (6.94) full coherence,
 R_n < 4.2/6.2/10.8 fm (4.24/6.21/10.80), sin2_theta_w = 0.31 +- 0.06 (0.316 -0.060 +0.057),
 +0.11 -0.13 at 2 sigma.

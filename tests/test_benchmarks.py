@@ -58,7 +58,7 @@ def test_argon_reference_agrees(argon):
         assert ref.cevns(s2, rn).sum() == pytest.approx(ours.sum(), rel=1e-4)
         values = {k: float(p[k]) for k in ref_ar.NAMES}
         assert ref.chi2(values) == pytest.approx(float(chi2(p)), rel=1e-3)
-    assert ref.cevns(ref_ar.DEFAULTS["sin2_theta_w"], 3.55).sum() == pytest.approx(129.9, abs=0.1)  # PHYSICS.md 11a
+    assert ref.cevns(ref_ar.DEFAULTS["sin2_theta_w"], 3.55).sum() == pytest.approx(129.9, abs=0.1)  # docs/physics.md 11a
 
 
 def test_csi_reference_agrees(csi):

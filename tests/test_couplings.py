@@ -1,4 +1,4 @@
-"""Couplings and charge radii against PHYSICS.md sections 2-3 (published numbers and limits)."""
+"""Couplings and charge radii against docs/physics.md sections 2-3 (published numbers and limits)."""
 
 import math
 

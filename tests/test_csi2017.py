@@ -16,7 +16,7 @@ import pytest
 
 import cevnsjax.experiments as ex
 from cevnsjax.constants import pdg2022
-from cevnsjax.experiments._signal import bsm_parameters
+from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.experiments import coherent_csi_2017 as csi
 from cevnsjax.inference import fit
 
@@ -45,7 +45,7 @@ def _best(m, result):
 
 def test_parameters(model):
     ps = model.parameters
-    assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", "eta_flux", "eta_qf", "eta_eff", "eta_ss", "eta_cevns"]
+    assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", "eta_flux", "eta_qf", "eta_eff", "eta_ss", "mu_cevns"]
     assert ps.default_free() == ["eta_flux", "eta_qf", "eta_eff", "eta_ss"]
     assert ps["eta_qf"].constraint == pytest.approx((1.0, 1.66 / 8.78))
     assert ps["eta_eff"].constraint == (1.0, 0.05)
@@ -171,12 +171,12 @@ def test_fit_single_bin_and_energy():
 
 
 def test_fit_poisson(model):
-    r = fit(model, free=["eta_cevns"], fixed={"eta_flux": 1.0, "eta_qf": 1.0, "eta_eff": 1.0})
+    r = fit(model, free=["mu_cevns"], fixed={"eta_flux": 1.0, "eta_qf": 1.0, "eta_eff": 1.0})
     assert r.converged
     count = float(_jitted(model, "components")(_best(model, r))["cevns"])
     assert count == pytest.approx(134, abs=22)  # COHERENT 134 +- 22
     assert count == pytest.approx(149.7, abs=0.5)
-    assert r.errors["eta_cevns"] * 152.76 == pytest.approx(23, abs=1)
+    assert r.errors["mu_cevns"] * 152.76 == pytest.approx(23, abs=1)
 
 
 def test_electron_scattering_component():

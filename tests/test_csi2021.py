@@ -1,7 +1,7 @@
 """COHERENT CsI[Na] 2021: parameters, bad input, backgrounds, SM prediction, quadrature
 convergence, timing, gradients, jit, figure and the fit of the released data.
 
-References (PHYSICS.md section 10).  Independent numpy reproduction of the recipe: SM
+References (docs/physics.md section 10).  Independent numpy reproduction of the recipe: SM
 ~301 events at R_n = 5.5 fm, ~326 at 5.01/4.94 fm (SM count moving -11%..+15% with R_n and
 +-11% with the efficiency variants), fitted CEvNS 304-308 with chi^2/dof ~84/98, statistical
 error ~+-30.  COHERENT: 306 +- 20 fitted, SM 333 +- 11 +- 42, chi^2/dof = 82.4/98.
@@ -27,8 +27,9 @@ from cevnsjax import datasets
 from cevnsjax.constants import pdg2022
 from cevnsjax.experiments import _csi
 from cevnsjax.experiments import coherent_csi_2021 as csi
-from cevnsjax.experiments._signal import bsm_parameters
+from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.inference import fit
+from cevnsjax.likelihood.morphing import variation_weights
 from cevnsjax.parameters import ParameterError
 from cevnsjax.sources import sns
 
@@ -64,7 +65,7 @@ def _jitted(m, method):
 
 def test_parameters(model, separate):
     ps = model.parameters
-    assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", *NUISANCES, "eta_cevns"]
+    assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", *NUISANCES, "mu_cevns"]
     assert ps.default_free() == NUISANCES
     assert ps["rn_csi"].default == 5.5 and ps["rn_csi"].lower == pytest.approx(4.821, abs=5e-4)
     assert ps["sin2_theta_w"].default == 0.23863  # pdg2022
@@ -73,7 +74,10 @@ def test_parameters(model, separate):
     assert ps["eta_brn"].constraint == (1.0, 0.25)
     assert ps["eta_nin"].constraint == (1.0, 0.357)
     assert ps["t_offset"].constraint == (0.0, 0.1) and ps["t_offset"].unit == "us"
-    assert ps["eta_cevns"].constraint is None and not ps["eta_cevns"].free
+    assert ps["mu_cevns"].constraint is None and not ps["mu_cevns"].free
+    assert ps["eta_flux"].tags == ("sns_flux",) and ps["mu_cevns"].kind == "nuisance" and ps["rn_csi"].kind == "physics"
+    with pytest.warns(FutureWarning, match="'eta_cevns' was renamed 'mu_cevns'"):
+        assert ps.canonical("eta_cevns") == "mu_cevns"
     assert model.n_bins == 99 and model.name == "coherent_csi_2021"
     sp = separate.parameters
     assert "rn_csi" not in sp.names
@@ -149,7 +153,7 @@ def test_quadrature_convergence(model, monkeypatch):
 
 def test_electron_scattering_component(model):
     """nu-e scattering (the ``es`` component): negligible at the SM point, converged, unquenched, scaled by
-    eta_flux and not eta_cevns, quadratic in mu_nu and q_nu, with the neutrino timing."""
+    eta_flux and not mu_cevns, quadratic in mu_nu and q_nu, with the neutrino timing."""
     expected, comps = _jitted(model, "expected"), _jitted(model, "components")
     p = model.parameters.defaults()
     assert 0 < float(comps(p)["es"]) < 1e-3
@@ -164,7 +168,7 @@ def test_electron_scattering_component(model):
     one = float(comps(base)["es"])
     assert one == pytest.approx(0.5365, rel=1e-3)  # 1e-9 mu_B: 0.54 nu-e events next to 5.8 extra CEvNS events
     assert float(comps({**base, "mu_nu_e": 20.0})["es"]) == pytest.approx(4 * one, rel=1e-3)
-    assert float(comps({**base, "theta_qf": 1.0, "eta_cevns": 2.0})["es"]) == pytest.approx(one, rel=1e-12)
+    assert float(comps({**base, "theta_qf": 1.0, "mu_cevns": 2.0})["es"]) == pytest.approx(one, rel=1e-12)
     assert float(comps({**base, "eta_flux": 1.1})["es"]) == pytest.approx(1.1 * one, rel=1e-12)
     assert float(comps({**base, "theta_eff": 1.0})["es"]) > one
     q1, q2 = (float(comps(model.parameters.complete({"q_nu_ee": v}))["es"]) for v in (0.01, 0.02))
@@ -221,11 +225,11 @@ def test_nominal_trace_from_nin_pdf():
 
 def test_variation_weights():
     for theta, expected in ((-1.0, (0.0, 1.0)), (0.0, (0.0, 0.0)), (1.0, (1.0, 0.0)), (3.0, (4.0, 1.0))):
-        assert tuple(float(w) for w in _csi.variation_weights(jnp.asarray(theta))) == pytest.approx(expected)
+        assert tuple(float(w) for w in variation_weights(jnp.asarray(theta))) == pytest.approx(expected)
     # continuously differentiable at +-1 (the parabola meets its tangent)
     for edge in (-1.0, 1.0):
         for i in range(2):
-            g = jax.grad(lambda t: _csi.variation_weights(t)[i])
+            g = jax.grad(lambda t: variation_weights(t)[i])
             assert float(g(edge - 1e-9)) == pytest.approx(float(g(edge + 1e-9)), abs=1e-6)
 
 
@@ -270,7 +274,7 @@ def test_fit_recovers_cevns_count(model):
 
     Reference implementation 304-308 and ~84/98, error ~+-30; COHERENT 306 +- 20, 82.4/98.
     """
-    r = fit(model, free=["eta_cevns"], fixed={"eta_flux": 1.0})
+    r = fit(model, free=["mu_cevns"], fixed={"eta_flux": 1.0})
     assert r.converged and r.ndof == 98
     best = {**model.parameters.defaults(), **{k: jnp.asarray(v) for k, v in r.values.items()}}
     count = model.components(best)["cevns"]
@@ -288,7 +292,8 @@ def test_fit_recovers_cevns_count(model):
 def test_fit_fine_binning():
     m = ex.experiment("coherent_csi_2021", binning="fine")
     assert m.n_bins == 252
-    r = fit(m, free=["eta_cevns"], fixed={"eta_flux": 1.0})
+    with pytest.warns(FutureWarning, match="renamed 'mu_cevns'"):  # the 0.1 name still works for one release
+        r = fit(m, free=["eta_cevns"], fixed={"eta_flux": 1.0})
     best = {**m.parameters.defaults(), **{k: jnp.asarray(v) for k, v in r.values.items()}}
     assert r.converged
     assert float(m.components(best)["cevns"]) == pytest.approx(301.1, abs=1.0)

@@ -9,6 +9,7 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 
 import cevnsjax.experiments as ex
+from cevnsjax.detectors import quenching
 from cevnsjax.constants import pdg2022
 from cevnsjax.experiments import sns_ge_projection as ge
 from cevnsjax.physics import cross_sections as xs
@@ -42,14 +43,14 @@ def test_lindhard():
     T = np.array([1.0, 5.0, 10.0, 50.0])
     eps = 11.5 * 32 ** (-7 / 3) * T
     g = 3 * eps**0.15 + 0.7 * eps**0.6 + eps
-    assert np.allclose(np.asarray(ge.lindhard(jnp.asarray(T), 32.0, 0.157)), 0.157 * g / (1 + 0.157 * g), rtol=1e-14)
-    qf = np.asarray(ge.lindhard(jnp.asarray(T), 32.0, 0.157))
+    assert np.allclose(np.asarray(quenching.lindhard(jnp.asarray(T), 32.0, 0.157)), 0.157 * g / (1 + 0.157 * g), rtol=1e-14)
+    qf = np.asarray(quenching.lindhard(jnp.asarray(T), 32.0, 0.157))
     assert 0.16 < qf[0] < 0.18 and 0.225 < qf[2] < 0.245 and 0.29 < qf[3] < 0.31 and np.all(np.diff(qf) > 0)
 
 
 def test_gaussian_bins_sum_to_one_inside():
     edges = jnp.linspace(0.0, 20.0, 41)
-    p = ge.gaussian_bins(edges, jnp.asarray([5.0, 10.0]), 0.08)
+    p = ge._bins(edges, jnp.asarray([5.0, 10.0]), 0.08)
     assert np.allclose(np.asarray(p.sum(axis=0)), 1.0, atol=1e-12)
 
 
@@ -76,7 +77,7 @@ def test_total_against_scipy():
     names = {"prompt_nu_mu": "nu_mu", "delayed_nu_e": "nu_e", "delayed_nubar_mu": "nubar_mu"}
 
     def e_ee(T_kev):
-        return T_kev * float(ge.lindhard(T_kev, 32.0, 0.157))
+        return T_kev * float(quenching.lindhard(T_kev, 32.0, 0.157))
 
     lo, hi = (brentq(lambda t, e=e: e_ee(t) - e, 0.1, 200.0) * 1e-3 for e in (1.0, 15.0))
     total = 0.0

@@ -1,6 +1,6 @@
 """COHERENT Ar 2020 energy chi^2 (arXiv:2005.01645, Analysis A) the scipy-quad / iminuit way.
 
-Recipe of PHYSICS.md sections 10 and 11a, coded independently of cevnsjax:
+Recipe of docs/physics.md sections 10 and 11a, coded independently of cevnsjax:
 
     N_b = N_Ar fluence int dT_nr [ sigma_mu(E_prompt, T) + int dE (f_e sigma_e + f_mubar sigma_mu)(E, T) ]
               x int_{bin b} dE_ee eff(E_ee) Gauss(E_ee | QF(T) T, 0.58 sqrt(QF(T) T))

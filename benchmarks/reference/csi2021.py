@@ -1,6 +1,6 @@
 """COHERENT CsI[Na] 2021 (arXiv:2110.07730) 2D PE x t_rec Poisson likelihood, the scipy-quad way.
 
-Recipe of PHYSICS.md section 10 ("CsI 2021"), coded independently of cevnsjax, with the
+Recipe of docs/physics.md section 10 ("CsI 2021"), coded independently of cevnsjax, with the
 defaults of ``cj.experiment("coherent_csi_2021")``: 133Cs + 127I (14.6 kg, 259.81 g/mol),
 0.0848 nu/flavour/POT, 3.198e23 POT at 19.3 m, pdg2022 couplings with ZZ boxes, Helm form
 factors with one neutron radius, quenching E_ee = quartic in T_nr, gamma-distributed PE

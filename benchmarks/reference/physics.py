@@ -3,7 +3,7 @@
 Independent of cevnsjax: constants, radiatively corrected couplings (Erler & Su,
 arXiv:1303.5522; arXiv:2005.01645 without the ZZ boxes), the Helm form factor, the
 leading-order cross section of arXiv:2005.01645 Eq. (1), the SNS pi-DAR spectra and
-arrival-time densities (PHYSICS.md sections 1-7).  Units: MeV, fm, cm^2, us.
+arrival-time densities (docs/physics.md sections 1-7).  Units: MeV, fm, cm^2, us.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ E_DELAYED_MAX = M_MU / 2  # endpoint of the Michel spectra
 
 @dataclass(frozen=True)
 class Preset:
-    """PDG constants (PHYSICS.md section 1)."""
+    """PDG constants (docs/physics.md section 1)."""
 
     G_F: float
     alpha: float

@@ -1,4 +1,4 @@
-"""The ``cevnsjax`` command line (contract: ../shared/spec/CLI.md).
+"""The ``cevnsjax`` command line (names and JSON output are a stable contract, README.md).
 
 Each command group lives in its own module and attaches itself to :data:`main`.
 The CLI runs in float64 with inline CPU dispatch (:func:`cevnsjax.configure`).

@@ -18,7 +18,7 @@ def _couplings_rows():
         ours = (g[0], g[1], g[2], float(cp.gvn(c, zz_boxes=zz)), float(cp.gvp_no_radius(c, zz_boxes=zz)))
         for label, o, r in zip(("gVp(nu_e)", "gVp(nu_mu)", "gVp(nu_tau)", "gVn", "gVp~"), ours, ref, strict=True):
             if r is not None:
-                rows.append((f"{c.name}{' +ZZ' if zz else ''} {label}", float(o), r, "PHYSICS.md sec. 2"))
+                rows.append((f"{c.name}{' +ZZ' if zz else ''} {label}", float(o), r, "docs/physics.md sec. 2"))
     return rows
 
 
@@ -28,7 +28,7 @@ def _ar2020_rows():
 
     rows = []
     ar = experiments.experiment("coherent_ar_2020")
-    rows.append(("Ar SM CEvNS events (R_n = 3.55 fm)", float(ar.cevns_energy(ar.parameters.defaults()).sum()), 129.9, "numpy recipe, PHYSICS.md 11a"))
+    rows.append(("Ar SM CEvNS events (R_n = 3.55 fm)", float(ar.cevns_energy(ar.parameters.defaults()).sum()), 129.9, "numpy recipe, docs/physics.md 11a"))
     best = fit(ar, free=["rn_ar40"])
     rows.append(("Ar chi2_min (Helm, R_n free)", best.chi2_min, 8.8, "arXiv:2005.01645"))
     unity = fit(experiments.experiment("coherent_ar_2020", form_factor="unity"))

@@ -92,9 +92,4 @@ def check_positive_int(name: str, value: int) -> None:
         raise ValueError(f"option {name}={value}: must be a positive integer")
 
 
-def defaults(options: dict[str, Option]) -> dict[str, Any]:
-    """``name -> default`` of an option table."""
-    return {k: o.default for k, o in options.items()}
-
-
-__all__ = ["ELECTRON_SCATTERING", "REFINE", "Option", "check_positive_int", "defaults", "signal_options", "sns_signal"]
+__all__ = ["ELECTRON_SCATTERING", "REFINE", "Option", "check_positive_int", "signal_options", "sns_signal"]

@@ -6,7 +6,7 @@ arXiv:2006.12659) located and hash-checked by :mod:`cevnsjax.datasets`.
 Signal: 40Ar (or natural argon) exposed to the SNS pi-DAR flux, 0.09 nu/flavour/POT
 at 27.5 m.  Exposure defaults to 13.7e22 POT and 24 kg of 39.96 g/mol, which
 reproduce arXiv:2005.01645; ``exposure=release`` uses the release's 13.8e22 POT and
-24.4 kg.  Detector response (PHYSICS.md section 10): quenching
+24.4 kg.  Detector response (docs/physics.md section 10): quenching
 QF(T) = 0.246 + 0.00078 T[keVnr] (constant above 125 keVnr), Gaussian resolution
 sigma/E = 0.58/sqrt(E[keVee]), the released efficiency as a function of the
 reconstructed energy (last value beyond the table), 12 bins of 10 keVee over 0-120 keVee.
@@ -14,7 +14,7 @@ reconstructed energy (last value beyond the table), 12 bins of 10 keVee over 0-1
 Likelihoods (option ``likelihood``):
 
 * ``energy_chi2`` (default): the least-squares with pulls (:class:`cevnsjax.likelihood.LeastSquares`) of arXiv:2005.01645 Eq. (9),
-  PHYSICS.md 11a.  chi2 = sum_i [(N_exp - eta_c N_cevns - eta_p B_prompt - eta_l B_late)/sigma_i]^2
+  docs/physics.md 11a.  chi2 = sum_i [(N_exp - eta_c N_cevns - eta_p B_prompt - eta_l B_late)/sigma_i]^2
   + pulls, sigma_i^2 = sigma_exp^2 + [0.058/sqrt(12) (B_prompt + B_late)]^2, with N_exp, sigma_exp
   the steady-state-subtracted energy projection and B the energy projections of
   ``brnpdf.txt`` (497) and ``delbrnpdf.txt`` (33).  Priors: eta_cevns 13.4% (option

@@ -6,7 +6,7 @@ Built from the binned release (arXiv:1804.09459) located and hash-checked by
 beam on and beam off, and the arrival-time PDFs of prompt and delayed neutrinos.
 
 Signal.  133Cs and 127I (14.57 kg of CsI) exposed to the SNS pi-DAR flux, 0.08 nu/POT
-per flavour, 1.76e23 POT, 19.3 m (PHYSICS.md sections 7 and 10).  Neutron radius
+per flavour, 1.76e23 POT, 19.3 m (docs/physics.md sections 7 and 10).  Neutron radius
 ``rn_csi`` (or ``rn_cs133``, ``rn_i127`` with ``separate_radii=true``), bounds and default
 as for ``coherent_csi_2021``.  Detector response:
 
@@ -35,7 +35,7 @@ The response pieces are :func:`cevnsjax.detectors.resolution.poisson_counts` (ph
 
 Likelihoods (option ``likelihood``):
 
-* ``poisson`` (default): binned Poisson likelihood (PHYSICS.md 11b) of the beam-on C
+* ``poisson`` (default): binned Poisson likelihood (docs/physics.md 11b) of the beam-on C
   counts in all 25 x 24 bins, mu = CEvNS + steady state (SS).  The SS template factorises
   (to keep its bin-by-bin fluctuations small): PE shape x time shape of the three
   background-only windows (beam-on AC, beam-off C

@@ -1,7 +1,7 @@
 """COHERENT CsI[Na], full dataset (arXiv:2110.07730, PRL 129, 081801): 2D binned Poisson likelihood.
 
 Built from the ancillary files of arXiv:2110.07730 located and hash-checked by
-:mod:`cevnsjax.datasets` (PHYSICS.md section 10, "CsI 2021").
+:mod:`cevnsjax.datasets` (docs/physics.md section 10, "CsI 2021").
 
 Signal.  133Cs and 127I (one of each per formula unit, 14.6 kg of 259.809 g/mol) exposed
 to the SNS pi-DAR flux, 0.0848 nu/POT for each of nu_mu (prompt), nu_e and nubar_mu
@@ -9,12 +9,12 @@ to the SNS pi-DAR flux, 0.0848 nu/POT for each of nu_mu (prompt), nu_e and nubar
 isotope has its own form factor; the neutron radius is one parameter ``rn_csi``
 (``separate_radii=true``: ``rn_cs133`` and ``rn_i127``), bounded below by the proton
 radii 4.821 / 4.766 fm: a negative neutron skin is not expected for these N > Z nuclei,
-and PHYSICS.md section 12 asks minimisers to respect R_n > R_p.  The default 5.5 fm is
-the radius at which the specification quotes its reference SM prediction (PHYSICS.md
+and docs/physics.md section 12 asks minimisers to respect R_n > R_p.  The default 5.5 fm is
+the radius at which the specification quotes its reference SM prediction (docs/physics.md
 section 10; see "Numbers" below), 0.7 fm above R_p, well inside the wide R_n ranges that
 CsI data allow; the theory-motivated radii of arXiv:2005.01645 are 5.01 (Cs) / 4.94 (I) fm.
 
-Detector response (PHYSICS.md section 10):
+Detector response (docs/physics.md section 10):
 
 * quenching E_ee(T_nr) = a x + b x^2 + c x^3 + d x^4 [MeVee], x = T_nr [MeVnr], from
   ``scintRespCoefficients.txt``;
@@ -33,7 +33,7 @@ Detector response (PHYSICS.md section 10):
   Gauss-Legendre rule).
 
 Neutrino-electron elastic scattering (component ``es``, option ``electron_scattering``,
-default true): PHYSICS.md section 9 on the 55 + 53 electrons of Cs and I with their Z_eff
+default true): docs/physics.md section 9 on the 55 + 53 electrons of Cs and I with their Z_eff
 steps, through :meth:`cevnsjax.folding.ElectronFolding.spectra` (charge radii,
 millicharges, magnetic moments and Z' couplings included), exact free-electron kinematics,
 no quenching (E_ee = T_e over 0.05-10 keV), then the same light yield, gamma resolution,
@@ -79,7 +79,7 @@ Nuisance parameters (all free by default) and priors (Gaussian constraint terms)
   higher efficiency) and -1 sigma (row 3) rows of ``effCoefficients.txt``;
 * ``t_offset`` [us]: shift of the POT-trace mean from 0.474 us, prior width 0.1 us.
   The NIN fit fixes the timing of energetic neutron events, while the C-window data
-  prefer trace means of 0.53-0.60 us (PHYSICS.md), i.e. offsets of +0.06 to +0.13 us
+  prefer trace means of 0.53-0.60 us (docs/physics.md), i.e. offsets of +0.06 to +0.13 us
   (a later reconstructed time of low-light events would be one explanation); a 0.1 us
   prior covers them within ~1 sigma, and the fit gives +0.07 +- 0.04 us.
 
@@ -95,7 +95,7 @@ bins up to 1 us then 0.5 us bins, 14 x 18 = 252 bins; the first PE bin stays 0-8
 because the AC window has no event below 6 PE), ``flux_prior``, ``refine``
 (multiplies every quadrature grid, for convergence checks).
 
-Numbers (tests/test_csi2021.py; PHYSICS.md section 10 for the references).  SM CEvNS
+Numbers (tests/test_csi2021.py; docs/physics.md section 10 for the references).  SM CEvNS
 prediction in the ROI: 272.0 events at R_n = 5.5 fm, 330.6 at R_n = 5.01/4.94 fm
 (pdg2018 without ZZ boxes: 267.7 and 325.6; the reference implementation quotes ~326
 for the latter, but ~301 at 5.5 fm: our count falls by 18% from 5.01/4.94 to 5.5 fm,

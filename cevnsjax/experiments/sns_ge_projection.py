@@ -7,14 +7,14 @@ are options; the defaults are illustrative of a COHERENT-like point-contact germ
 (18 kg at 22 m, 3.2e23 POT ~ 14 GWh, 1 keVee threshold), not a released configuration.
 
 Signal.  Natural germanium (70, 72, 73, 74, 76Ge with their abundances, 72.63 g/mol)
-exposed to the SNS pi-DAR flux (PHYSICS.md section 7), ``nu_per_pot`` per flavour.
+exposed to the SNS pi-DAR flux (docs/physics.md section 7), ``nu_per_pot`` per flavour.
 
 * CEvNS: :meth:`cevnsjax.folding.Folding.cevns_spectra`, every beyond-SM
   parameter available.  ``rn_ge`` is the neutron rms radius of 74Ge; the other isotopes
   share its neutron skin R_n - R_p (their proton radii differ by +-1%).  Default: a 0.1 fm
   skin (illustrative), bounded below by R_p.
 * nu-e elastic scattering on the 32 atomic electrons with the germanium Z_eff steps
-  (PHYSICS.md section 9), with the electromagnetic and Z' terms
+  (docs/physics.md section 9), with the electromagnetic and Z' terms
   (:meth:`cevnsjax.folding.ElectronFolding.spectra`); option
   ``electron_scattering`` (default true).  Electron recoils are not quenched.
 

@@ -1,7 +1,7 @@
 """Confidence intervals and contours from Delta chi^2 curves on a grid.
 
 Thresholds are Wilks' theorem values for one and two parameters as quoted in
-PHYSICS.md section 12 (1 dof: 1, 2.71, 4, 6.63, 9; 2 dof: 2.30, 4.61, 6.18,
+docs/physics.md section 12 (1 dof: 1, 2.71, 4, 6.63, 9; 2 dof: 2.30, 4.61, 6.18,
 9.21, 11.83 for 1 sigma, 90%, 2 sigma, 99%, 3 sigma).
 """
 

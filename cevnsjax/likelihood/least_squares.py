@@ -1,6 +1,6 @@
 """Gaussian least-squares chi^2 of binned data; the pull terms come from the parameter constraints.
 
-    chi^2 = sum_i (N_i - mu_i)^2 / sigma_i^2 + sum_k ((eta_k - 1)/sigma_k)^2    Eq. (30)
+    chi^2 = sum_i (N_i - mu_i)^2 / sigma_i^2 + sum_k ((eta_k - 1)/sigma_k)^2    Eq. (77)
 
 (arXiv:2005.01645 Eq. (9); docs/physics.md section 11a).
 

@@ -1,6 +1,6 @@
 """Template morphing: a nominal template moved towards its released +-1 sigma variations.
 
-    template(theta) = nominal + w_+(theta) (plus - nominal) + w_-(theta) (minus - nominal)      Eq. (33)
+    template(theta) = nominal + w_+(theta) (plus - nominal) + w_-(theta) (minus - nominal)      Eq. (86)
 
 with w_+- the parabola through theta = -1, 0, 1 for |theta| <= 1 and its tangent beyond (linear
 extrapolation): continuously differentiable and exact at the released variants, a smooth

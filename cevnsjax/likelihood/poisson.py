@@ -1,6 +1,6 @@
 """Binned Poisson likelihood as a chi^2-like deviance (docs/physics.md section 11b).
 
-    -2 ln L = 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)]                        Eq. (31)
+    -2 ln L = 2 sum_i [mu_i - n_i + n_i ln(n_i/mu_i)]                        Eq. (81)
 
 (the saturated-model normalisation, so the minimum is a goodness-of-fit statistic).
 

@@ -1,4 +1,4 @@
-"""One-bin counting chi^2: (N_meas - sum mu)^2 / sigma^2 (docs/physics.md section 11c).
+"""One-bin counting chi^2: (N_meas - sum mu)^2 / sigma^2 (docs/physics.md section 11a, Eq. (79)).
 
 The expected counts of every bin the model provides are summed into the one counting region,
 e.g. the CsI 2017 chi^2 of arXiv:1708.04255.

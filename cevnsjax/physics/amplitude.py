@@ -5,10 +5,10 @@ values of :mod:`cevnsjax.physics.catalogue`).  For a neutrino of flavour l scatt
 final flavour l', the nuclear amplitude coefficients are (docs/physics.md sections 3, 4 and 8)
 
     g^p_ll' = delta_ll' (g~_V^p + Dg_p^Z'(l)) - Q~(<r^2_ll'>) F_nu(T)^[l'=l] - Q_mc(q_ll', q^2)
-              + 2 eps^u_ll' + eps^d_ll'                                               Eq. (11)
-    g^n_ll' = delta_ll' (g_V^n + Dg_n^Z'(l)) + eps^u_ll' + 2 eps^d_ll'                Eq. (12)
+              + 2 eps^u_ll' + eps^d_ll'                                               Eq. (53)
+    g^n_ll' = delta_ll' (g_V^n + Dg_n^Z'(l)) + eps^u_ll' + 2 eps^d_ll'                Eq. (53)
 
-and the differential rate is (Eq. (13), arXiv:2005.01645 Eqs. (1), (11)-(13))
+and the differential rate is (Eq. (54), arXiv:2005.01645 Eqs. (1), (11)-(13))
 
     dR/dT = G_F^2 M/pi (hbar c)^2 sum_l' (g^p_ll' Z F_Z + g^n_ll' N F_N)^2 K_weak
             + pi alpha^2/m_e^2 (Z F_Z)^2 mu_l^2 K_mag
@@ -144,7 +144,7 @@ def _diagonal(flavour: jax.Array) -> jax.Array:
 def nuclear_couplings(
     pt: PhysicsPoint, flavour: jax.Array, T: jax.Array, M: jax.typing.ArrayLike, config: SignalConfig
 ) -> tuple[jax.Array, jax.Array]:
-    """Proton and neutron amplitude coefficients (g^p_ll', g^n_ll'), Eqs. (11)-(12) of docs/physics.md.
+    """Proton and neutron amplitude coefficients (g^p_ll', g^n_ll'), Eq. (53) of docs/physics.md.
 
     Args:
         pt: the physics point.
@@ -172,7 +172,7 @@ def nuclear_couplings(
 
 
 def cevns_moments(E: jax.Array, w: jax.typing.ArrayLike, T: jax.Array, M: jax.typing.ArrayLike, *, exact: bool):
-    """Neutrino-energy moments (K_weak, K_mag, K_1/E^2) of Eq. (13): sums over the last axis of
+    """Neutrino-energy moments (K_weak, K_mag, K_1/E^2) of Eq. (54): sums over the last axis of
 
     w x {kin(E, T), max(1/T - 1/E, 0), 1/E^2}, kin the kinematic factor (leading order or ``exact``).
     At T = 0 exactly the magnetic moment is 0 (its 1/T pole is not evaluated; recoil grids start above 0).
@@ -205,7 +205,7 @@ def cevns_rate(
     moments: jax.Array,
     config: SignalConfig,
 ) -> jax.Array:
-    """CEvNS rate of Eq. (13): weak (flavour matrix) + magnetic + scalar terms.
+    """CEvNS rate of Eq. (54) of docs/physics.md: weak (flavour matrix) + magnetic + scalar terms.
 
     Args:
         pt, flavour, T, M, config: as in :func:`nuclear_couplings`.
@@ -230,7 +230,7 @@ def cevns_rate(
 def electron_couplings(
     pt: PhysicsPoint, flavour: jax.Array, antineutrino: jax.Array, Te: jax.Array, config: SignalConfig
 ) -> tuple[jax.Array, jax.Array]:
-    """nu-e vector and axial coefficients (g_V,ll', g_A,ll'), Eq. (24) of docs/physics.md.
+    """nu-e vector and axial coefficients (g_V,ll', g_A,ll'), Eq. (58) of docs/physics.md.
 
         g_V,ll' = delta_ll' (g_V(l) + Dg^Z'_e(l)) + Q~(<r^2_ll'> - delta_ll' <r^2_ll>_SM) + Q_mc(q_ll', -2 m_e T_e)
         g_A,ll' = delta_ll' g_A(l)
@@ -273,7 +273,7 @@ def electron_rate(
     moments: jax.Array,
     config: SignalConfig,
 ) -> jax.Array:
-    """nu-e rate per atom: Z_eff [sum_l' weak(g_V,ll', g_A,ll') + pi alpha^2/m_e^2 mu_l^2 K_mag], Eq. (23).
+    """nu-e rate per atom: Z_eff [sum_l' weak(g_V,ll', g_A,ll') + pi alpha^2/m_e^2 mu_l^2 K_mag], Eqs. (55) and (60) of docs/physics.md.
 
     Args:
         moments: :func:`cevnsjax.physics.electron_scattering.energy_moments`, shape (4, n_comp) + shape(Te).
@@ -291,7 +291,7 @@ def electron_rate(
 
 
 def survival(pt: PhysicsPoint, flavour: jax.Array, E: jax.Array, config: SignalConfig) -> jax.Array | None:
-    """Active fraction 1 - P(l -> s) of each component's flux at energies E [MeV] (Eq. (19)), or None.
+    """Active fraction 1 - P(l -> s) of each component's flux at energies E [MeV] (Eq. (44) of docs/physics.md), or None.
 
     None when the model has no sterile parameters or no baseline (no oscillation).
 

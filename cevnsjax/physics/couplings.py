@@ -107,7 +107,7 @@ def gvp(
 ) -> jax.Array:
     """Radiatively corrected g_V^p(nu_l) for l = e, mu, tau; shape ``(3,) + shape(sin2_theta_w)``.
 
-    g_V^p(nu_l) = g~_V^p - 2 phi(nu_l W)   (Erler & Su Eq. 15; PHYSICS.md section 2).
+    g_V^p(nu_l) = g~_V^p - 2 phi(nu_l W)   (Erler & Su Eq. 15; docs/physics.md section 2).
     """
     g0 = jnp.asarray(gvp_no_radius(c, zz_boxes=zz_boxes, sin2_theta_w=sin2_theta_w))
     return g0[None, ...] - 2 * phi_nu_w(c).reshape((3,) + (1,) * g0.ndim)
@@ -127,7 +127,7 @@ def radius_to_coupling(c: Constants = pdg2022) -> float:
 def r2_sm(c: Constants = pdg2022) -> jax.Array:
     """SM neutrino charge radii <r^2_nu_l> in cm^2, shape (3,).
 
-    <r^2>_SM = -G_F/(2 sqrt2 pi^2) [3 - 2 ln(m_l^2/M_W^2)] (PHYSICS.md section 3):
+    <r^2>_SM = -G_F/(2 sqrt2 pi^2) [3 - 2 ln(m_l^2/M_W^2)] (docs/physics.md section 3):
     -0.83e-32 (e), -0.48e-32 (mu), -0.30e-32 (tau) cm^2.
     """
     m = jnp.asarray(c.lepton_masses())

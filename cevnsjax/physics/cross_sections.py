@@ -1,7 +1,7 @@
 """Differential cross sections for one neutrino energy: the one-node case of the experiments' signal path.
 
     dsigma/dT(E, T) = G_F^2 M/pi kin(E, T) sum_l' (g^p_ll' Z F_Z + g^n_ll' N F_N)^2
-                      + magnetic + scalar terms                                     Eq. (13)
+                      + magnetic + scalar terms                                     Eq. (54)
 
 (docs/physics.md sections 5 and 8; arXiv:2005.01645 Eq. (1)).  :func:`dsigma_dT` and
 :func:`dsigma_dTe` evaluate exactly the functions of :mod:`cevnsjax.physics.amplitude` that every

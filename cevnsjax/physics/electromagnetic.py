@@ -1,6 +1,6 @@
 """Neutrino electromagnetic properties in CEvNS: charge radii, millicharges, magnetic moments.
 
-Conventions (PHYSICS.md sections 3-4; arXiv:2005.01645 Eqs. 11-13; arXiv:2402.16709):
+Conventions (docs/physics.md sections 3-4; arXiv:2005.01645 Eqs. 11-13; arXiv:2402.16709):
 
 * charge radius <r^2_ll'> enters the proton coupling as Q~_ll' = sqrt2 pi alpha/(3 G_F) <r^2_ll'>,
   diagonal: g_V^p -> g~_V^p - Q~_ll, transitions add incoherently;

@@ -4,7 +4,7 @@
 
 nu_e: gV = 2 s^2_W + 1/2, gA = +1/2 (charged + neutral current); nu_mu, nu_tau: gV = 2 s^2_W - 1/2,
 gA = -1/2; antineutrinos gA -> -gA.  Z_eff(T_e) counts the electrons whose binding energy is below
-T_e (step function of the ionisation edges, PHYSICS.md section 9).  Electromagnetic properties
+T_e (step function of the ionisation edges, docs/physics.md section 9).  Electromagnetic properties
 enter with the electron's charge, opposite to the proton's: a charge radius shifts
 gV -> gV + Q~(<r^2> - <r^2>_SM) (so the SM point is the tree-level formula above), a millicharge
 gV -> gV + Q_mc with q^2 = -2 m_e T_e, and a magnetic moment adds
@@ -53,7 +53,7 @@ def z_eff(element: str, Te: jax.typing.ArrayLike) -> jax.Array:
 def sm_couplings(
     flavour: jax.typing.ArrayLike, sin2_theta_w: jax.typing.ArrayLike, antineutrino: jax.typing.ArrayLike = 0.0
 ) -> tuple[jax.Array, jax.Array]:
-    """SM (g_V, g_A) of nu_l - e scattering, Eq. (22) of docs/physics.md.
+    """SM (g_V, g_A) of nu_l - e scattering, Eq. (56) of docs/physics.md.
 
     nu_e: g_V = 2 s^2_W + 1/2, g_A = +1/2 (charged + neutral current); nu_mu, nu_tau:
     g_V = 2 s^2_W - 1/2, g_A = -1/2; antineutrinos flip g_A.

@@ -4,7 +4,7 @@
     E_min = (T + sqrt(T^2 + 2MT))/2 (exact)        E_min = sqrt(M T/2)      (leading order)
     kin(E, T) = 1 - M T/(2E^2) [- T/E (exact)],   |q| = sqrt(2 M T)
 
-(docs/physics.md section 5, Eqs. (8)-(10)).  The leading-order factor is that of
+(docs/physics.md section 5, Eqs. (26)-(29)).  The leading-order factor is that of
 arXiv:2005.01645 Eq. (1); both vanish at their own T_max, and the factor is clipped at
 zero beyond it.  |q|^2 = 2MT drops the T^2 term (relative size T/2M < 1e-5).
 

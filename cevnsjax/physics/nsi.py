@@ -1,6 +1,6 @@
 """Non-standard interactions: vector NSI, light vector (Z') and scalar mediators.
 
-Vector NSI (heavy mediator), PHYSICS.md section 8:
+Vector NSI (heavy mediator), docs/physics.md section 8:
 
     g_V^p(nu_l) -> g_V^p + 2 eps^u_ll + eps^d_ll,   g_V^n -> g_V^n + eps^u_ll + 2 eps^d_ll,
 

@@ -3,7 +3,7 @@
 Nuclear masses are atomic masses (AME2020) minus Z electron masses (electron
 binding neglected).  Charge radii are the evaluated rms charge radii of
 I. Angeli and K. P. Marinova, At. Data Nucl. Data Tables 99, 69 (2013), except 133Cs
-and 127I where the muonic X-ray values 4.804 and 4.749 fm of PHYSICS.md are used.
+and 127I where the muonic X-ray values 4.804 and 4.749 fm of docs/physics.md are used.
 Natural abundances: IUPAC 2013 (number fractions).
 
 Example:
@@ -52,7 +52,7 @@ class Isotope:
 
     @property
     def proton_radius(self) -> float:
-        """Proton-distribution rms radius R_p [fm] from the charge radius (PHYSICS.md section 6)."""
+        """Proton-distribution rms radius R_p [fm] from the charge radius (docs/physics.md section 6)."""
         return proton_radius(self.charge_radius, self.Z, self.N)
 
 

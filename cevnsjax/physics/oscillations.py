@@ -1,7 +1,7 @@
 """Short-baseline 3+1 sterile-neutrino oscillations, averaged over the baseline spread.
 
 P(nu_a -> nu_s) = 4 |U_a4|^2 |U_s4|^2 sin^2(1.267 dm41^2[eV^2] L[m]/E[MeV]),
-|U_s4|^2 = 1 - sum_a |U_a4|^2 (PHYSICS.md section 7).  Neutral-current scattering sees
+|U_s4|^2 = 1 - sum_a |U_a4|^2 (docs/physics.md section 7).  Neutral-current scattering sees
 the active flux, so each flavour's flux is multiplied by 1 - P(a -> s).  Averaging
 sin^2(k L) uniformly over L in [L - dL/2, L + dL/2] (source and detector extent) gives
 the smooth closed form <sin^2> = (1 - cos(2 k L) sinc(k dL))/2, so fast oscillations
