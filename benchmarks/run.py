@@ -46,17 +46,27 @@ jax.config.update("jax_enable_x64", True)  # before the references build arrays;
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-
-import cevnsjax as cj  # noqa: E402
 from reference import ar2020 as ref_ar  # noqa: E402
 from reference import csi2021 as ref_csi  # noqa: E402
 from reference.fitting import chi2_and_gradient  # noqa: E402
 from reference.fitting import fit as minuit_fit  # noqa: E402
 from timing import time_api, time_jitted, time_python  # noqa: E402
 
+import cevnsjax as cj  # noqa: E402
+
 TOLERANCE = 1e-3  # reference vs cevnsjax, relative
-REQUIRED = ("ar_expected", "ar_nll_grad", "ar_batch_1e4", "ar_fit", "ar_profile_200",
-            "csi2021_expected", "csi2021_nll_grad", "csi2021_fit", "nuts_ar", "grid_1e6")
+REQUIRED = (
+    "ar_expected",
+    "ar_nll_grad",
+    "ar_batch_1e4",
+    "ar_fit",
+    "ar_profile_200",
+    "csi2021_expected",
+    "csi2021_nll_grad",
+    "csi2021_fit",
+    "nuts_ar",
+    "grid_1e6",
+)
 EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
 TARGETS = {  # name -> (description, predicate on the entry)
     "ar_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
@@ -107,8 +117,9 @@ class Sizes:
 
 MODES = {
     "full": Sizes(500, 3, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad", "fit"), 10, 5, REQUIRED + EXTRA),
-    "quick": Sizes(100, 1, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad",), 3, 1,
-                   REQUIRED + ("csi2021_batch_1e4",)),
+    "quick": Sizes(
+        100, 1, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad",), 3, 1, REQUIRED + ("csi2021_batch_1e4",)
+    ),
     "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, REQUIRED),
 }
 
@@ -190,8 +201,10 @@ class Experiment:
         if measured:
             return t, f"measured ({ref.n_predictions} quad predictions)", out
         n = ref.n_predictions
-        method = (f"estimated: {n} quad predictions x {self.t_pred:.3g} s (measured per prediction) "
-                  f"+ {t:.3g} s of Minuit/numpy measured with the predictions served by cevnsjax")
+        method = (
+            f"estimated: {n} quad predictions x {self.t_pred:.3g} s (measured per prediction) "
+            f"+ {t:.3g} s of Minuit/numpy measured with the predictions served by cevnsjax"
+        )
         return t + n * self.t_pred, method, out
 
     def minuit_fit(self, ref, free, fixed=None):
@@ -207,8 +220,16 @@ def argon() -> Experiment:
         out = np.asarray(signal({**defaults, "sin2_theta_w": s2, "rn_ar40": rn}))
         return out if bins is None else out[list(bins)]
 
-    return Experiment("ar", model, ref_ar.ArgonReference(), ref_ar.ArgonReference(predict),
-                      ["rn_ar40"], "rn_ar40", (0.1, 0.55), ["sin2_theta_w"])
+    return Experiment(
+        "ar",
+        model,
+        ref_ar.ArgonReference(),
+        ref_ar.ArgonReference(predict),
+        ["rn_ar40"],
+        "rn_ar40",
+        (0.1, 0.55),
+        ["sin2_theta_w"],
+    )
 
 
 def csi2021() -> Experiment:
@@ -223,8 +244,16 @@ def csi2021() -> Experiment:
         out = out if which is None else out[list(which)]
         return out if bins is None else out[..., list(bins)]
 
-    return Experiment("csi2021", model, ref_csi.CsIReference(), ref_csi.CsIReference(predict),
-                      ["sin2_theta_w"], "rn_csi", (0.15, 0.35), ["sin2_theta_w"])
+    return Experiment(
+        "csi2021",
+        model,
+        ref_csi.CsIReference(),
+        ref_csi.CsIReference(predict),
+        ["sin2_theta_w"],
+        "rn_csi",
+        (0.15, 0.35),
+        ["sin2_theta_w"],
+    )
 
 
 def _max_rel(a, b, floor: float) -> float:
@@ -244,8 +273,9 @@ def validate(exp: Experiment, sizes: Sizes) -> float:
     t, ref = time_python(lambda: exp.reference_prediction(bins), 1)
     s2, rn = exp.defaults["sin2_theta_w"], exp.defaults[exp.rn]
     # More predictions at nearby points (uncached), for a median.
-    times = [t] + [time_python(lambda k=k: exp.quad_prediction(s2 + 0.005 * k, bins), 1)[0]
-                   for k in range(1, sizes.ref_repeats)]
+    times = [t] + [
+        time_python(lambda k=k: exp.quad_prediction(s2 + 0.005 * k, bins), 1)[0] for k in range(1, sizes.ref_repeats)
+    ]
     exp.t_pred = statistics.median(times) * exp.n_bins / (exp.n_bins if bins is None else len(bins))
     ours = exp.standin.spectra(s2, rn, bins) if exp.key == "csi2021" else exp.standin.cevns(s2, rn, bins)
     worst = _max_rel(ref, ours, 1e-6 * np.max(np.abs(ours)))
@@ -259,12 +289,14 @@ def validate(exp: Experiment, sizes: Sizes) -> float:
         ours_t = np.stack([fractions[prompt][0], fractions[~prompt][0]])
         worst = max(worst, _max_rel(exp.quad.arrival_fractions(0.0), ours_t, 1e-9))
     if not worst < TOLERANCE:
-        raise SystemExit(f"reference {exp.key} disagrees with cevnsjax: "
-                         f"max relative difference {worst:.2e} > {TOLERANCE}")
+        raise SystemExit(
+            f"reference {exp.key} disagrees with cevnsjax: max relative difference {worst:.2e} > {TOLERANCE}"
+        )
     exp.agreement = worst
-    log(f"{exp.key}: reference agrees with cevnsjax to {worst:.1e}; quad prediction {exp.t_pred:.3g} s "
-        f"(median of {sizes.ref_repeats})"
-        + ("" if bins is None else f" (scaled from bins {bins})"))
+    log(
+        f"{exp.key}: reference agrees with cevnsjax to {worst:.1e}; quad prediction {exp.t_pred:.3g} s "
+        f"(median of {sizes.ref_repeats})" + ("" if bins is None else f" (scaled from bins {bins})")
+    )
     return t
 
 
@@ -283,8 +315,14 @@ def bench_expected(exp: Experiment, sizes: Sizes, t_ref_subset: float) -> dict:
         t_ref = exp.t_pred + t_frac
     out = time_jitted(fn, x0, repeats=sizes.repeats)
     scaled = "" if sizes.ref_bins is None else f", scaled from bins {sizes.ref_bins} ({t_ref_subset:.3g} s)"
-    return {**out, "reference_s": t_ref, "size": int(exp.model.n_bins), "what": f"{what} (parameters as one vector)",
-            "reference_method": f"measured: quad over every bin{scaled}", "agreement": exp.agreement}
+    return {
+        **out,
+        "reference_s": t_ref,
+        "size": int(exp.model.n_bins),
+        "what": f"{what} (parameters as one vector)",
+        "reference_method": f"measured: quad over every bin{scaled}",
+        "agreement": exp.agreement,
+    }
 
 
 def bench_nll_grad(exp: Experiment, sizes: Sizes) -> dict:
@@ -293,11 +331,17 @@ def bench_nll_grad(exp: Experiment, sizes: Sizes) -> dict:
     out = time_jitted(jax.jit(jax.value_and_grad(chi2)), x0, repeats=sizes.repeats)
     floor = time_jitted(jax.jit(jax.value_and_grad(lambda x: jnp.sum(x**2))), x0, repeats=sizes.repeats)
     t_ref, method, _ = exp.reference_task(
-        lambda ref: chi2_and_gradient(ref.chi2, exp.module.DEFAULTS, names), "nll_grad" in sizes.ref_measured)
-    return {**out, "reference_s": t_ref, "size": len(x0), "reference_method": f"{method}; central differences",
-            "dispatch_floor_s": floor["cevnsjax_s"],
-            "what": f"chi^2 and its gradient in {', '.join(names)} (one float64 vector; other parameters "
-                    "at their defaults, model arrays closed over)"}
+        lambda ref: chi2_and_gradient(ref.chi2, exp.module.DEFAULTS, names), "nll_grad" in sizes.ref_measured
+    )
+    return {
+        **out,
+        "reference_s": t_ref,
+        "size": len(x0),
+        "reference_method": f"{method}; central differences",
+        "dispatch_floor_s": floor["cevnsjax_s"],
+        "what": f"chi^2 and its gradient in {', '.join(names)} (one float64 vector; other parameters "
+        "at their defaults, model arrays closed over)",
+    }
 
 
 def bench_batch(exp: Experiment, sizes: Sizes) -> dict:
@@ -305,9 +349,13 @@ def bench_batch(exp: Experiment, sizes: Sizes) -> dict:
     chi2, _ = _vector_chi2(exp.model, names)
     points = jnp.asarray(_random_points(exp.model, names, sizes.batch))
     out = time_jitted(jax.jit(jax.vmap(chi2)), points, repeats=max(3, sizes.repeats // 20))
-    return {**out, "reference_s": sizes.batch * exp.t_pred, "size": sizes.batch,
-            "what": f"chi^2 at a batch of random points of {', '.join(names)} (jax.vmap)",
-            "reference_method": f"extrapolated: {sizes.batch} x one quad prediction ({exp.t_pred:.3g} s measured)"}
+    return {
+        **out,
+        "reference_s": sizes.batch * exp.t_pred,
+        "size": sizes.batch,
+        "what": f"chi^2 at a batch of random points of {', '.join(names)} (jax.vmap)",
+        "reference_method": f"extrapolated: {sizes.batch} x one quad prediction ({exp.t_pred:.3g} s measured)",
+    }
 
 
 def bench_fit(exp: Experiment, sizes: Sizes) -> dict:
@@ -315,9 +363,15 @@ def bench_fit(exp: Experiment, sizes: Sizes) -> dict:
     free = [*exp.free_fit, *exp.module.NUISANCES]
     measured = "fit" in sizes.ref_measured
     t_ref, method, m = exp.reference_task(lambda ref: exp.minuit_fit(ref, free), measured)
-    entry = {**out, "reference_s": t_ref, "size": len(free), "reference_method": f"{method}; MIGRAD + HESSE",
-             "what": f"cj.fit(free={exp.free_fit} + nuisances): damped Newton + Hessian errors",
-             "chi2_min": {"cevnsjax": res.chi2_min, "reference": float(m.fval)}, "converged": res.converged}
+    entry = {
+        **out,
+        "reference_s": t_ref,
+        "size": len(free),
+        "reference_method": f"{method}; MIGRAD + HESSE",
+        "what": f"cj.fit(free={exp.free_fit} + nuisances): damped Newton + Hessian errors",
+        "chi2_min": {"cevnsjax": res.chi2_min, "reference": float(m.fval)},
+        "converged": res.converged,
+    }
     if measured:  # how well the estimate used in --quick mode matches the measurement
         entry["reference_estimate_s"], _, _ = exp.reference_task(lambda ref: exp.minuit_fit(ref, free), False)
     return entry
@@ -337,24 +391,47 @@ def bench_profile(exp: Experiment, sizes: Sizes) -> dict:
     t_points, _, _ = exp.reference_task(points, False)
     per_point = t_points / k
     t_ref = t_global_ref + len(grid) * per_point
-    return {**out, "reference_s": t_ref, "size": len(grid),
-            "what": "cj.profile of sin2_theta_w, nuisances re-minimised at every point (vmapped Newton)",
-            "reference_method": (f"estimated: global Minuit fit ({t_global_ref:.3g} s) + {len(grid)} x "
-                                 f"{per_point:.3g} s per point (one quad prediction + Minuit over the nuisances, "
-                                 f"timed on {k} points)"),
-            "converged_points": int(np.sum(res.converged))}
+    return {
+        **out,
+        "reference_s": t_ref,
+        "size": len(grid),
+        "what": "cj.profile of sin2_theta_w, nuisances re-minimised at every point (vmapped Newton)",
+        "reference_method": (
+            f"estimated: global Minuit fit ({t_global_ref:.3g} s) + {len(grid)} x "
+            f"{per_point:.3g} s per point (one quad prediction + Minuit over the nuisances, "
+            f"timed on {k} points)"
+        ),
+        "converged_points": int(np.sum(res.converged)),
+    }
 
 
 def bench_nuts(exp: Experiment, sizes: Sizes) -> dict:
-    out, res = time_api(lambda: cj.sample(exp.model, free=exp.free_nuts, chains=sizes.chains, samples=sizes.samples,
-                                          warmup=sizes.warmup, progress=False), 1)
+    out, res = time_api(
+        lambda: cj.sample(
+            exp.model,
+            free=exp.free_nuts,
+            chains=sizes.chains,
+            samples=sizes.samples,
+            warmup=sizes.warmup,
+            progress=False,
+        ),
+        1,
+    )
     ess = min(s["ess"] for s in res.summary.values())
-    return {**out, "reference_s": None, "size": sizes.chains * sizes.samples,
-            "what": (f"cj.sample: NUTS, {sizes.chains} chains x {sizes.samples} samples (+{sizes.warmup} warmup), "
-                     f"free {exp.free_nuts} + nuisances"),
-            "reference_method": "none: a quad likelihood has no gradient for NUTS",
-            "min_ess": ess, "ess_per_s": ess / out["cevnsjax_s"], "divergences": res.divergences,
-            "max_r_hat": max(s["r_hat"] for s in res.summary.values())}
+    return {
+        **out,
+        "reference_s": None,
+        "size": sizes.chains * sizes.samples,
+        "what": (
+            f"cj.sample: NUTS, {sizes.chains} chains x {sizes.samples} samples (+{sizes.warmup} warmup), "
+            f"free {exp.free_nuts} + nuisances"
+        ),
+        "reference_method": "none: a quad likelihood has no gradient for NUTS",
+        "min_ess": ess,
+        "ess_per_s": ess / out["cevnsjax_s"],
+        "divergences": res.divergences,
+        "max_r_hat": max(s["r_hat"] for s in res.summary.values()),
+    }
 
 
 def bench_grid(exp: Experiment, sizes: Sizes) -> dict:
@@ -362,19 +439,29 @@ def bench_grid(exp: Experiment, sizes: Sizes) -> dict:
     lo = exp.model.parameters[exp.rn].lower
     grid = {"sin2_theta_w": np.linspace(0.1, 0.5, n), exp.rn: np.linspace(lo, lo + 4.5, n)}
     out, res = time_api(lambda: cj.scan(exp.model, grid, progress=False), 1)
-    return {**out, "reference_s": n * n * exp.t_pred, "size": n * n,
-            "what": f"cj.scan of chi^2 on a {n} x {n} grid (sin2_theta_w x {exp.rn}), sharded over all devices",
-            "reference_method": f"extrapolated: {n * n} x one quad prediction ({exp.t_pred:.3g} s measured)",
-            "throughput_per_s": n * n / out["cevnsjax_s"], "n_devices_used": res.n_devices}
+    return {
+        **out,
+        "reference_s": n * n * exp.t_pred,
+        "size": n * n,
+        "what": f"cj.scan of chi^2 on a {n} x {n} grid (sin2_theta_w x {exp.rn}), sharded over all devices",
+        "reference_method": f"extrapolated: {n * n} x one quad prediction ({exp.t_pred:.3g} s measured)",
+        "throughput_per_s": n * n / out["cevnsjax_s"],
+        "n_devices_used": res.n_devices,
+    }
 
 
 def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan = []
     for key in ("ar", "csi2021"):
-        plan += [(f"{key}_expected", key, "expected"), (f"{key}_nll_grad", key, "nll_grad"),
-                 (f"{key}_batch_1e4", key, "batch"), (f"{key}_fit", key, "fit"),
-                 (f"{key}_profile_200", key, "profile"), (f"nuts_{key}", key, "nuts"),
-                 ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid")]
+        plan += [
+            (f"{key}_expected", key, "expected"),
+            (f"{key}_nll_grad", key, "nll_grad"),
+            (f"{key}_batch_1e4", key, "batch"),
+            (f"{key}_fit", key, "fit"),
+            (f"{key}_profile_200", key, "profile"),
+            (f"nuts_{key}", key, "nuts"),
+            ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid"),
+        ]
     plan = [step for step in plan if step[0] in names]
     experiments = {}
     for key, make in (("ar", argon), ("csi2021", csi2021)):
@@ -383,11 +470,16 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
             exp = make()
             experiments[key] = (exp, validate(exp, sizes))
     device = jax.devices()[0]
-    meta = {"device": f"{device.platform}:{device.device_kind}", "n_devices": jax.device_count(),
-            "dtype": str(jnp.zeros(()).dtype), "jax": jax.__version__,
-            "cevnsjax": importlib.metadata.version("cevnsjax"), "host": platform.machine(),
-            "cpu_count": len(os.sched_getaffinity(0)),
-            "dispatch": "async" if jax.config.read("jax_cpu_enable_async_dispatch") else "inline"}
+    meta = {
+        "device": f"{device.platform}:{device.device_kind}",
+        "n_devices": jax.device_count(),
+        "dtype": str(jnp.zeros(()).dtype),
+        "jax": jax.__version__,
+        "cevnsjax": importlib.metadata.version("cevnsjax"),
+        "host": platform.machine(),
+        "cpu_count": len(os.sched_getaffinity(0)),
+        "dispatch": "async" if jax.config.read("jax_cpu_enable_async_dispatch") else "inline",
+    }
     results = {}
     for name, key, kind in plan:
         exp, t_subset = experiments[key]
@@ -395,8 +487,14 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
         if kind == "expected":
             entry = bench_expected(exp, sizes, t_subset)
         else:
-            entry = {"nll_grad": bench_nll_grad, "batch": bench_batch, "fit": bench_fit, "profile": bench_profile,
-                     "nuts": bench_nuts, "grid": bench_grid}[kind](exp, sizes)
+            entry = {
+                "nll_grad": bench_nll_grad,
+                "batch": bench_batch,
+                "fit": bench_fit,
+                "profile": bench_profile,
+                "nuts": bench_nuts,
+                "grid": bench_grid,
+            }[kind](exp, sizes)
         ref = entry["reference_s"]
         entry["ratio"] = None if ref is None else ref / entry["cevnsjax_s"]
         if name in TARGETS:
@@ -418,15 +516,26 @@ def _fmt_time(t) -> str:
 def table(results: dict[str, dict]) -> str:
     """The readable table (one line per benchmark, then how each reference time was obtained)."""
     first = next(iter(results.values()), {})
-    head = (f"cevnsjax benchmarks on {first.get('device', '?')} x {first.get('n_devices', '?')}, "
-            f"{first.get('dtype', '?')}, jax {first.get('jax', '?')}, {first.get('dispatch', '?')} dispatch; "
-            "ratio = reference / cevnsjax")
+    head = (
+        f"cevnsjax benchmarks on {first.get('device', '?')} x {first.get('n_devices', '?')}, "
+        f"{first.get('dtype', '?')}, jax {first.get('jax', '?')}, {first.get('dispatch', '?')} dispatch; "
+        "ratio = reference / cevnsjax"
+    )
     rows = [("benchmark", "size", "cevnsjax", "compile", "reference", "ratio", "target")]
     for name, e in results.items():
         target = "" if "target" not in e else f"{e['target']}: {'met' if e['target_met'] else 'MISSED'}"
         ratio = "-" if e["ratio"] is None else f"{e['ratio']:.3g}x"
-        rows.append((name, f"{e['size']:,}", _fmt_time(e["cevnsjax_s"]), _fmt_time(e["compile_s"]),
-                     _fmt_time(e["reference_s"]), ratio, target))
+        rows.append(
+            (
+                name,
+                f"{e['size']:,}",
+                _fmt_time(e["cevnsjax_s"]),
+                _fmt_time(e["compile_s"]),
+                _fmt_time(e["reference_s"]),
+                ratio,
+                target,
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [head, ""] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append("")
@@ -435,10 +544,12 @@ def table(results: dict[str, dict]) -> str:
         extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s") if k in e]
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")
-    lines.append("cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
-                 "cj.fit/profile/scan compile once per model structure and free set (api_wall_s = a later "
-                 "call's wall time); cj.sample compiles on every call; dispatch_floor_s = the same call of a "
-                 "jitted value-and-gradient of sum(x**2), what JAX costs before any physics.")
+    lines.append(
+        "cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
+        "cj.fit/profile/scan compile once per model structure and free set (api_wall_s = a later "
+        "call's wall time); cj.sample compiles on every call; dispatch_floor_s = the same call of a "
+        "jitted value-and-gradient of sum(x**2), what JAX costs before any physics."
+    )
     return "\n".join(lines)
 
 
@@ -449,10 +560,14 @@ def main(argv=None) -> int:
     mode.add_argument("--smoke", action="store_true", help="tiny sizes: only checks that everything runs")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object on the last line")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these benchmarks")
-    parser.add_argument("--async-dispatch", action="store_true",
-                        help="keep JAX's default CPU dispatch (a worker thread) instead of running inline")
-    parser.add_argument("--results", type=Path, default=HERE / "results",
-                        help="folder for the <name>.json files (default: %(default)s)")
+    parser.add_argument(
+        "--async-dispatch",
+        action="store_true",
+        help="keep JAX's default CPU dispatch (a worker thread) instead of running inline",
+    )
+    parser.add_argument(
+        "--results", type=Path, default=HERE / "results", help="folder for the <name>.json files (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     cj.configure(cpu_sync_dispatch=not args.async_dispatch)
     mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"

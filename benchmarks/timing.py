@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterator
 
 import jax
 
-COMPILE_EVENTS = frozenset({
-    "/jax/core/compile/jaxpr_trace_duration",
-    "/jax/core/compile/jaxpr_to_mlir_module_duration",
-    "/jax/core/compile/backend_compile_duration",
-})
+COMPILE_EVENTS = frozenset(
+    {
+        "/jax/core/compile/jaxpr_trace_duration",
+        "/jax/core/compile/jaxpr_to_mlir_module_duration",
+        "/jax/core/compile/backend_compile_duration",
+    }
+)
 
 _recorders: list[list[tuple[float, float]]] = []
 
@@ -91,8 +93,12 @@ def time_jitted(fn: Callable, *args, repeats: int, warmup_s: float = 0.5) -> dic
         start = time.perf_counter()
         jax.block_until_ready(fn(*args))
         times.append(time.perf_counter() - start)
-    return {"cevnsjax_s": statistics.median(times), "best_s": min(times), "compile_s": first.compile,
-            "first_call_s": first.wall}
+    return {
+        "cevnsjax_s": statistics.median(times),
+        "best_s": min(times),
+        "compile_s": first.compile,
+        "first_call_s": first.wall,
+    }
 
 
 def time_api(fn: Callable, repeats: int):

@@ -98,8 +98,13 @@ class Folding(eqx.Module):
         active = amp.survival(pt, self.flavour, self.E, config)
         moments = self.moments
         if active is not None:
-            moments = amp.cevns_moments(self.E, self.wE * active, self.T[None, :, :, None], self.M[None, :, None, None],
-                                        exact=self.exact_kinematics)
+            moments = amp.cevns_moments(
+                self.E,
+                self.wE * active,
+                self.T[None, :, :, None],
+                self.M[None, :, None, None],
+                exact=self.exact_kinematics,
+            )
         return amp.cevns_rate(pt, self.flavour, self.T, M, self.Z[:, None], self.N[:, None], FZ, FN, moments, config)
 
     def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
@@ -122,17 +127,22 @@ class Folding(eqx.Module):
 
         def energies(a, fill):
             rows = [jnp.concatenate([a[c] for c in g], axis=-1) for g in groups]
-            return jnp.stack([jnp.pad(r, [(0, 0)] * (r.ndim - 1) + [(0, width - r.shape[-1])], constant_values=fill)
-                              for r in rows])
+            return jnp.stack(
+                [jnp.pad(r, [(0, 0)] * (r.ndim - 1) + [(0, width - r.shape[-1])], constant_values=fill) for r in rows]
+            )
 
         def summed(a):
             return jnp.stack([a[g].sum(axis=0) for g in groups])
 
         return Folding(
-            T=self.T, wT=self.wT,
-            E=energies(self.E, jnp.max(self.E)), wE=energies(self.wE, 0.0),
+            T=self.T,
+            wT=self.wT,
+            E=energies(self.E, jnp.max(self.E)),
+            wE=energies(self.wE, 0.0),
             moments=jnp.stack([summed(m) for m in self.moments]),
-            M=self.M, Z=self.Z, N=self.N,
+            M=self.M,
+            Z=self.Z,
+            N=self.N,
             flavour=jnp.asarray([flavour[g[0]] for g in groups]),
             components=tuple("+".join(self.components[c] for c in g) for g in groups),
             timing=tuple("+".join(dict.fromkeys(self.timing[c] for c in g)) for g in groups),
@@ -219,7 +229,9 @@ def build_folding(
     grids = []
     for iso in target.isotopes:
         hi = min(t_range[1], float(t_max(e_top, iso.mass, exact=exact_kinematics)))
-        lines = [float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None]
+        lines = [
+            float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None
+        ]
         grids.append(composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, lines), n_t))
     T, wT = _stack_grids(grids)
     M = np.array([iso.mass for iso in target.isotopes])

@@ -43,7 +43,7 @@ def test_chi2_minimum_and_full_coherence(ar):
 def test_rn_upper_bounds_helm(ar):
     pr = profile(ar, "rn_ar40", np.linspace(3.448, 14.0, 45))
     for level, bound in (("1sigma", 4.24), ("2sigma", 6.21), ("3sigma", 10.80)):
-        (lo, hi), = pr.intervals[level]
+        ((lo, hi),) = pr.intervals[level]
         assert lo is None and hi == pytest.approx(bound, abs=0.05)
 
 
@@ -53,7 +53,7 @@ def test_rn_upper_bounds_other_form_factors(form):
     m = ex.experiment("coherent_ar_2020", form_factor=form)
     pr = profile(m, "rn_ar40", np.linspace(3.448, 14.0, 45))
     for level, bound in (("1sigma", 4.2), ("2sigma", 6.2), ("3sigma", 10.8)):
-        (lo, hi), = pr.intervals[level]
+        ((lo, hi),) = pr.intervals[level]
         assert lo is None and hi == pytest.approx(bound, abs=0.15)  # "practically the same curve"
 
 
@@ -61,8 +61,8 @@ def test_weak_mixing_angle(ar):
     ps = profile(ar, "sin2_theta_w", np.linspace(0.1, 0.55, 46))
     best = ps.best_fit["sin2_theta_w"]
     assert best == pytest.approx(0.316, abs=0.005)  # paper 0.31
-    (lo1, hi1), = ps.intervals["1sigma"]
-    (lo2, hi2), = ps.intervals["2sigma"]
+    ((lo1, hi1),) = ps.intervals["1sigma"]
+    ((lo2, hi2),) = ps.intervals["2sigma"]
     assert best - lo1 == pytest.approx(0.06, abs=0.006) and hi1 - best == pytest.approx(0.06, abs=0.006)
     assert best - lo2 == pytest.approx(0.13, abs=0.01) and hi2 - best == pytest.approx(0.11, abs=0.01)
 
@@ -134,12 +134,23 @@ def test_cli_fit_and_profile_contract(tmp_path):
 
     rc, fit_out, _ = run("fit", "coherent_ar_2020", "--free", "rn_ar40", "--json", "--plot", str(tmp_path / "fit.png"))
     assert rc == 0
-    assert {"values", "errors", "chi2_min", "ndof", "converged", "components", "nominal_components", "correlation"} <= set(fit_out)
+    assert {
+        "values",
+        "errors",
+        "chi2_min",
+        "ndof",
+        "converged",
+        "components",
+        "nominal_components",
+        "correlation",
+    } <= set(fit_out)
     assert fit_out["ndof"] == 11 and fit_out["converged"] is True
     assert set(fit_out["components"]) == {"cevns", "brn_prompt", "brn_delayed"}
     assert fit_out["nominal_components"]["cevns"] == pytest.approx(129.9, abs=0.1)
     assert (tmp_path / "fit.png").exists() and (tmp_path / "fit_spectrum.png").exists()
-    rc, prof, _ = run("profile", "coherent_ar_2020", "--param", "sin2_theta_w", "--range", "0.1", "0.55", "--points", "19", "--json")
+    rc, prof, _ = run(
+        "profile", "coherent_ar_2020", "--param", "sin2_theta_w", "--range", "0.1", "0.55", "--points", "19", "--json"
+    )
     assert rc == 0 and prof["param"] == "sin2_theta_w" and len(prof["grid"]) == 19
     assert set(prof["intervals"]) == {"1sigma", "90%", "2sigma", "99%", "3sigma"}
     rc, err, stderr = run("fit", "coherent_ar_2020", "--fix", "rn_ar=4", "--json")

@@ -23,8 +23,18 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from reference import ar2020 as ref_ar  # noqa: E402
 from reference import csi2021 as ref_csi  # noqa: E402
 
-REQUIRED = ("ar_expected", "ar_nll_grad", "ar_batch_1e4", "ar_fit", "ar_profile_200",
-            "csi2021_expected", "csi2021_nll_grad", "csi2021_fit", "nuts_ar", "grid_1e6")
+REQUIRED = (
+    "ar_expected",
+    "ar_nll_grad",
+    "ar_batch_1e4",
+    "ar_fit",
+    "ar_profile_200",
+    "csi2021_expected",
+    "csi2021_nll_grad",
+    "csi2021_fit",
+    "nuts_ar",
+    "grid_1e6",
+)
 
 
 def _rel(a, b, floor=1e-6):
@@ -58,7 +68,9 @@ def test_argon_reference_agrees(argon):
         assert ref.cevns(s2, rn).sum() == pytest.approx(ours.sum(), rel=1e-4)
         values = {k: float(p[k]) for k in ref_ar.NAMES}
         assert ref.chi2(values) == pytest.approx(float(chi2(p)), rel=1e-3)
-    assert ref.cevns(ref_ar.DEFAULTS["sin2_theta_w"], 3.55).sum() == pytest.approx(129.9, abs=0.1)  # docs/physics.md 11a
+    assert ref.cevns(ref_ar.DEFAULTS["sin2_theta_w"], 3.55).sum() == pytest.approx(
+        129.9, abs=0.1
+    )  # docs/physics.md 11a
 
 
 def test_csi_reference_agrees(csi):
@@ -86,7 +98,11 @@ def test_benchmark_script_smoke(tmp_path):
     env = {**os.environ, "XLA_FLAGS": "--xla_backend_optimization_level=0", "MPLBACKEND": "Agg"}
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", "--results", str(tmp_path)],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = proc.stdout.strip().splitlines()

@@ -19,7 +19,7 @@ from cevnsjax.physics import nsi
 from cevnsjax.physics.amplitude import SignalConfig
 from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.physics.kinematics import momentum_transfer
-from cevnsjax.physics.nuclei import isotope, single_isotope, target
+from cevnsjax.physics.nuclei import isotope, target
 from cevnsjax.physics.oscillations import active_fraction, averaged_sin2
 from cevnsjax.sources import sns
 
@@ -54,7 +54,7 @@ def _sm(f, rp, rn):
 
 
 def test_sm_point_unchanged_to_machine_precision(setup):
-    f, rp, rn, base, spectra = setup
+    f, rp, rn, _base, spectra = setup
     np.testing.assert_allclose(spectra(), _sm(f, rp, rn), rtol=1e-13)
     # every mediator model and the sterile path with zero mixing leave it unchanged too
     for model in nsi.MEDIATORS:
@@ -68,7 +68,7 @@ def test_charge_radius_shift_is_a_proton_coupling_shift(setup):
     Sign: a *positive* shift of <r^2_ee> mimics a larger sin2_theta_w (g_V^p = g~ - Q~); a negative one
     a smaller sin2_theta_w.
     """
-    f, rp, rn, base, spectra = setup
+    f, _rp, _rn, base, spectra = setup
     d = 0.5
     ds = float(em.radius_coupling(d, C)) / (2 * C.rho)
     a = spectra({"r2_nu_ee": base["r2_nu_ee"] + d})
@@ -121,7 +121,11 @@ def test_heavy_mediator_limit_is_constant_nsi(setup, model, charge):
     _, _, _, _, spectra = setup
     m = 1e5  # MeV, 2 M T << m^2
     eps = 0.05
-    g = math.sqrt(eps / charge * math.sqrt(2) * C.G_F * m**2) if charge > 0 else math.sqrt(-eps / charge * math.sqrt(2) * C.G_F * m**2)
+    g = (
+        math.sqrt(eps / charge * math.sqrt(2) * C.G_F * m**2)
+        if charge > 0
+        else math.sqrt(-eps / charge * math.sqrt(2) * C.G_F * m**2)
+    )
     eps_q = eps if charge > 0 else -eps
     light = spectra({"g_zprime": g, "m_zprime": m}, mediator=model)
     nsi_params = {f"eps_{q}_{fl}": eps_q for q in ("u", "d") for fl in ("ee", "mumu")}
@@ -145,7 +149,15 @@ def test_lmu_ltau_loop_function():
     c = pdg2022
     assert float(nsi.lmu_ltau_loop(0.0, c)) == pytest.approx(math.log(c.m_tau**2 / c.m_mu**2), rel=1e-12)
     for q2 in (10.0, 1e3, 1e4, 1e6):
-        ref = 6 * quad(lambda x: x * (1 - x) * math.log((c.m_tau**2 + x * (1 - x) * q2) / (c.m_mu**2 + x * (1 - x) * q2)), 0, 1, epsrel=1e-12)[0]
+        ref = (
+            6
+            * quad(
+                lambda x: x * (1 - x) * math.log((c.m_tau**2 + x * (1 - x) * q2) / (c.m_mu**2 + x * (1 - x) * q2)),
+                0,
+                1,
+                epsrel=1e-12,
+            )[0]
+        )
         assert float(nsi.lmu_ltau_loop(q2, c)) == pytest.approx(ref, rel=1e-9)
 
 
@@ -156,14 +168,16 @@ def test_scalar_mediator_adds(setup):
     assert float(jnp.min(d)) >= 0 and float(jnp.sum(d)) > 0
     ar = isotope("40Ar")
     kw = dict(rn=3.4, form_factor_name="unity", c=pdg2022)
-    got = float(xs.dsigma_dT(30.0, 0.01, ar, params={"g_phi": 1e-3, "m_phi": 5.0}, **kw) - xs.dsigma_dT(30.0, 0.01, ar, **kw))
+    got = float(
+        xs.dsigma_dT(30.0, 0.01, ar, params={"g_phi": 1e-3, "m_phi": 5.0}, **kw) - xs.dsigma_dT(30.0, 0.01, ar, **kw)
+    )
     charge, M = 15.1 * ar.Z + 14.0 * ar.N, ar.mass
     ref = 1e-6 * charge**2 * M**2 * 0.01 / (4 * math.pi * 900 * (2 * M * 0.01 + 25.0) ** 2) * 3.893794e-22
     assert got == pytest.approx(ref, rel=1e-9)
 
 
 def test_sterile_oscillations(setup):
-    f, rp, rn, _, spectra = setup
+    f, _rp, _rn, _, spectra = setup
     # fast oscillations average to <sin^2> = 1/2: nu_e flux scaled by 1 - 2|U|^2 (1 - |U|^2)
     u = 0.1
     osc = spectra({"ue4_sq": u, "dm41_sq": 5000.0})

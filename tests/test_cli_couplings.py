@@ -12,7 +12,9 @@ from cevnsjax.cli import main
 def test_console_script_json():
     out = subprocess.run(
         [sys.executable, "-m", "cevnsjax", "couplings", "--preset", "pdg2018", "--no-zz-boxes", "--json"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     d = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(d) >= {"gVp", "gVn", "gVp_no_radius", "r2_sm_cm2"}

@@ -90,8 +90,18 @@ def test_fit_table_iminuit_and_plot(tmp_path):
 def test_combination_options_and_renamed_nuisances():
     # 'offset' is only accepted by toy_other, 'width' only by toy_gauss: both apply.
     r = invoke(
-        "fit", "toy_gauss", "toy_other", "--free", "mu", "--fix", "toy_other.eta=1",
-        "--option", "offset=0.5", "--option", "width=0.5", "--json",
+        "fit",
+        "toy_gauss",
+        "toy_other",
+        "--free",
+        "mu",
+        "--fix",
+        "toy_other.eta=1",
+        "--option",
+        "offset=0.5",
+        "--option",
+        "width=0.5",
+        "--json",
     )
     assert r.exit_code == 0, r.output
     out = last_json(r)
@@ -144,8 +154,23 @@ def test_profile_1d_json_contract():
 def test_profile_2d_json_and_plot(tmp_path):
     png = tmp_path / "p2.png"
     r = invoke(
-        "profile", "toy_gauss", "--param", "mu", "--param", "eta", "--range", "0", "2.5",
-        "--range", "0.6", "1.4", "--points", "15", "--json", "--plot", str(png),
+        "profile",
+        "toy_gauss",
+        "--param",
+        "mu",
+        "--param",
+        "eta",
+        "--range",
+        "0",
+        "2.5",
+        "--range",
+        "0.6",
+        "1.4",
+        "--points",
+        "15",
+        "--json",
+        "--plot",
+        str(png),
     )
     assert r.exit_code == 0, r.output
     out = last_json(r)
@@ -179,8 +204,21 @@ def test_scan_json_contract():
 def test_sample_json_contract_and_corner_plot(tmp_path):
     png = tmp_path / "corner.png"
     r = invoke(
-        "sample", "toy_gauss", "--free", "mu", "--chains", "2", "--samples", "200", "--warmup", "200",
-        "--seed", "3", "--json", "--plot", str(png),
+        "sample",
+        "toy_gauss",
+        "--free",
+        "mu",
+        "--chains",
+        "2",
+        "--samples",
+        "200",
+        "--warmup",
+        "200",
+        "--seed",
+        "3",
+        "--json",
+        "--plot",
+        str(png),
     )
     assert r.exit_code == 0, r.output
     out = last_json(r)

@@ -60,7 +60,9 @@ def test_sin2_theta_w_moves_only_tree_term():
 def test_loop_function_against_quadrature():
     m, mw = pdg2022.m_e, pdg2022.m_w
     for q2 in [0.0, -1e-4, -0.01, -1.0, -100.0, -1e4, -1e6]:
-        ref = quad(lambda x: x * (1 - x) * math.log((m**2 - q2 * x * (1 - x)) / mw**2), 0, 1, epsabs=0, epsrel=1e-12, limit=200)[0]
+        ref = quad(
+            lambda x: x * (1 - x) * math.log((m**2 - q2 * x * (1 - x)) / mw**2), 0, 1, epsabs=0, epsrel=1e-12, limit=200
+        )[0]
         assert float(cp.loop_function_r(q2, m, mw)) == pytest.approx(ref, rel=1e-9, abs=1e-12)
     assert float(cp.loop_function_r(0.0, m, mw)) == pytest.approx(math.log(m**2 / mw**2) / 6, rel=1e-14)
 

@@ -77,8 +77,10 @@ def test_gradients_finite_at_edges(q_dep):
     E0 = 30.0
     edge = float(xs.t_max(E0, AR.mass, exact=False))
     for E, T in [(E0, 0.0), (E0, edge), (E0, edge * (1 - 1e-12)), (float(xs.e_min(0.05, AR.mass, exact=False)), 0.05)]:
+
         def f(rn, rp, s2, E=E, T=T):
             return xs.dsigma_dT(E, T, AR, "nu_e", rn=rn, rp=rp, sin2_theta_w=s2, radius_q_dependence=q_dep)
+
         grads = jax.grad(f, argnums=(0, 1, 2))(3.55, 3.45, 0.238)
         assert all(np.isfinite(g) for g in grads)
         hess = jax.hessian(f, argnums=0)(3.55, 3.45, 0.238)

@@ -16,9 +16,9 @@ import pytest
 
 import cevnsjax.experiments as ex
 from cevnsjax.constants import pdg2022
-from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.experiments import coherent_csi_2017 as csi
 from cevnsjax.inference import fit
+from cevnsjax.physics.catalogue import bsm_parameters
 
 BSM = {p.name for p in bsm_parameters(pdg2022, sterile=True)}
 
@@ -45,7 +45,15 @@ def _best(m, result):
 
 def test_parameters(model):
     ps = model.parameters
-    assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", "eta_flux", "eta_qf", "eta_eff", "eta_ss", "mu_cevns"]
+    assert [n for n in ps.names if n not in BSM] == [
+        "sin2_theta_w",
+        "rn_csi",
+        "eta_flux",
+        "eta_qf",
+        "eta_eff",
+        "eta_ss",
+        "mu_cevns",
+    ]
     assert ps.default_free() == ["eta_flux", "eta_qf", "eta_eff", "eta_ss"]
     assert ps["eta_qf"].constraint == pytest.approx((1.0, 1.66 / 8.78))
     assert ps["eta_eff"].constraint == (1.0, 0.05)

@@ -12,6 +12,7 @@ R_n = R_p; efficiency variants -10.7% / +12.2%; fit 302 +- 31 events, chi^2 = 80
 The 5.5 fm number differs from the reference's ~301 (see the module docstring).
 """
 
+import itertools
 import math
 
 import jax
@@ -25,12 +26,11 @@ from scipy.stats import exponnorm
 import cevnsjax.experiments as ex
 from cevnsjax import datasets
 from cevnsjax.constants import pdg2022
-from cevnsjax.experiments import _csi
 from cevnsjax.experiments import coherent_csi_2021 as csi
-from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.inference import fit
 from cevnsjax.likelihood.morphing import variation_weights
 from cevnsjax.parameters import ParameterError
+from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.sources import sns
 
 BSM = {p.name for p in bsm_parameters(pdg2022, sterile=True)}
@@ -203,7 +203,7 @@ def test_time_fractions_against_quad(model):
     for row, density in enumerate(densities):
         ref = [
             quad(lambda t: csi._timing_efficiency(t) * density(t), lo, hi, points=[0.52], limit=200)[0]
-            for lo, hi in zip(edges[:-1], edges[1:])
+            for lo, hi in itertools.pairwise(edges)
         ]
         np.testing.assert_allclose(fractions[row], ref, rtol=1e-8, atol=1e-12)
     assert model.prompt == (True, False, False)
@@ -218,7 +218,7 @@ def test_nominal_trace_from_nin_pdf():
         norm, mean, width = x
         return 100 * (norm * np.asarray(sns.time_bin_fractions(edges, mean, width, "delayed")) - pdf.value)
 
-    norm, mean, width = least_squares(resid, [7.5, 0.45, 0.12]).x
+    _norm, mean, width = least_squares(resid, [7.5, 0.45, 0.12]).x
     assert mean == pytest.approx(csi.TRACE_MEAN_US, abs=1e-3)
     assert width == pytest.approx(csi.TRACE_WIDTH_US, abs=1e-3)
 

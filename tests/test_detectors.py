@@ -129,7 +129,8 @@ def test_logistic():
         assert np.isfinite(jax.grad(lambda t: eff.logistic(t, *EFF))(xi))
     dz = jax.grad(lambda d: eff.logistic_zero(EFF[0], EFF[1], EFF[2], d))(EFF[3])
     assert np.isfinite(dz) and dz == pytest.approx(
-        (eff.logistic_zero(*EFF[:3], EFF[3] + 1e-7) - eff.logistic_zero(*EFF[:3], EFF[3] - 1e-7)) / 2e-7, rel=1e-5)
+        (eff.logistic_zero(*EFF[:3], EFF[3] + 1e-7) - eff.logistic_zero(*EFF[:3], EFF[3] - 1e-7)) / 2e-7, rel=1e-5
+    )
     assert jax.grad(lambda d: eff.logistic_zero(1.0, 0.3, 10.0, d))(0.0) == 0.0
 
 
@@ -153,8 +154,9 @@ def test_timing():
         for ti in (T0, 0.2, 3.0):
             assert np.isfinite(jax.grad(lambda s, f=f: f(s, T0, RATE))(ti))
             assert np.isfinite(jax.grad(lambda s, f=f, ti=ti: f(ti, s, RATE))(T0))
-    assert np.isclose(jax.grad(lambda s: eff.integrated_timing_exponential(s, T0, RATE))(3.0),
-                      eff.timing_exponential(3.0, T0, RATE))
+    assert np.isclose(
+        jax.grad(lambda s: eff.integrated_timing_exponential(s, T0, RATE))(3.0), eff.timing_exponential(3.0, T0, RATE)
+    )
 
 
 def test_counting_acceptance():
@@ -168,13 +170,24 @@ def test_counting_acceptance():
 
 def test_jax_in_jax_out():
     x = jnp.linspace(1.0, 30.0, 5)
-    outs = [qu.linear_capped(x, 0.246, 0.00078, 125.0), qu.polynomial(x * 1e-3, SCINT), qu.lindhard(x, 32.0, 0.157),
-            qu.constant(x, 0.1), qu.tabulated(x, jnp.array([1.0, 9.0]), jnp.array([0.1, 0.2])),
-            res.gaussian_pdf(x, 1.0)(x), res.gamma_pdf(0.1, x)(x), res.fano_sigma(x, 0.08),
-            res.gaussian_bins(jnp.arange(0.0, 31.0), x, 1.0), res.poisson_counts(x, 10),
-            eff.logistic(x, *EFF), eff.tabulated(x, np.array([1.0, 9.0]), np.array([0.1, 0.2])),
-            eff.timing_exponential(x / 5, T0, RATE), eff.integrated_timing_exponential(x / 5, T0, RATE),
-            eff.counting_acceptance(x, *ACC), eff.logistic_zero(*map(jnp.asarray, EFF))]
+    outs = [
+        qu.linear_capped(x, 0.246, 0.00078, 125.0),
+        qu.polynomial(x * 1e-3, SCINT),
+        qu.lindhard(x, 32.0, 0.157),
+        qu.constant(x, 0.1),
+        qu.tabulated(x, jnp.array([1.0, 9.0]), jnp.array([0.1, 0.2])),
+        res.gaussian_pdf(x, 1.0)(x),
+        res.gamma_pdf(0.1, x)(x),
+        res.fano_sigma(x, 0.08),
+        res.gaussian_bins(jnp.arange(0.0, 31.0), x, 1.0),
+        res.poisson_counts(x, 10),
+        eff.logistic(x, *EFF),
+        eff.tabulated(x, np.array([1.0, 9.0]), np.array([0.1, 0.2])),
+        eff.timing_exponential(x / 5, T0, RATE),
+        eff.integrated_timing_exponential(x / 5, T0, RATE),
+        eff.counting_acceptance(x, *ACC),
+        eff.logistic_zero(*map(jnp.asarray, EFF)),
+    ]
     assert all(isinstance(o, jax.Array) and o.dtype == jnp.float64 for o in outs)
     jitted = jax.jit(lambda m: res.poisson_counts(m, 10))(x)
     np.testing.assert_allclose(jitted, res.poisson_counts(np.asarray(x), 10), rtol=1e-13)

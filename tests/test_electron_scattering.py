@@ -32,9 +32,11 @@ def test_total_cross_section_free_electron_limit():
         tmax = 2 * E**2 / (c.m_e + 2 * E)
         num = quad(lambda t: float(dsigma_dTe(E, t, "Ge", fl)), 0.0111, tmax, limit=200, epsrel=1e-10)[0]
         gv, ga = (float(g) for g in es.sm_couplings(fl, c.sin2_theta_w))
+
         # closed form over [0, tmax] minus the (negligible) part below the K edge, exact bracket integral
         def bracket(t):
             return (gv + ga) ** 2 + (gv - ga) ** 2 * (1 - t / E) ** 2 - (gv**2 - ga**2) * c.m_e * t / E**2
+
         ref = 32 * c.G_F**2 * c.m_e / (2 * math.pi) * HBARC2_MEV2_CM2 * quad(bracket, 0.0111, tmax, epsrel=1e-12)[0]
         assert num == pytest.approx(float(ref), rel=1e-7)
     # nu_e (CC + NC) has the larger cross section

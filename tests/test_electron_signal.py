@@ -9,8 +9,7 @@ from scipy.integrate import quad
 from cevnsjax.constants import pdg2022
 from cevnsjax.folding import build_electron_folding
 from cevnsjax.parameters import ParameterSet
-from cevnsjax.physics import cross_sections
-from cevnsjax.physics import nsi
+from cevnsjax.physics import cross_sections, nsi
 from cevnsjax.physics.amplitude import SignalConfig
 from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.physics.nuclei import target
@@ -26,8 +25,9 @@ BASELINE = (19.3, 0.5)
 def setup():
     tgt = target("CsI")
     comps = sns.components(C)
-    f = build_electron_folding(("Cs", "I"), tgt.nuclei_per_kg(), comps, [FLUENCE] * 3, MASS_KG, (5e-5, 1e-2), C.m_e,
-                               n_panels=8, n_t=6, n_e=24)
+    f = build_electron_folding(
+        ("Cs", "I"), tgt.nuclei_per_kg(), comps, [FLUENCE] * 3, MASS_KG, (5e-5, 1e-2), C.m_e, n_panels=8, n_t=6, n_e=24
+    )
     ps = ParameterSet(bsm_parameters(C, sterile=True))
     base = {**ps.defaults(), "sin2_theta_w": jnp.asarray(C.sin2_theta_w)}
 
@@ -52,12 +52,15 @@ def _direct(tgt, comp, element_index, Te, **kw):
     return atoms * quad(lambda E: float(comp.spectrum(E)) * xs(E), emin, comp.e_max, epsabs=0, epsrel=1e-11)[0]
 
 
-@pytest.mark.parametrize("overrides, kw", [
-    ({}, {}),
-    ({"r2_nu_ee": "+25", "r2_nu_mumu": "-40"}, {}),
-    ({"q_nu_ee": 0.02, "q_nu_mumu": -0.03}, {}),
-    ({"mu_nu_e": 30.0, "mu_nu_mu": 20.0}, {}),
-])
+@pytest.mark.parametrize(
+    "overrides, kw",
+    [
+        ({}, {}),
+        ({"r2_nu_ee": "+25", "r2_nu_mumu": "-40"}, {}),
+        ({"q_nu_ee": 0.02, "q_nu_mumu": -0.03}, {}),
+        ({"mu_nu_e": 30.0, "mu_nu_mu": 20.0}, {}),
+    ],
+)
 def test_folded_spectra_match_direct_integration(setup, overrides, kw):
     """Every component (prompt line, nu_e, antineutrino) and element at several recoil nodes, to 1e-10."""
     tgt, comps, f, spectra = setup
@@ -73,7 +76,7 @@ def test_folded_spectra_match_direct_integration(setup, overrides, kw):
 
 
 def test_sm_point_and_antineutrino_axial_sign(setup):
-    tgt, comps, f, spectra = setup
+    _tgt, comps, _f, spectra = setup
     sm = np.asarray(spectra())
     defaults = ParameterSet(bsm_parameters(C)).defaults()
     assert np.array_equal(np.asarray(spectra(dict(defaults))), sm)
@@ -83,7 +86,7 @@ def test_sm_point_and_antineutrino_axial_sign(setup):
 
 
 def test_transition_terms_even_and_quadratic(setup):
-    _, _, f, spectra = setup
+    _, _, _f, spectra = setup
     sm = spectra()
     for name, comp in (("r2_nu_emu", 1), ("q_nu_etau", 1), ("r2_nu_mutau", 0)):
         plus, minus, double = (spectra({name: v}) - sm for v in (1.0, -1.0, 2.0))
@@ -93,7 +96,7 @@ def test_transition_terms_even_and_quadratic(setup):
 
 
 def test_millicharge_enhanced_at_low_recoil(setup):
-    _, _, f, spectra = setup
+    _, _, _f, spectra = setup
     ratio = np.asarray(spectra({"q_nu_ee": 0.05})[1, 0] / spectra()[1, 0])
     assert ratio[0] > 100 * ratio[-1] > 100
 
@@ -109,14 +112,16 @@ def test_zprime_heavy_limit_is_a_vector_coupling_shift(setup, model):
     got = np.asarray(spectra({"g_zprime": g, "m_zprime": m}, mediator=model))[0, 0, 10]
     Te = float(f.T[0, 10])
     # the line component (nu_mu): g_V -> g_V + eps is a shift of s^2_W by eps/2
-    shifted = float(cross_sections.dsigma_dTe(comps[0].line_energy, Te, "Cs", 1, sin2_theta_w=C.sin2_theta_w + eps / 2, c=C))
+    shifted = float(
+        cross_sections.dsigma_dTe(comps[0].line_energy, Te, "Cs", 1, sin2_theta_w=C.sin2_theta_w + eps / 2, c=C)
+    )
     assert got == pytest.approx(tgt.nuclei_per_kg()[0] * MASS_KG * FLUENCE * shifted, rel=1e-6)
     if model == "lmu_ltau":  # nu_e untouched
         assert np.allclose(spectra({"g_zprime": g, "m_zprime": m}, mediator=model)[1], spectra()[1], rtol=1e-13)
 
 
 def test_sterile_average_and_sm_point(setup):
-    _, _, f, spectra = setup
+    _, _, _f, spectra = setup
     assert np.allclose(spectra(sterile=True), spectra(), rtol=1e-13, atol=0)
     u = 0.1
     fast = spectra({"ue4_sq": u, "umu4_sq": 0.0, "dm41_sq": 1e4}, sterile=True)
@@ -125,7 +130,7 @@ def test_sterile_average_and_sm_point(setup):
 
 
 def test_gradients_finite(setup):
-    _, _, f, spectra = setup
+    _, _, _f, spectra = setup
     names = ("sin2_theta_w", "r2_nu_ee", "r2_nu_emu", "q_nu_ee", "q_nu_mutau", "mu_nu_e", "g_zprime", "m_zprime")
     p0 = {n: jnp.asarray(v) for n, v in ParameterSet(bsm_parameters(C)).defaults().items() if n in names}
     p0["sin2_theta_w"] = jnp.asarray(C.sin2_theta_w)

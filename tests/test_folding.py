@@ -30,7 +30,9 @@ def _counts(tgt, n_panels=24, n_t=8, n_e=24, n_sub=8, rn=3.55):
     f = build_folding(tgt, comps, [flu] * 3, 24.0, (1e-4, 0.2), n_panels=n_panels, n_t=n_t, n_e=n_e)
     T = np.asarray(f.T) * 1e3
     Eee = (0.246 + 0.00078 * np.minimum(T, 125.0)) * T
-    R = np.stack([bin_response(EDGES, gaussian_pdf(Eee[i], 0.58 * np.sqrt(Eee[i])), _eff, n_sub=n_sub) for i in range(len(T))], 1)
+    R = np.stack(
+        [bin_response(EDGES, gaussian_pdf(Eee[i], 0.58 * np.sqrt(Eee[i])), _eff, n_sub=n_sub) for i in range(len(T))], 1
+    )
     R = jnp.asarray(R * np.asarray(f.wT)[None])
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
 
@@ -68,7 +70,12 @@ def test_against_independent_scipy_integration():
         cont = 0.0
         if emin < sns.endpoint(pdg2018):
             for nu, spec in (("nu_e", sns.nu_e_spectrum), ("nubar_mu", sns.nubar_mu_spectrum)):
-                cont += quad(lambda E: float(spec(E, pdg2018)) * float(xs.dsigma_dT(E, T, ar, nu, **kw)), emin, sns.endpoint(pdg2018), epsrel=1e-10)[0]
+                cont += quad(
+                    lambda E: float(spec(E, pdg2018)) * float(xs.dsigma_dT(E, T, ar, nu, **kw)),
+                    emin,
+                    sns.endpoint(pdg2018),
+                    epsrel=1e-10,
+                )[0]
         return flu * n_nuc * (prompt + cont)
 
     tline = float(xs.t_max(sns.prompt_energy(pdg2018), ar.mass, exact=False))

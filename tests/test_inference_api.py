@@ -33,12 +33,28 @@ def test_signatures():
         return list(inspect.signature(f).parameters)
 
     assert params(inference.fit) == [
-        "model", "free", "fixed", "start", "constraints", "engine", "minos", "tolerance", "max_steps",
+        "model",
+        "free",
+        "fixed",
+        "start",
+        "constraints",
+        "engine",
+        "minos",
+        "tolerance",
+        "max_steps",
     ]
     assert params(inference.profile)[:7] == ["model", "name", "grid", "free", "fixed", "start", "constraints"]
     assert params(inference.profile2d)[:3] == ["model", "names", "grids"]
     assert params(inference.scan)[:3] == ["model", "grid", "fixed"]
     assert params(inference.sample)[:9] == [
-        "model", "free", "fixed", "start", "constraints", "chains", "samples", "warmup", "seed",
+        "model",
+        "free",
+        "fixed",
+        "start",
+        "constraints",
+        "chains",
+        "samples",
+        "warmup",
+        "seed",
     ]
     assert params(likelihood.combine) == ["models", "shared", "name"]

@@ -95,7 +95,8 @@ def test_defaults_free_only_nuisances(gauss):
 )
 def test_minimum_outside_bounds_ends_on_bound(engine, lower, upper, target, expected):
     m = FunctionModel(
-        lambda p: ((p["a"] - target) / 0.3) ** 2, ParameterSet([Parameter("a", 0.0, lower=lower, upper=upper, free=True)])
+        lambda p: ((p["a"] - target) / 0.3) ** 2,
+        ParameterSet([Parameter("a", 0.0, lower=lower, upper=upper, free=True)]),
     )
     r = fit(m, engine=engine)
     assert lower <= r.values["a"] <= upper

@@ -24,8 +24,12 @@ def toy():
         ]
     )
     return FunctionModel(
-        lambda p: ((p["a"] - 1.2) / 0.3) ** 2 + (p["b"] * p["c"] - 0.4) ** 2 + jnp.sin(3 * p["a"] * p["b"])
-        + ((p["eta"] - 1.0) / 0.1) ** 2,
+        lambda p: (
+            ((p["a"] - 1.2) / 0.3) ** 2
+            + (p["b"] * p["c"] - 0.4) ** 2
+            + jnp.sin(3 * p["a"] * p["b"])
+            + ((p["eta"] - 1.0) / 0.1) ** 2
+        ),
         ps,
         name="toy",
     )

@@ -37,7 +37,7 @@ def pair():
 
 
 def test_parameters_shared_and_renamed(pair):
-    a, b, c = pair
+    _a, _b, c = pair
     assert isinstance(c, CombinedModel) and isinstance(c, Model)
     assert c.parameters.names == ["s", "a.eta", "eta_flux", "bkg_a", "b.eta"]
     assert c.parameters["a.eta"].constraint == (1.0, 0.2) and c.parameters["s"].unit == "fm"
@@ -98,10 +98,12 @@ def test_conflicts_refused():
     other = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="m", **physics)]), name="other")
     with pytest.raises(ParameterError, match="shared parameter 's' has unit 'fm' in a but 'm' in other"):
         combine(a, other)
-    apart = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 9, lower=5, unit="fm", **physics)]),
-                          name="apart")
-    narrow = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0, upper=1, unit="fm", **physics)]),
-                           name="narrow")
+    apart = FunctionModel(
+        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 9, lower=5, unit="fm", **physics)]), name="apart"
+    )
+    narrow = FunctionModel(
+        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0, upper=1, unit="fm", **physics)]), name="narrow"
+    )
     with pytest.raises(ParameterError, match="no common range"):
         combine(apart, narrow)
     nuisance = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.5, unit="fm")]), name="nuisance")
@@ -113,9 +115,11 @@ def test_conflicts_refused():
 
 def test_shared_parameter_merges_defaults_and_bounds():
     # E.g. the weak mixing angle of two different constants presets.
-    a = FunctionModel(lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23857, lower=0, upper=1, kind="physics")]),
-                      name="a")
-    b = FunctionModel(lambda p: p["s"] ** 2,
-                      ParameterSet([Parameter("s", 0.23863, lower=0.1, upper=2, kind="physics")]), name="b")
+    a = FunctionModel(
+        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23857, lower=0, upper=1, kind="physics")]), name="a"
+    )
+    b = FunctionModel(
+        lambda p: p["s"] ** 2, ParameterSet([Parameter("s", 0.23863, lower=0.1, upper=2, kind="physics")]), name="b"
+    )
     spec = combine(a, b).parameters["s"]
     assert (spec.default, spec.lower, spec.upper, spec.free) == (0.23857, 0.1, 1, False)

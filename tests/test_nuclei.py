@@ -16,7 +16,10 @@ def test_isotope_properties():
         nuclei.isotope("41Ar")
 
 
-@pytest.mark.parametrize("name, n_iso, molar", [("Ar", 3, 39.948), ("CsI", 2, 259.81), ("Ge", 5, 72.63), ("Xe", 9, 131.29), ("NaI", 2, 149.89)])
+@pytest.mark.parametrize(
+    "name, n_iso, molar",
+    [("Ar", 3, 39.948), ("CsI", 2, 259.81), ("Ge", 5, 72.63), ("Xe", 9, 131.29), ("NaI", 2, 149.89)],
+)
 def test_targets(name, n_iso, molar):
     t = nuclei.target(name)
     assert len(t.isotopes) == n_iso

@@ -5,8 +5,19 @@ import cevnsjax as cj
 
 def test_top_level_names():
     assert set(cj.__all__) == {
-        "configure", "constants", "datasets", "experiments", "inference", "physics",
-        "experiment", "fit", "profile", "profile2d", "sample", "scan", "combine",
+        "configure",
+        "constants",
+        "datasets",
+        "experiments",
+        "inference",
+        "physics",
+        "experiment",
+        "fit",
+        "profile",
+        "profile2d",
+        "sample",
+        "scan",
+        "combine",
     }
     for name in cj.__all__:
         assert getattr(cj, name) is not None

@@ -9,8 +9,8 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 
 import cevnsjax.experiments as ex
-from cevnsjax.detectors import quenching
 from cevnsjax.constants import pdg2022
+from cevnsjax.detectors import quenching
 from cevnsjax.experiments import sns_ge_projection as ge
 from cevnsjax.physics import cross_sections as xs
 from cevnsjax.physics.nuclei import target
@@ -43,7 +43,9 @@ def test_lindhard():
     T = np.array([1.0, 5.0, 10.0, 50.0])
     eps = 11.5 * 32 ** (-7 / 3) * T
     g = 3 * eps**0.15 + 0.7 * eps**0.6 + eps
-    assert np.allclose(np.asarray(quenching.lindhard(jnp.asarray(T), 32.0, 0.157)), 0.157 * g / (1 + 0.157 * g), rtol=1e-14)
+    assert np.allclose(
+        np.asarray(quenching.lindhard(jnp.asarray(T), 32.0, 0.157)), 0.157 * g / (1 + 0.157 * g), rtol=1e-14
+    )
     qf = np.asarray(quenching.lindhard(jnp.asarray(T), 32.0, 0.157))
     assert 0.16 < qf[0] < 0.18 and 0.225 < qf[2] < 0.245 and 0.29 < qf[3] < 0.31 and np.all(np.diff(qf) > 0)
 
@@ -72,7 +74,7 @@ def test_total_against_scipy():
     tgt = target("Ge")
     flu = sns.fluence(0.0848, 3.2e23, 22.0)
     nuclei = np.asarray(tgt.nuclei_per_kg()) * 18.0
-    skin = float(p["rn_ge"]) - [i for i in tgt.isotopes if i.name == "74Ge"][0].proton_radius
+    skin = float(p["rn_ge"]) - next(i for i in tgt.isotopes if i.name == "74Ge").proton_radius
     comps = sns.components(pdg2022)
     names = {"prompt_nu_mu": "nu_mu", "delayed_nu_e": "nu_e", "delayed_nubar_mu": "nubar_mu"}
 
@@ -90,8 +92,12 @@ def test_total_against_scipy():
                 if comp.line_energy is not None:
                     return float(xs.dsigma_dT(comp.line_energy, T, iso, nu, **kw))
                 emin = float(xs.e_min(T, iso.mass, exact=False))
-                return quad(lambda E: float(comp.spectrum(E)) * float(xs.dsigma_dT(E, T, iso, nu, **kw)),
-                            emin, comp.e_max, epsrel=1e-10)[0]
+                return quad(
+                    lambda E: float(comp.spectrum(E)) * float(xs.dsigma_dT(E, T, iso, nu, **kw)),
+                    emin,
+                    comp.e_max,
+                    epsrel=1e-10,
+                )[0]
 
             top = min(hi, float(xs.t_max(comp.e_max, iso.mass, exact=False)))
             total += n * flu * quad(rate, lo, top, epsrel=1e-8, limit=200)[0]
@@ -111,13 +117,16 @@ def test_electron_scattering_and_options(model):
     assert off.n_bins == 28
 
 
-@pytest.mark.parametrize("opts, match", [
-    ({"mass_kg": 0.0}, "mass_kg"),
-    ({"threshold_kevee": 15.0}, "threshold_kevee"),
-    ({"background": -1.0}, "background"),
-    ({"refine": 0}, "refine"),
-    ({"sigma0_kevee": "wide"}, "sigma0_kevee"),
-])
+@pytest.mark.parametrize(
+    "opts, match",
+    [
+        ({"mass_kg": 0.0}, "mass_kg"),
+        ({"threshold_kevee": 15.0}, "threshold_kevee"),
+        ({"background": -1.0}, "background"),
+        ({"refine": 0}, "refine"),
+        ({"sigma0_kevee": "wide"}, "sigma0_kevee"),
+    ],
+)
 def test_bad_options(opts, match):
     with pytest.raises(ValueError, match=match):
         ex.experiment("sns_ge_projection", **opts)

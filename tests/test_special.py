@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from cevnsjax.physics._special import SINCOS_MAX_ARG, j1_over_x, sincos, sinc
+from cevnsjax.physics._special import SINCOS_MAX_ARG, j1_over_x, sinc, sincos
 
 
 @pytest.mark.parametrize("scale", [1.0, 10.0, 1e3, SINCOS_MAX_ARG])

@@ -31,10 +31,20 @@ from . import physics as ph
 
 NAMES = ("sin2_theta_w", "rn_ar40", "eta_cevns", "eta_brn_prompt", "eta_brn_delayed")
 NUISANCES = ("eta_cevns", "eta_brn_prompt", "eta_brn_delayed")
-DEFAULTS = {"sin2_theta_w": ph.PDG2018.sin2_theta_w, "rn_ar40": 3.55,
-            "eta_cevns": 1.0, "eta_brn_prompt": 1.0, "eta_brn_delayed": 1.0}
-BOUNDS = {"sin2_theta_w": (0.0, 1.0), "rn_ar40": (3.448, 20.0), "eta_cevns": (0.0, 5.0),
-          "eta_brn_prompt": (0.0, 5.0), "eta_brn_delayed": (0.0, 10.0)}
+DEFAULTS = {
+    "sin2_theta_w": ph.PDG2018.sin2_theta_w,
+    "rn_ar40": 3.55,
+    "eta_cevns": 1.0,
+    "eta_brn_prompt": 1.0,
+    "eta_brn_delayed": 1.0,
+}
+BOUNDS = {
+    "sin2_theta_w": (0.0, 1.0),
+    "rn_ar40": (3.448, 20.0),
+    "eta_cevns": (0.0, 5.0),
+    "eta_brn_prompt": (0.0, 5.0),
+    "eta_brn_delayed": (0.0, 10.0),
+}
 PRIORS = {"eta_cevns": 0.134, "eta_brn_prompt": 0.32, "eta_brn_delayed": 1.0}
 
 N_POT, MASS_KG, MOLAR_MASS, DISTANCE_M, NU_PER_POT = 13.7e22, 24.0, 39.96, 27.5, 0.09
@@ -127,7 +137,8 @@ class ArgonReference:
     def chi2(self, params: Mapping[str, float]) -> float:
         """Energy chi^2 with pulls."""
         n = self.cevns(float(params["sin2_theta_w"]), float(params["rn_ar40"]))
-        mu = (params["eta_cevns"] * n + params["eta_brn_prompt"] * self.b_prompt
-              + params["eta_brn_delayed"] * self.b_late)
+        mu = (
+            params["eta_cevns"] * n + params["eta_brn_prompt"] * self.b_prompt + params["eta_brn_delayed"] * self.b_late
+        )
         chi2 = float(np.sum((self.data - mu) ** 2 / self.sigma2))
         return chi2 + sum(((params[k] - 1.0) / s) ** 2 for k, s in PRIORS.items())

@@ -20,6 +20,7 @@ Predictions are cached per (sin2_theta_w, rn_csi) and time fractions per t_offse
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Mapping
 
@@ -30,17 +31,56 @@ from cevnsjax import datasets
 
 from . import physics as ph
 
-NAMES = ("sin2_theta_w", "rn_csi", "eta_flux", "eta_ss", "eta_brn", "eta_nin",
-         "theta_qf", "theta_qf_1", "theta_eff", "t_offset", "eta_cevns")
+NAMES = (
+    "sin2_theta_w",
+    "rn_csi",
+    "eta_flux",
+    "eta_ss",
+    "eta_brn",
+    "eta_nin",
+    "theta_qf",
+    "theta_qf_1",
+    "theta_eff",
+    "t_offset",
+    "eta_cevns",
+)
 NUISANCES = ("eta_flux", "eta_ss", "eta_brn", "eta_nin", "theta_qf", "theta_qf_1", "theta_eff", "t_offset")
-DEFAULTS = {"sin2_theta_w": ph.PDG2022.sin2_theta_w, "rn_csi": 5.5, "eta_flux": 1.0, "eta_ss": 1.0,
-            "eta_brn": 1.0, "eta_nin": 1.0, "theta_qf": 0.0, "theta_qf_1": 0.0, "theta_eff": 0.0,
-            "t_offset": 0.0, "eta_cevns": 1.0}
-BOUNDS = {"sin2_theta_w": (0.0, 1.0), "rn_csi": (max(ph.CS133.rp, ph.I127.rp), 20.0), "eta_flux": (0.0, 3.0),
-          "eta_ss": (0.5, 1.5), "eta_brn": (0.0, 5.0), "eta_nin": (0.0, 5.0), "theta_qf": (-5.0, 5.0),
-          "theta_qf_1": (-5.0, 5.0), "theta_eff": (-5.0, 5.0), "t_offset": (-0.3, 0.5), "eta_cevns": (0.0, 5.0)}
-PRIORS = {"eta_flux": (1.0, 0.10), "eta_ss": (1.0, 0.021), "eta_brn": (1.0, 0.25), "eta_nin": (1.0, 0.357),
-          "theta_qf": (0.0, 1.0), "theta_qf_1": (0.0, 1.0), "theta_eff": (0.0, 1.0), "t_offset": (0.0, 0.1)}
+DEFAULTS = {
+    "sin2_theta_w": ph.PDG2022.sin2_theta_w,
+    "rn_csi": 5.5,
+    "eta_flux": 1.0,
+    "eta_ss": 1.0,
+    "eta_brn": 1.0,
+    "eta_nin": 1.0,
+    "theta_qf": 0.0,
+    "theta_qf_1": 0.0,
+    "theta_eff": 0.0,
+    "t_offset": 0.0,
+    "eta_cevns": 1.0,
+}
+BOUNDS = {
+    "sin2_theta_w": (0.0, 1.0),
+    "rn_csi": (max(ph.CS133.rp, ph.I127.rp), 20.0),
+    "eta_flux": (0.0, 3.0),
+    "eta_ss": (0.5, 1.5),
+    "eta_brn": (0.0, 5.0),
+    "eta_nin": (0.0, 5.0),
+    "theta_qf": (-5.0, 5.0),
+    "theta_qf_1": (-5.0, 5.0),
+    "theta_eff": (-5.0, 5.0),
+    "t_offset": (-0.3, 0.5),
+    "eta_cevns": (0.0, 5.0),
+}
+PRIORS = {
+    "eta_flux": (1.0, 0.10),
+    "eta_ss": (1.0, 0.021),
+    "eta_brn": (1.0, 0.25),
+    "eta_nin": (1.0, 0.357),
+    "theta_qf": (0.0, 1.0),
+    "theta_qf_1": (0.0, 1.0),
+    "theta_eff": (0.0, 1.0),
+    "t_offset": (0.0, 0.1),
+}
 
 N_POT, MASS_KG, DISTANCE_M, NU_PER_POT = 3.198e23, 14.6, 19.3, 0.0848
 PE_EDGES = np.array([0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 32.0, 40.0, 50.0, 60.0])
@@ -87,8 +127,12 @@ class CsIReference:
         release = datasets.load_csi2021()
         scint, eff = release.scintillation, release.efficiency
         self.variants = [  # (quenching coefficients, efficiency coefficients)
-            (scint.nominal, eff.nominal), (scint.plus[0], eff.nominal), (scint.minus[0], eff.nominal),
-            (scint.plus[1], eff.nominal), (scint.minus[1], eff.nominal), (scint.nominal, eff.plus),
+            (scint.nominal, eff.nominal),
+            (scint.plus[0], eff.nominal),
+            (scint.minus[0], eff.nominal),
+            (scint.plus[1], eff.nominal),
+            (scint.minus[1], eff.nominal),
+            (scint.nominal, eff.plus),
             (scint.nominal, eff.minus),
         ]
         self.variants = [(tuple(map(float, q)), tuple(map(float, e))) for q, e in self.variants]
@@ -100,8 +144,12 @@ class CsIReference:
         ac = release.events_ac
         roi = (ac.pe < PE_EDGES[-1]) & (ac.t_rec < T_ROI)
         ss_pe = np.histogram(ac.pe[roi], bins=PE_EDGES)[0].astype(float)
-        ss_t = np.array([quad(timing_efficiency, a, b, points=[T_EFF_START] if a < T_EFF_START < b else None)[0]
-                         for a, b in zip(T_EDGES[:-1], T_EDGES[1:], strict=True)])
+        ss_t = np.array(
+            [
+                quad(timing_efficiency, a, b, points=[T_EFF_START] if a < T_EFF_START < b else None)[0]
+                for a, b in itertools.pairwise(T_EDGES)
+            ]
+        )
         self.ss = SS_EVENTS * np.outer(ss_pe / ss_pe.sum(), ss_t / ss_t.sum())
         self.brn = self._neutrons(release.brn_pe, release.brn_trec)
         self.nin = self._neutrons(release.nin_pe, release.nin_trec)
@@ -174,16 +222,22 @@ class CsIReference:
                 out[group] += quad(integrand, T_LOW_MEV, top, limit=200, epsabs=0.0, epsrel=EPSREL_OUTER)[0]
         return out[0], out[1]
 
-    def variant_spectra(self, sin2_theta_w: float, rn: float, bins: tuple[int, ...] | None = None,
-                        variants: tuple[int, ...] | None = None) -> np.ndarray:
+    def variant_spectra(
+        self,
+        sin2_theta_w: float,
+        rn: float,
+        bins: tuple[int, ...] | None = None,
+        variants: tuple[int, ...] | None = None,
+    ) -> np.ndarray:
         """Events per (variant, timing group, PE bin) by quad, shape (n_variants, 2, n_bins).
 
         :attr:`spectra` caches it.
         """
         bins = range(self.n_pe) if bins is None else bins
         variants = range(len(self.variants)) if variants is None else variants
-        return np.array([[self.cevns_bin(b, self.variants[v], sin2_theta_w, rn) for b in bins]
-                         for v in variants]).transpose(0, 2, 1)
+        return np.array(
+            [[self.cevns_bin(b, self.variants[v], sin2_theta_w, rn) for b in bins] for v in variants]
+        ).transpose(0, 2, 1)
 
     def arrival_fractions(self, t_offset: float) -> np.ndarray:
         """Fraction of (prompt, delayed) events per time bin with the timing efficiency, by quad, shape (2, n_t).
@@ -197,7 +251,7 @@ class CsIReference:
             def integrand(t, pdf=pdf):
                 return timing_efficiency(t) * pdf(t, mean, TRACE_WIDTH)
 
-            for j, (a, b) in enumerate(zip(T_EDGES[:-1], T_EDGES[1:], strict=True)):
+            for j, (a, b) in enumerate(itertools.pairwise(T_EDGES)):
                 points = [T_EFF_START] if a < T_EFF_START < b else None
                 out[g, j] = quad(integrand, a, b, points=points, limit=200, epsabs=0.0, epsrel=EPSREL_INNER)[0]
         return out
@@ -215,8 +269,12 @@ class CsIReference:
         """Expected events per component, each shape (n_pe, n_t)."""
         frac = self.time_fractions(float(params["t_offset"]))
         cevns = params["eta_cevns"] * params["eta_flux"] * np.einsum("gb,gt->bt", self.cevns_energy(params), frac)
-        return {"cevns": cevns, "ss": params["eta_ss"] * self.ss, "brn": params["eta_brn"] * self.brn,
-                "nin": params["eta_nin"] * self.nin}
+        return {
+            "cevns": cevns,
+            "ss": params["eta_ss"] * self.ss,
+            "brn": params["eta_brn"] * self.brn,
+            "nin": params["eta_nin"] * self.nin,
+        }
 
     def chi2(self, params: Mapping[str, float]) -> float:
         """-2 ln L: Poisson deviance plus the Gaussian constraint terms."""

@@ -10,8 +10,9 @@ from iminuit import Minuit
 Chi2 = Callable[[Mapping[str, float]], float]
 
 
-def chi2_and_gradient(chi2: Chi2, params: Mapping[str, float], names: Sequence[str],
-                      step: float = 1e-5) -> tuple[float, np.ndarray]:
+def chi2_and_gradient(
+    chi2: Chi2, params: Mapping[str, float], names: Sequence[str], step: float = 1e-5
+) -> tuple[float, np.ndarray]:
     """chi^2 and its central-difference gradient with respect to ``names``."""
     grad = np.empty(len(names))
     for i, name in enumerate(names):
@@ -20,8 +21,9 @@ def chi2_and_gradient(chi2: Chi2, params: Mapping[str, float], names: Sequence[s
     return chi2(params), grad
 
 
-def fit(chi2: Chi2, base: Mapping[str, float], free: Sequence[str],
-        bounds: Mapping[str, tuple[float, float]]) -> Minuit:
+def fit(
+    chi2: Chi2, base: Mapping[str, float], free: Sequence[str], bounds: Mapping[str, tuple[float, float]]
+) -> Minuit:
     """MIGRAD + HESSE over ``free`` (Minuit's numerical gradient), the rest held at ``base``."""
 
     def fcn(x):

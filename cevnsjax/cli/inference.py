@@ -85,7 +85,9 @@ def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[s
     model = combine(*models, shared=shared)
     for name in shared:
         if name not in model.parameters:
-            raise ValueError(f"--share {name}: no two experiments declare it; parameters: {', '.join(model.parameters)}")
+            raise ValueError(
+                f"--share {name}: no two experiments declare it; parameters: {', '.join(model.parameters)}"
+            )
     return model
 
 
@@ -97,7 +99,10 @@ def _common(func):
     """Options shared by every inference command (experiments, --fix, --option, --share, --json)."""
     func = click.option("--json", "as_json", is_flag=True, help="Print a JSON object as the last stdout line.")(func)
     func = click.option(
-        "--share", multiple=True, metavar="P", help="Share nuisance P between combined experiments (tagged ones, e.g. the SNS eta_flux, always are)."
+        "--share",
+        multiple=True,
+        metavar="P",
+        help="Share nuisance P between combined experiments (tagged ones, e.g. the SNS eta_flux, always are).",
     )(func)
     func = click.option(
         "--option", "options", multiple=True, metavar="K=V", help="Experiment build option (repeatable)."
@@ -136,8 +141,12 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
     model = build_model(experiment_names, options, share)
     result = run_fit(
-        model, free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"),
-        engine=engine, minos=minos,
+        model,
+        free=_names(free),
+        fixed=_numbers(fix, "--fix"),
+        start=_numbers(start, "--start"),
+        engine=engine,
+        minos=minos,
     )
     if not result.converged:
         _warn(f"the fit did not converge: {result.message}")
@@ -295,7 +304,9 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 
 @main.command()
 @_common
-@click.option("--grid", "grids", multiple=True, metavar="P=LO:HI:N", help="Scanned parameter and its grid (repeatable).")
+@click.option(
+    "--grid", "grids", multiple=True, metavar="P=LO:HI:N", help="Scanned parameter and its grid (repeatable)."
+)
 @click.option("--chunk-size", default=65536, show_default=True, help="Grid points per device call.")
 @handle_errors
 def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
@@ -341,14 +352,23 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
 @click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
 @_plot_option
 @handle_errors
-def sample(experiment_names, fix, options, share, as_json, free, start, chains, samples, warmup, seed, chain_method, plot):
+def sample(
+    experiment_names, fix, options, share, as_json, free, start, chains, samples, warmup, seed, chain_method, plot
+):
     """NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."""
     if chain_method not in _CHAIN_METHODS:
         raise ValueError(f"unknown chain method '{chain_method}'; valid: {', '.join(_CHAIN_METHODS)}")
     model = build_model(experiment_names, options, share)
     result = run_sample(
-        model, free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"),
-        chains=chains, samples=samples, warmup=warmup, seed=seed, chain_method=chain_method,
+        model,
+        free=_names(free),
+        fixed=_numbers(fix, "--fix"),
+        start=_numbers(start, "--start"),
+        chains=chains,
+        samples=samples,
+        warmup=warmup,
+        seed=seed,
+        chain_method=chain_method,
     )
     if result.divergences:
         _warn(f"{result.divergences} divergent transitions after warmup")

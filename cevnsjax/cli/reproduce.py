@@ -13,7 +13,10 @@ def _couplings_rows():
     from ..physics import couplings as cp
 
     rows = []
-    for c, zz, ref in ((pdg2018, False, (0.0401, 0.0318, None, -0.5094, 0.0204)), (pdg2022, True, (0.0381, 0.0299, 0.0255, -0.5117, 0.0184))):
+    for c, zz, ref in (
+        (pdg2018, False, (0.0401, 0.0318, None, -0.5094, 0.0204)),
+        (pdg2022, True, (0.0381, 0.0299, 0.0255, -0.5117, 0.0184)),
+    ):
         g = np.asarray(cp.gvp(c, zz_boxes=zz))
         ours = (g[0], g[1], g[2], float(cp.gvn(c, zz_boxes=zz)), float(cp.gvp_no_radius(c, zz_boxes=zz)))
         for label, o, r in zip(("gVp(nu_e)", "gVp(nu_mu)", "gVp(nu_tau)", "gVn", "gVp~"), ours, ref, strict=True):
@@ -28,7 +31,14 @@ def _ar2020_rows():
 
     rows = []
     ar = experiments.experiment("coherent_ar_2020")
-    rows.append(("Ar SM CEvNS events (R_n = 3.55 fm)", float(ar.cevns_energy(ar.parameters.defaults()).sum()), 129.9, "numpy recipe, docs/physics.md 11a"))
+    rows.append(
+        (
+            "Ar SM CEvNS events (R_n = 3.55 fm)",
+            float(ar.cevns_energy(ar.parameters.defaults()).sum()),
+            129.9,
+            "numpy recipe, docs/physics.md 11a",
+        )
+    )
     best = fit(ar, free=["rn_ar40"])
     rows.append(("Ar chi2_min (Helm, R_n free)", best.chi2_min, 8.8, "arXiv:2005.01645"))
     unity = fit(experiments.experiment("coherent_ar_2020", form_factor="unity"))
@@ -39,10 +49,10 @@ def _ar2020_rows():
     ps = profile(ar, "sin2_theta_w", np.linspace(0.1, 0.55, 46), progress=False)
     s = ps.best_fit["sin2_theta_w"]
     rows.append(("Ar sin2_theta_w", s, 0.31, "arXiv:2005.01645"))
-    (lo, hi), = ps.intervals["1sigma"]
+    ((lo, hi),) = ps.intervals["1sigma"]
     rows.append(("Ar sin2_theta_w -1 sigma", s - lo, 0.06, "arXiv:2005.01645"))
     rows.append(("Ar sin2_theta_w +1 sigma", hi - s, 0.06, "arXiv:2005.01645"))
-    (lo, hi), = ps.intervals["2sigma"]
+    ((lo, hi),) = ps.intervals["2sigma"]
     rows.append(("Ar sin2_theta_w -2 sigma", s - lo, 0.13, "arXiv:2005.01645"))
     rows.append(("Ar sin2_theta_w +2 sigma", hi - s, 0.11, "arXiv:2005.01645"))
     return rows

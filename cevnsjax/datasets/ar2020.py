@@ -277,7 +277,7 @@ def read_parameters(file: Path) -> dict[str, Any]:
     return loaded
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(directory: Path) -> Ar2020:
     cubes = {name: read_cube(directory / file) for name, file in _CUBES.items()}
     check_counts(directory / _CUBES["data"], cubes["data"])

@@ -110,7 +110,7 @@ def read_arrival_pdf(file: Path) -> BinnedPDF:
     return pdf
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(directory: Path) -> CsI2017:
     return CsI2017(
         directory=directory,

@@ -181,7 +181,7 @@ def read_scintillation(file: Path) -> ScintillationCoefficients:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parse(directory: Path) -> CsI2021:
     return CsI2021(
         directory=directory,

@@ -58,8 +58,9 @@ def tabulated(x, table_x, table_eff):
     """
     xp = _xp(x, table_x, table_eff)
     table_eff = xp.asarray(table_eff, dtype=float)
-    return xp.interp(xp.asarray(x, dtype=float), xp.asarray(table_x, dtype=float), table_eff,
-                     left=0.0, right=table_eff[-1])
+    return xp.interp(
+        xp.asarray(x, dtype=float), xp.asarray(table_x, dtype=float), table_eff, left=0.0, right=table_eff[-1]
+    )
 
 
 def timing_exponential(t, t0, rate):

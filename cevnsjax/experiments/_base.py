@@ -10,6 +10,7 @@ shares (equinox's abstract/final pattern):
     nll(p) = chi2(p)/2;  components(p) = totals of expected(p);  n_bins, data from the likelihood.
 
 Example:
+    >>> from typing import ClassVar
     >>> import jax.numpy as jnp
     >>> from cevnsjax.likelihood import Poisson
     >>> from cevnsjax.parameters import Parameter, ParameterSet
@@ -17,12 +18,13 @@ Example:
     >>> from cevnsjax.constants import pdg2022
     >>> class Counting(Experiment):
     ...     likelihood: Poisson
-    ...     parameters: ParameterSet = ParameterSet([Parameter("s", 1.0, free=True)])
-    ...     signal: SignalConfig = SignalConfig(pdg2022)
-    ...     name = "counting"
+    ...     parameters: ParameterSet
+    ...     signal: SignalConfig
+    ...     name: ClassVar[str] = "counting"
     ...     def expected(self, params):
     ...         return {"signal": params["s"] * jnp.array([2.0, 3.0]), "bkg": jnp.array([1.0, 1.0])}
-    >>> m = Counting(Poisson(jnp.array([3.0, 4.0])))
+    >>> m = Counting(likelihood=Poisson(jnp.array([3.0, 4.0])), signal=SignalConfig(pdg2022),
+    ...              parameters=ParameterSet([Parameter("s", 1.0, free=True)]))
     >>> float(m.chi2({"s": jnp.asarray(1.0)})), m.n_bins
     (0.0, 2)
 """
@@ -105,13 +107,21 @@ def parameter_set(
 def flux_normalisation(sigma: float) -> Parameter:
     """The SNS neutrino-flux normalisation ``eta_flux`` (tag ``sns_flux``: shared in combinations)."""
     return Parameter(
-        "eta_flux", 1.0, lower=0.0, upper=3.0, constraint=(1.0, sigma), free=True, tags=("sns_flux",),
-        label=r"$\eta_{\rm flux}$", doc=f"SNS neutrino-flux normalisation ({100 * sigma:.3g}% prior)",
+        "eta_flux",
+        1.0,
+        lower=0.0,
+        upper=3.0,
+        constraint=(1.0, sigma),
+        free=True,
+        tags=("sns_flux",),
+        label=r"$\eta_{\rm flux}$",
+        doc=f"SNS neutrino-flux normalisation ({100 * sigma:.3g}% prior)",
     )
 
 
-def signal_strength(doc: str = "CEvNS signal strength, no prior (free it, with eta_flux fixed, to measure "
-                               "the event count)") -> Parameter:
+def signal_strength(
+    doc: str = "CEvNS signal strength, no prior (free it, with eta_flux fixed, to measure the event count)",
+) -> Parameter:
     """``mu_cevns``: a free, unconstrained multiplier of the CEvNS expectation (not free by default)."""
     return Parameter("mu_cevns", 1.0, lower=0.0, upper=5.0, label=r"$\mu_{\rm CEvNS}$", doc=doc)
 

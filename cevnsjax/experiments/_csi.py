@@ -46,8 +46,16 @@ def electron_folding(flux, fluence: float, mass_kg: float, electron_mass: float,
     each, 16 x refine neutrino-energy nodes: converged to 3e-5 (tests/test_csi2021.py).
     """
     return build_electron_folding(
-        ("Cs", "I"), target().nuclei_per_kg(), flux, [fluence] * len(flux), mass_kg, ELECTRON_RANGE_MEV,
-        electron_mass, n_panels=8 * refine, n_t=6, n_e=16 * refine,
+        ("Cs", "I"),
+        target().nuclei_per_kg(),
+        flux,
+        [fluence] * len(flux),
+        mass_kg,
+        ELECTRON_RANGE_MEV,
+        electron_mass,
+        n_panels=8 * refine,
+        n_t=6,
+        n_e=16 * refine,
     )
 
 

@@ -47,13 +47,9 @@ class Option:
                 try:
                     value = self.type(value)
                 except ValueError:
-                    raise ValueError(
-                        f"option {name}={value!r}: expected a {self.type.__name__}"
-                    ) from None
+                    raise ValueError(f"option {name}={value!r}: expected a {self.type.__name__}") from None
         if self.choices is not None and value not in self.choices:
-            raise ValueError(
-                f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}"
-            )
+            raise ValueError(f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}")
         return value
 
 
@@ -63,7 +59,9 @@ def signal_options(*, preset: str = "pdg2022", zz_boxes: bool = True) -> dict[st
         "form_factor": Option("helm", FORM_FACTORS, doc="nuclear form factor (protons and neutrons)"),
         "preset": Option(preset, PRESETS, doc="constants preset"),
         "zz_boxes": Option(zz_boxes, type=bool, doc="include ZZ box radiative corrections"),
-        "radius_q_dependence": Option(False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"),
+        "radius_q_dependence": Option(
+            False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"
+        ),
         "mediator": Option("universal", nsi.MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
         "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
     }
@@ -76,13 +74,23 @@ REFINE = Option(1, type=int, doc="multiply every quadrature grid (convergence ch
 
 
 def sns_signal(
-    *, preset: str, form_factor: str, zz_boxes: bool, radius_q_dependence: bool, mediator: str, sterile: bool,
+    *,
+    preset: str,
+    form_factor: str,
+    zz_boxes: bool,
+    radius_q_dependence: bool,
+    mediator: str,
+    sterile: bool,
     distance_m: float,
 ) -> SignalConfig:
     """The static signal configuration of a detector at ``distance_m`` [m] from the SNS target."""
     return SignalConfig(
-        constants=get_preset(preset), form=form_factor, zz_boxes=zz_boxes, radius_q_dependence=radius_q_dependence,
-        mediator=mediator, baseline=sns.baseline(distance_m) if sterile else None,
+        constants=get_preset(preset),
+        form=form_factor,
+        zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
+        baseline=sns.baseline(distance_m) if sterile else None,
     )
 
 

@@ -69,7 +69,9 @@ SHAPE_ERROR = 0.058  # BRN energy-shape uncertainty, spread over the 12 bins (ar
 RN_DEFAULT_FM = 3.55
 
 OPTIONS = {
-    "likelihood": Option("energy_chi2", ("energy_chi2", "poisson_3d"), doc="energy-only chi^2 with pulls or 3D Poisson"),
+    "likelihood": Option(
+        "energy_chi2", ("energy_chi2", "poisson_3d"), doc="energy-only chi^2 with pulls or 3D Poisson"
+    ),
     **signal_options(preset="pdg2018", zz_boxes=False),
     "target": Option("40Ar", ("40Ar", "natural"), doc="pure 40Ar or natural isotopic mix"),
     "exposure": Option("paper", tuple(EXPOSURES), doc="paper: 13.7e22 POT, 24 kg; release: 13.8e22 POT, 24.4 kg"),
@@ -149,23 +151,62 @@ class CoherentAr2020(Experiment):
         if self.cevns_shape is not None:
             exp = {k: v.sum(axis=(1, 2)) for k, v in exp.items()}
         stacked_spectrum(
-            self.energy_edges, exp, np.asarray(self.data_energy), np.asarray(self.sigma_energy),
-            xlabel="reconstructed energy [keVee]", title="COHERENT Ar 2020 (steady state subtracted)", path=path,
+            self.energy_edges,
+            exp,
+            np.asarray(self.data_energy),
+            np.asarray(self.sigma_energy),
+            xlabel="reconstructed energy [keVee]",
+            title="COHERENT Ar 2020 (steady state subtracted)",
+            path=path,
         )
 
 
 def _nuisances(sigma_cevns: float, poisson_3d: bool) -> list[Parameter]:
     out = [
-        Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, constraint=(1.0, sigma_cevns), free=True,
-                  label=r"$\eta_{\rm CEvNS}$", doc="CEvNS normalisation (flux, QF, efficiency)"),
-        Parameter("eta_brn_prompt", 1.0, lower=0.0, upper=5.0, constraint=(1.0, 0.32), free=True,
-                  label=r"$\eta_{\rm BRN}$", doc="prompt beam-related neutron normalisation (497 events)"),
-        Parameter("eta_brn_delayed", 1.0, lower=0.0, upper=10.0, constraint=(1.0, 1.0), free=True,
-                  label=r"$\eta_{\rm BRN,del}$", doc="delayed beam-related neutron normalisation (33 events)"),
+        Parameter(
+            "eta_cevns",
+            1.0,
+            lower=0.0,
+            upper=5.0,
+            constraint=(1.0, sigma_cevns),
+            free=True,
+            label=r"$\eta_{\rm CEvNS}$",
+            doc="CEvNS normalisation (flux, QF, efficiency)",
+        ),
+        Parameter(
+            "eta_brn_prompt",
+            1.0,
+            lower=0.0,
+            upper=5.0,
+            constraint=(1.0, 0.32),
+            free=True,
+            label=r"$\eta_{\rm BRN}$",
+            doc="prompt beam-related neutron normalisation (497 events)",
+        ),
+        Parameter(
+            "eta_brn_delayed",
+            1.0,
+            lower=0.0,
+            upper=10.0,
+            constraint=(1.0, 1.0),
+            free=True,
+            label=r"$\eta_{\rm BRN,del}$",
+            doc="delayed beam-related neutron normalisation (33 events)",
+        ),
     ]
     if poisson_3d:
-        out.append(Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, 25.0 / 3152.0), free=True,
-                             label=r"$\eta_{\rm SS}$", doc="steady-state background normalisation (3152 events)"))
+        out.append(
+            Parameter(
+                "eta_ss",
+                1.0,
+                lower=0.5,
+                upper=1.5,
+                constraint=(1.0, 25.0 / 3152.0),
+                free=True,
+                label=r"$\eta_{\rm SS}$",
+                doc="steady-state background normalisation (3152 events)",
+            )
+        )
     return out
 
 
@@ -177,16 +218,22 @@ def build(
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     sterile: bool = False,
-    target: str = "40Ar",  # noqa: A002 - option name of the CLI contract
+    target: str = "40Ar",
     exposure: str = "paper",
     sigma_cevns: float = 0.134,
     rn_min: float = 3.448,
 ) -> CoherentAr2020:
     """Build the argon experiment (see the module docstring for the options)."""
     release = datasets.load_ar2020()
-    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
-                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
-                        distance_m=DISTANCE_M)
+    signal = sns_signal(
+        preset=preset,
+        form_factor=form_factor,
+        zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
+        sterile=sterile,
+        distance_m=DISTANCE_M,
+    )
     n_pot, mass = EXPOSURES[exposure]
     tgt = nuclei.single_isotope("40Ar", 39.96) if target == "40Ar" else nuclei.target("Ar")
     comps = sns.components(signal.constants)

@@ -270,33 +270,76 @@ class CoherentCsI2017(Experiment):
             expected["es"] = np.asarray(self._es_scale(params) * self.es_2d(params))
         expected["cevns"] = np.asarray(self._signal_scale(params) * self.cevns_2d(params))
         _csi.plot_projections(
-            path, np.asarray(self.pe_edges), np.asarray(self.t_edges), expected,
-            np.asarray(self.counts_on), title=f"COHERENT CsI[Na] 2017, beam-on coincidence ({self.mode})",
+            path,
+            np.asarray(self.pe_edges),
+            np.asarray(self.t_edges),
+            expected,
+            np.asarray(self.counts_on),
+            title=f"COHERENT CsI[Na] 2017, beam-on coincidence ({self.mode})",
         )
 
 
 def _nuisances(likelihood: str, quenching_model: str, sigma_ss: float) -> list[Parameter]:
     if likelihood != "poisson":
         out = [
-            Parameter("eta_cevns", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_cevns"]), free=True,
-                      label=r"$\eta_{\rm CEvNS}$",
-                      doc="CEvNS normalisation (flux, quenching, acceptance, form factor)"),
+            Parameter(
+                "eta_cevns",
+                1.0,
+                lower=0.0,
+                upper=5.0,
+                constraint=(1.0, PRIORS["eta_cevns"]),
+                free=True,
+                label=r"$\eta_{\rm CEvNS}$",
+                doc="CEvNS normalisation (flux, quenching, acceptance, form factor)",
+            ),
         ]
         if likelihood == "single_bin":
             out.append(
-                Parameter("eta_brn", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_brn"]), free=True,
-                          label=r"$\eta_{\rm BRN}$", doc=f"beam-on prompt-neutron normalisation ({B_ON:g} events)")
+                Parameter(
+                    "eta_brn",
+                    1.0,
+                    lower=0.0,
+                    upper=5.0,
+                    constraint=(1.0, PRIORS["eta_brn"]),
+                    free=True,
+                    label=r"$\eta_{\rm BRN}$",
+                    doc=f"beam-on prompt-neutron normalisation ({B_ON:g} events)",
+                )
             )
         return out
     sigma_qf = PRIORS[f"eta_qf_{quenching_model}"]
     return [
         flux_normalisation(_csi.FLUX_PRIOR),
-        Parameter("eta_qf", 1.0, lower=0.3, upper=3.0, constraint=(1.0, sigma_qf), free=True,
-                  label=r"$\eta_{\rm QF}$", doc="scale of the photoelectron yield per recoil (quenching)"),
-        Parameter("eta_eff", 1.0, lower=0.0, upper=2.0, constraint=(1.0, PRIORS["eta_eff"]), free=True,
-                  label=r"$\eta_{\rm eff}$", doc="acceptance normalisation"),
-        Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, sigma_ss), free=True,
-                  label=r"$\eta_{\rm SS}$", doc="steady-state normalisation (beam-on AC total)"),
+        Parameter(
+            "eta_qf",
+            1.0,
+            lower=0.3,
+            upper=3.0,
+            constraint=(1.0, sigma_qf),
+            free=True,
+            label=r"$\eta_{\rm QF}$",
+            doc="scale of the photoelectron yield per recoil (quenching)",
+        ),
+        Parameter(
+            "eta_eff",
+            1.0,
+            lower=0.0,
+            upper=2.0,
+            constraint=(1.0, PRIORS["eta_eff"]),
+            free=True,
+            label=r"$\eta_{\rm eff}$",
+            doc="acceptance normalisation",
+        ),
+        Parameter(
+            "eta_ss",
+            1.0,
+            lower=0.5,
+            upper=1.5,
+            constraint=(1.0, sigma_ss),
+            free=True,
+            label=r"$\eta_{\rm SS}$",
+            doc="steady-state normalisation (beam-on AC total)",
+        ),
         signal_strength(),
     ]
 
@@ -345,15 +388,27 @@ def build(
     check_positive_int("refine", refine)
     quenching_model = quenching
     release = datasets.load_csi2017()
-    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
-                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
-                        distance_m=DISTANCE_M)
+    signal = sns_signal(
+        preset=preset,
+        form_factor=form_factor,
+        zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
+        sterile=sterile,
+        distance_m=DISTANCE_M,
+    )
     c = signal.constants
     comps = sns.components(c)
     flu = sns.fluence(NU_PER_POT, N_POT, DISTANCE_M)
     folding = build_folding(
-        _csi.target(), comps, [flu] * len(comps), MASS_KG, RECOIL_RANGE_MEV,
-        n_panels=24 * refine, n_t=8, n_e=24 * refine,
+        _csi.target(),
+        comps,
+        [flu] * len(comps),
+        MASS_KG,
+        RECOIL_RANGE_MEV,
+        n_panels=24 * refine,
+        n_t=8,
+        n_e=24 * refine,
     )
     pe_edges = np.asarray(release.pe_edges)
     n = np.arange(N_PE_MAX)
@@ -396,8 +451,10 @@ def build(
         roi_pe=tuple(int(i) for i in np.flatnonzero(roi_pe)),
         roi_t=tuple(int(i) for i in np.flatnonzero(roi_t)),
         parameters=parameter_set(
-            c, _csi.radius_parameters(form_factor, separate_radii),
-            _nuisances(likelihood, quenching_model, 1.0 / math.sqrt(ac.sum())), sterile=sterile,
+            c,
+            _csi.radius_parameters(form_factor, separate_radii),
+            _nuisances(likelihood, quenching_model, 1.0 / math.sqrt(ac.sum())),
+            sterile=sterile,
             renamed=RENAMED_STRENGTH if likelihood == "poisson" else None,
         ),
         signal=signal,
@@ -408,6 +465,8 @@ def build(
 
 
 register(
-    NAME, build, OPTIONS,
+    NAME,
+    build,
+    OPTIONS,
     doc="COHERENT CsI[Na] 2017 first observation (arXiv:1708.01294), 2D Poisson or literature chi^2",
 )

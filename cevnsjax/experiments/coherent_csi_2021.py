@@ -187,14 +187,17 @@ OPTIONS = {
     **signal_options(),
     "separate_radii": _csi.SEPARATE_RADII,
     "binning": Option("coherent", tuple(BINNINGS), doc="coherent: 9 PE x 11 t_rec bins; fine: 14 x 18"),
-    "flux_prior": Option(0.10, (0.10, 0.1146), type=float,
-                         doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"),
+    "flux_prior": Option(
+        0.10, (0.10, 0.1146), type=float, doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"
+    ),
     "electron_scattering": ELECTRON_SCATTERING,
     "refine": REFINE,
 }
 
 
-def _pe_response(T: np.ndarray, wT: np.ndarray, e_ee_kev, edges: np.ndarray, eff_coeffs: np.ndarray, n_sub: int) -> np.ndarray:
+def _pe_response(
+    T: np.ndarray, wT: np.ndarray, e_ee_kev, edges: np.ndarray, eff_coeffs: np.ndarray, n_sub: int
+) -> np.ndarray:
     """R[b, i, k] = wT_ik int_{bin b} eff(x) P_gamma(x | E_ee(T_ik)) dx, shape (n_pe, n_iso, n_T).
 
     Args:
@@ -260,8 +263,6 @@ def _neutron_template(pe_pdf: datasets.BinnedPDF, t_pdf: datasets.BinnedPDF, pe_
     pe = _binned_pdf_content(pe_pdf, 1.0, pe_edges) / np.sum(pe_pdf.value)
     t = _binned_pdf_content(t_pdf, 0.01, t_edges)
     return np.outer(pe, t)
-
-
 
 
 class CoherentCsI2021(Experiment):
@@ -341,8 +342,11 @@ class CoherentCsI2021(Experiment):
         rows = []
         for cdf in (sns.prompt_time_cdf, sns.delayed_time_cdf):
             F = cdf(edges, mean, TRACE_WIDTH_US, c)
-            rows.append(self.eff_hi * F[1:] - self.eff_lo * F[:-1]
-                        + jnp.sum(self.t_weights * cdf(self.t_nodes, mean, TRACE_WIDTH_US, c), axis=-1))
+            rows.append(
+                self.eff_hi * F[1:]
+                - self.eff_lo * F[:-1]
+                + jnp.sum(self.t_weights * cdf(self.t_nodes, mean, TRACE_WIDTH_US, c), axis=-1)
+            )
         prompt, delayed = rows
         return jnp.stack([prompt if p else delayed for p in self.prompt])
 
@@ -369,29 +373,89 @@ class CoherentCsI2021(Experiment):
         exp = {k: np.asarray(v) for k, v in self.expected(params).items()}
         order = [k for k in ("ss", "brn", "nin", "es", "cevns") if k in exp]
         _csi.plot_projections(
-            path, np.asarray(self.pe_edges), np.asarray(self.t_edges), {k: exp[k] for k in order},
-            np.asarray(self.data), title=r"COHERENT CsI[Na] 2021 (PE < 60, $t_{\rm rec}$ < 6 $\mu$s)",
+            path,
+            np.asarray(self.pe_edges),
+            np.asarray(self.t_edges),
+            {k: exp[k] for k in order},
+            np.asarray(self.data),
+            title=r"COHERENT CsI[Na] 2021 (PE < 60, $t_{\rm rec}$ < 6 $\mu$s)",
         )
 
 
 def _nuisances(flux_prior: float) -> list[Parameter]:
     return [
         flux_normalisation(flux_prior),
-        Parameter("eta_ss", 1.0, lower=0.5, upper=1.5, constraint=(1.0, PRIORS["eta_ss"]), free=True,
-                  label=r"$\eta_{\rm SS}$", doc=f"steady-state normalisation ({SS_EVENTS:g} events)"),
-        Parameter("eta_brn", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_brn"]), free=True,
-                  label=r"$\eta_{\rm BRN}$", doc="beam-related neutron normalisation (18.45 events)"),
-        Parameter("eta_nin", 1.0, lower=0.0, upper=5.0, constraint=(1.0, PRIORS["eta_nin"]), free=True,
-                  label=r"$\eta_{\rm NIN}$", doc="neutrino-induced neutron normalisation (5.62 events)"),
-        Parameter("theta_qf", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
-                  label=r"$\theta_{\rm QF}$", doc="quenching shape, scintRespCoefficients syst model 0 [sigma]"),
-        Parameter("theta_qf_1", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
-                  label=r"$\theta_{\rm QF,1}$", doc="quenching shape, scintRespCoefficients syst model 1 [sigma]"),
-        Parameter("theta_eff", 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True,
-                  label=r"$\theta_{\rm eff}$", doc="PE-efficiency shape, effCoefficients +-1 sigma rows [sigma]"),
-        Parameter("t_offset", 0.0, unit="us", lower=-0.3, upper=0.5, constraint=(0.0, PRIORS["t_offset"]),
-                  free=True, label=r"$\Delta t$ [$\mu$s]",
-                  doc=f"shift of the POT-trace mean from {TRACE_MEAN_US} us"),
+        Parameter(
+            "eta_ss",
+            1.0,
+            lower=0.5,
+            upper=1.5,
+            constraint=(1.0, PRIORS["eta_ss"]),
+            free=True,
+            label=r"$\eta_{\rm SS}$",
+            doc=f"steady-state normalisation ({SS_EVENTS:g} events)",
+        ),
+        Parameter(
+            "eta_brn",
+            1.0,
+            lower=0.0,
+            upper=5.0,
+            constraint=(1.0, PRIORS["eta_brn"]),
+            free=True,
+            label=r"$\eta_{\rm BRN}$",
+            doc="beam-related neutron normalisation (18.45 events)",
+        ),
+        Parameter(
+            "eta_nin",
+            1.0,
+            lower=0.0,
+            upper=5.0,
+            constraint=(1.0, PRIORS["eta_nin"]),
+            free=True,
+            label=r"$\eta_{\rm NIN}$",
+            doc="neutrino-induced neutron normalisation (5.62 events)",
+        ),
+        Parameter(
+            "theta_qf",
+            0.0,
+            lower=-5.0,
+            upper=5.0,
+            constraint=(0.0, 1.0),
+            free=True,
+            label=r"$\theta_{\rm QF}$",
+            doc="quenching shape, scintRespCoefficients syst model 0 [sigma]",
+        ),
+        Parameter(
+            "theta_qf_1",
+            0.0,
+            lower=-5.0,
+            upper=5.0,
+            constraint=(0.0, 1.0),
+            free=True,
+            label=r"$\theta_{\rm QF,1}$",
+            doc="quenching shape, scintRespCoefficients syst model 1 [sigma]",
+        ),
+        Parameter(
+            "theta_eff",
+            0.0,
+            lower=-5.0,
+            upper=5.0,
+            constraint=(0.0, 1.0),
+            free=True,
+            label=r"$\theta_{\rm eff}$",
+            doc="PE-efficiency shape, effCoefficients +-1 sigma rows [sigma]",
+        ),
+        Parameter(
+            "t_offset",
+            0.0,
+            unit="us",
+            lower=-0.3,
+            upper=0.5,
+            constraint=(0.0, PRIORS["t_offset"]),
+            free=True,
+            label=r"$\Delta t$ [$\mu$s]",
+            doc=f"shift of the POT-trace mean from {TRACE_MEAN_US} us",
+        ),
         signal_strength(),
     ]
 
@@ -431,16 +495,28 @@ def build(
     """
     check_positive_int("refine", refine)
     release = datasets.load_csi2021()
-    signal = sns_signal(preset=preset, form_factor=form_factor, zz_boxes=zz_boxes,
-                        radius_q_dependence=radius_q_dependence, mediator=mediator, sterile=sterile,
-                        distance_m=DISTANCE_M)
+    signal = sns_signal(
+        preset=preset,
+        form_factor=form_factor,
+        zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
+        sterile=sterile,
+        distance_m=DISTANCE_M,
+    )
     c = signal.constants
     tgt = _csi.target()
     comps = sns.components(c)
     flu = sns.fluence(NU_PER_POT, N_POT, DISTANCE_M)
     folding = build_folding(
-        tgt, comps, [flu] * len(comps), MASS_KG, RECOIL_RANGE_MEV,
-        n_panels=24 * refine, n_t=8, n_e=24 * refine,
+        tgt,
+        comps,
+        [flu] * len(comps),
+        MASS_KG,
+        RECOIL_RANGE_MEV,
+        n_panels=24 * refine,
+        n_t=8,
+        n_e=24 * refine,
     )
     pe_edges, t_edges = (np.asarray(e) for e in BINNINGS[binning])
 
@@ -454,20 +530,38 @@ def build(
         "eff_plus": (scint.nominal, eff.plus),
         "eff_minus": (scint.nominal, eff.minus),
     }
-    response = np.stack([
-        _pe_response(folding.T, folding.wT, lambda t, q=variants[v][0]: quenching.polynomial(t, q), pe_edges,
-                     variants[v][1], n_sub=8 * refine)
-        for v in VARIANTS
-    ])
+    response = np.stack(
+        [
+            _pe_response(
+                folding.T,
+                folding.wT,
+                lambda t, q=variants[v][0]: quenching.polynomial(t, q),
+                pe_edges,
+                variants[v][1],
+                n_sub=8 * refine,
+            )
+            for v in VARIANTS
+        ]
+    )
     eff_lo, eff_hi, t_nodes, t_weights = _timing_quadrature(t_edges, 16 * refine)
     electrons = response_es = None
     if electron_scattering:
         electrons = _csi.electron_folding(comps, flu, MASS_KG, c.m_e, refine)
-        response_es = jnp.asarray(np.stack([
-            _pe_response(electrons.T, electrons.wT, lambda t: 1e3 * t, pe_edges, variants[VARIANTS[v]][1],
-                         n_sub=8 * refine)
-            for v in ELECTRON_VARIANTS
-        ]))
+        response_es = jnp.asarray(
+            np.stack(
+                [
+                    _pe_response(
+                        electrons.T,
+                        electrons.wT,
+                        lambda t: 1e3 * t,
+                        pe_edges,
+                        variants[VARIANTS[v]][1],
+                        n_sub=8 * refine,
+                    )
+                    for v in ELECTRON_VARIANTS
+                ]
+            )
+        )
 
     ac, coinc = release.events_ac, release.events_c
     in_roi = (ac.pe < PE_MAX) & (ac.t_rec < T_MAX_US)
@@ -494,8 +588,13 @@ def build(
         pe_edges=tuple(float(e) for e in pe_edges),
         t_edges=tuple(float(e) for e in t_edges),
         prompt=tuple(t == "prompt" for t in folding.timing),
-        parameters=parameter_set(c, _csi.radius_parameters(form_factor, separate_radii), _nuisances(flux_prior),
-                                 sterile=sterile, renamed=RENAMED_STRENGTH),
+        parameters=parameter_set(
+            c,
+            _csi.radius_parameters(form_factor, separate_radii),
+            _nuisances(flux_prior),
+            sterile=sterile,
+            renamed=RENAMED_STRENGTH,
+        ),
         signal=signal,
         separate_radii=separate_radii,
         binning=binning,

@@ -118,7 +118,7 @@ def hessian_covariance(obj: Objective, x) -> tuple[np.ndarray, bool]:
 
 def _result(obj: Objective, x, chi2_min, converged, message, edm, engine, cov, minos=None) -> FitResult:
     sd = np.sqrt(np.diag(cov)) if len(obj.free) else np.zeros(0)
-    errors = {n: 0.0 for n in obj.base}
+    errors = dict.fromkeys(obj.base, 0.0)
     errors.update({n: float(s) for n, s in zip(obj.free, sd)})
     ps = obj.model.parameters
     return FitResult(
@@ -174,8 +174,11 @@ def _fit_jax(obj: Objective, *, tolerance: float, max_steps: int) -> FitResult:
         msg = "no free parameters" if ok else "chi2 is not finite"
         return _result(obj, np.zeros(0), chi2, ok, msg, 0.0, "jax", np.zeros((0, 0)))
     run = compiled(
-        obj, "solve", lambda o: jax.jit(solve_internal(o, tolerance=tolerance, max_steps=max_steps)),
-        tolerance, max_steps,
+        obj,
+        "solve",
+        lambda o: jax.jit(solve_internal(o, tolerance=tolerance, max_steps=max_steps)),
+        tolerance,
+        max_steps,
     )
     u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
     m = run(obj.inputs, u0, {})

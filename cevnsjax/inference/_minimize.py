@@ -91,7 +91,7 @@ def minimize(
     """
 
     def cond(state):
-        u, value, g, h, nu, k, refused = state
+        _u, value, g, h, nu, k, refused = state
         _, _, _, _, edm, posdef = _analyse(g, h)
         # Done well inside the tolerance, or inside it with the last step refused:
         # at the floating-point floor no step lowers chi^2 any more.

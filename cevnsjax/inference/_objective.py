@@ -85,8 +85,13 @@ class Objective:
     def key(self) -> tuple:
         """Everything a compiled function of this objective depends on besides :attr:`inputs`."""
         return (
-            self._static, self._treedef, self.free, tuple(self.base),
-            tuple(sorted(self.constraints.items())), tuple(self.lower), tuple(self.upper),
+            self._static,
+            self._treedef,
+            self.free,
+            tuple(self.base),
+            tuple(sorted(self.constraints.items())),
+            tuple(self.lower),
+            tuple(self.upper),
         )
 
     def rebuild(self, leaves) -> Model:
@@ -199,8 +204,7 @@ def build(
     for name, value in start.items():
         if name not in names:
             raise ParameterError(
-                f"start value given for '{name}', which is not free; free parameters: "
-                f"{', '.join(names) or '(none)'}"
+                f"start value given for '{name}', which is not free; free parameters: {', '.join(names) or '(none)'}"
             )
         ps[name].check(value)
     for name, c in constraints.items():

@@ -71,11 +71,17 @@ def _profile_points(
     padded = np.concatenate([points, np.repeat(points[-1:], n_chunks * size - m, axis=0)])
     u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
     batched = compiled(
-        obj, "profile", lambda o: _batched_solver(o, tuple(names), tolerance, max_steps), tuple(names), tolerance,
+        obj,
+        "profile",
+        lambda o: _batched_solver(o, tuple(names), tolerance, max_steps),
+        tuple(names),
+        tolerance,
         max_steps,
     )
     chi2, ok, xs = [], [], []
-    bar = tqdm(total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress)
+    bar = tqdm(
+        total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
+    )
     with bar:
         for k in range(n_chunks):
             c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
@@ -165,8 +171,17 @@ def profile(
     grid = _check_grid(model, name, grid)
     points = grid[:, None]
     best, chi2, ok, nuisances = _profile_points(
-        model, [name], points, free, fixed, start, constraints,
-        tolerance=tolerance, max_steps=max_steps, batch_size=batch_size, progress=progress,
+        model,
+        [name],
+        points,
+        free,
+        fixed,
+        start,
+        constraints,
+        tolerance=tolerance,
+        max_steps=max_steps,
+        batch_size=batch_size,
+        progress=progress,
     )
     chi2_min, best_fit = _global_minimum(best, [name], points, chi2, nuisances)
     delta = chi2 - chi2_min
@@ -219,8 +234,17 @@ def profile2d(
     ga, gb = _check_grid(model, a, grids[0]), _check_grid(model, b, grids[1])
     points = np.stack(np.meshgrid(ga, gb, indexing="ij"), axis=-1).reshape(-1, 2)
     best, chi2, ok, nuisances = _profile_points(
-        model, [a, b], points, free, fixed, start, constraints,
-        tolerance=tolerance, max_steps=max_steps, batch_size=batch_size, progress=progress,
+        model,
+        [a, b],
+        points,
+        free,
+        fixed,
+        start,
+        constraints,
+        tolerance=tolerance,
+        max_steps=max_steps,
+        batch_size=batch_size,
+        progress=progress,
     )
     chi2_min, best_fit = _global_minimum(best, [a, b], points, chi2, nuisances)
     shape = (len(ga), len(gb))

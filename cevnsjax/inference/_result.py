@@ -318,10 +318,8 @@ class SampleResult:
 
     def __repr__(self) -> str:
         lines = [
-            f"SampleResult({self.num_chains} chains x {self.num_samples} draws, "
-            f"{self.divergences} divergences)",
-            f"  {'':<14} {'mean':>10} {'std':>10} {'q05':>10} {'median':>10} {'q95':>10} "
-            f"{'r_hat':>6} {'ess':>7}",
+            f"SampleResult({self.num_chains} chains x {self.num_samples} draws, {self.divergences} divergences)",
+            f"  {'':<14} {'mean':>10} {'std':>10} {'q05':>10} {'median':>10} {'q95':>10} {'r_hat':>6} {'ess':>7}",
         ]
         for name, s in self.summary.items():
             lines.append(

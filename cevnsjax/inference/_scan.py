@@ -82,17 +82,22 @@ def scan(
     n_chunks = -(-total // size)
 
     run = compiled(
-        obj, "scan",
+        obj,
+        "scan",
         lambda o: jax.jit(
             lambda inputs, axes, idx: jax.vmap(lambda i: _point(o, names, shape, total, inputs, axes, i))(idx),
             out_shardings=sharded,
         ),
-        names, shape, tuple(str(d) for d in devices),
+        names,
+        shape,
+        tuple(str(d) for d in devices),
     )
     inputs = jax.device_put(obj.inputs, replicated)
     axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in axes), replicated)
     out = np.empty(n_chunks * size)
-    bar = tqdm(total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress)
+    bar = tqdm(
+        total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
+    )
     with bar:
         for k in range(n_chunks):
             idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)

@@ -18,10 +18,22 @@ import jax.numpy as jnp
 SINCOS_MAX_ARG = 1.0e6  # |x| up to which sincos agrees with sin/cos to 1 ulp (the n * pi/2 reduction is exact)
 _PIO2_HI = 1.57079632673412561417e00  # first 33 bits of pi/2
 _PIO2_LO = 6.07710050650619224932e-11  # pi/2 - _PIO2_HI
-_SIN = (-1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04,
-        2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10)
-_COS = (4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05,
-        -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11)
+_SIN = (
+    -1.66666666666666324348e-01,
+    8.33333333332248946124e-03,
+    -1.98412698298579493134e-04,
+    2.75573137070700676789e-06,
+    -2.50507602534068634195e-08,
+    1.58969099521155010221e-10,
+)
+_COS = (
+    4.16666666666666019037e-02,
+    -1.38888888888741095749e-03,
+    2.48015872894767294178e-05,
+    -2.75573143513906633035e-07,
+    2.08757232129817482790e-09,
+    -1.13596475577881948265e-11,
+)
 
 
 def _horner(z, coefficients):
@@ -72,6 +84,7 @@ def series_where(x, threshold, exact, series):
 
 def j1_over_x(x: jax.typing.ArrayLike) -> jax.Array:
     """3 j_1(x)/x = 3 (sin x - x cos x)/x^3, equal to 1 at x = 0."""
+
     def exact(s):
         sin, cos = sincos(s)
         return 3 * (sin - s * cos) / s**3
@@ -92,9 +105,7 @@ def sinc(x):
 
 def x_over_sinh(x):
     """x/sinh(x), equal to 1 at x = 0."""
-    return series_where(
-        x, 0.1, lambda s: s / jnp.sinh(s), lambda z: 1 - z**2 / 6 + 7 * z**4 / 360 - 31 * z**6 / 15120
-    )
+    return series_where(x, 0.1, lambda s: s / jnp.sinh(s), lambda z: 1 - z**2 / 6 + 7 * z**4 / 360 - 31 * z**6 / 15120)
 
 
 def xcoth_minus_one(x):

@@ -112,7 +112,7 @@ def physics_point(params: Mapping[str, jax.Array], c: Constants) -> PhysicsPoint
     The sterile parameters are used only when ``ue4_sq`` is present (the models declare all three
     together).
     """
-    s2 = params["sin2_theta_w"] if "sin2_theta_w" in params else c.sin2_theta_w
+    s2 = params.get("sin2_theta_w", c.sin2_theta_w)
     sterile = None
     if "ue4_sq" in params:
         sterile = tuple(jnp.asarray(params[n], dtype=float) for n in ("ue4_sq", "umu4_sq", "dm41_sq"))
@@ -186,11 +186,13 @@ def cevns_moments(E: jax.Array, w: jax.typing.ArrayLike, T: jax.Array, M: jax.ty
     E = jnp.asarray(E, dtype=float)
     positive = T > 0
     inv_T = jnp.where(positive, 1.0 / jnp.where(positive, T, 1.0), 0.0)  # the 1/T pole is left out at T = 0
-    return jnp.stack([
-        jnp.sum(w * kinematic_factor(E, T, M, exact=exact), -1),
-        jnp.sum(w * jnp.maximum(inv_T - 1.0 / E, 0.0), -1),
-        jnp.sum(w / E**2, -1),
-    ])
+    return jnp.stack(
+        [
+            jnp.sum(w * kinematic_factor(E, T, M, exact=exact), -1),
+            jnp.sum(w * jnp.maximum(inv_T - 1.0 / E, 0.0), -1),
+            jnp.sum(w / E**2, -1),
+        ]
+    )
 
 
 def cevns_rate(

@@ -21,7 +21,7 @@ Example:
     >>> from cevnsjax.constants import pdg2022
     >>> names = [p.name for p in bsm_parameters(pdg2022)]
     >>> names[:3], len(names)
-    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 24)
+    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 26)
     >>> sm_value("m_zprime", pdg2022), sm_value("g_zprime", pdg2022)
     (10.0, 0.0)
 """
@@ -54,7 +54,12 @@ def _physics(name: str, default: float, unit: str, lower: float, upper: float, l
 def sin2_theta_w(c: Constants) -> Parameter:
     """The weak mixing angle (low-energy MSbar), default the preset's value."""
     return _physics(
-        "sin2_theta_w", c.sin2_theta_w, "", 0.0, 1.0, r"$\sin^2\theta_W$",
+        "sin2_theta_w",
+        c.sin2_theta_w,
+        "",
+        0.0,
+        1.0,
+        r"$\sin^2\theta_W$",
         "low-energy weak mixing angle (moves the tree-like term of g_V^p)",
     )
 
@@ -70,7 +75,12 @@ def neutron_radius(name: str, default: float, lower: float, form: str, nucleus: 
         nucleus: what the radius belongs to, for the label (``"40Ar"``, ``"CsI"``).
     """
     return _physics(
-        name, default, "fm", max(lower, min_radius(form)), 20.0, rf"$R_n({nucleus})$ [fm]",
+        name,
+        default,
+        "fm",
+        max(lower, min_radius(form)),
+        20.0,
+        rf"$R_n({nucleus})$ [fm]",
         f"neutron rms radius of {nucleus}",
     )
 
@@ -90,28 +100,73 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
     """
     r2 = _r2_sm(c)
     out = [
-        _physics("r2_nu_ee", float(r2[0]), "1e-32 cm^2", -_R2_BOUND, _R2_BOUND, r"$\langle r^2_{\nu_{ee}}\rangle$",
-                 "nu_e charge radius (SM value default)"),
-        _physics("r2_nu_mumu", float(r2[1]), "1e-32 cm^2", -_R2_BOUND, _R2_BOUND,
-                 r"$\langle r^2_{\nu_{\mu\mu}}\rangle$", "nu_mu charge radius (SM value default)"),
+        _physics(
+            "r2_nu_ee",
+            float(r2[0]),
+            "1e-32 cm^2",
+            -_R2_BOUND,
+            _R2_BOUND,
+            r"$\langle r^2_{\nu_{ee}}\rangle$",
+            "nu_e charge radius (SM value default)",
+        ),
+        _physics(
+            "r2_nu_mumu",
+            float(r2[1]),
+            "1e-32 cm^2",
+            -_R2_BOUND,
+            _R2_BOUND,
+            r"$\langle r^2_{\nu_{\mu\mu}}\rangle$",
+            "nu_mu charge radius (SM value default)",
+        ),
     ]
     for pair in PAIRS.values():
-        out.append(_physics(f"r2_nu_{pair}", 0.0, "1e-32 cm^2", -_R2_BOUND, _R2_BOUND,
-                            rf"$|\langle r^2_{{\nu_{{{pair}}}}}\rangle|$", f"{pair} transition charge radius"))
+        out.append(
+            _physics(
+                f"r2_nu_{pair}",
+                0.0,
+                "1e-32 cm^2",
+                -_R2_BOUND,
+                _R2_BOUND,
+                rf"$|\langle r^2_{{\nu_{{{pair}}}}}\rangle|$",
+                f"{pair} transition charge radius",
+            )
+        )
     for flav in ("ee", "mumu", *PAIRS.values()):
-        out.append(_physics(f"q_nu_{flav}", 0.0, "1e-8 e", -1e4, 1e4, rf"$q_{{\nu_{{{flav}}}}}$",
-                            f"{flav} neutrino millicharge"))
+        out.append(
+            _physics(
+                f"q_nu_{flav}", 0.0, "1e-8 e", -1e4, 1e4, rf"$q_{{\nu_{{{flav}}}}}$", f"{flav} neutrino millicharge"
+            )
+        )
     for flav in ("e", "mu"):
-        out.append(_physics(f"mu_nu_{flav}", 0.0, "1e-10 mu_B", 0.0, 1e4, rf"$\mu_{{\nu_{flav}}}$",
-                            f"effective nu_{flav} magnetic moment (|mu| >= 0)"))
+        out.append(
+            _physics(
+                f"mu_nu_{flav}",
+                0.0,
+                "1e-10 mu_B",
+                0.0,
+                1e4,
+                rf"$\mu_{{\nu_{flav}}}$",
+                f"effective nu_{flav} magnetic moment (|mu| >= 0)",
+            )
+        )
     for flav in ("ee", "mumu", *PAIRS.values()):
         for q in ("u", "d"):
-            out.append(_physics(f"eps_{q}_{flav}", 0.0, "", -5.0, 5.0, rf"$\varepsilon^{{{q}V}}_{{{flav}}}$",
-                                f"vector NSI coupling to {q} quarks, {flav}"))
+            out.append(
+                _physics(
+                    f"eps_{q}_{flav}",
+                    0.0,
+                    "",
+                    -5.0,
+                    5.0,
+                    rf"$\varepsilon^{{{q}V}}_{{{flav}}}$",
+                    f"vector NSI coupling to {q} quarks, {flav}",
+                )
+            )
     out += [
         _physics("g_zprime", 0.0, "", 0.0, 1.0, r"$g_{Z'}$", "light vector mediator coupling"),
-        _physics("m_zprime", _MASS_DEFAULT_MEV, "MeV", *_MASS_RANGE_MEV, r"$M_{Z'}$ [MeV]",
-                 "light vector mediator mass"),
+        _physics(
+            "m_zprime", _MASS_DEFAULT_MEV, "MeV", *_MASS_RANGE_MEV, r"$M_{Z'}$ [MeV]", "light vector mediator mass"
+        ),
         _physics("g_phi", 0.0, "", 0.0, 1.0, r"$g_\phi$", "light scalar mediator coupling"),
         _physics("m_phi", _MASS_DEFAULT_MEV, "MeV", *_MASS_RANGE_MEV, r"$M_\phi$ [MeV]", "light scalar mediator mass"),
     ]

@@ -67,15 +67,11 @@ def box_zz(c: Constants, quark: str, chirality: str) -> float:
 
 
 def _zz_proton(c: Constants) -> float:
-    return c.rho * (
-        2 * box_zz(c, "u", "L") + box_zz(c, "d", "L") - 2 * box_zz(c, "u", "R") - box_zz(c, "d", "R")
-    )
+    return c.rho * (2 * box_zz(c, "u", "L") + box_zz(c, "d", "L") - 2 * box_zz(c, "u", "R") - box_zz(c, "d", "R"))
 
 
 def _zz_neutron(c: Constants) -> float:
-    return c.rho * (
-        2 * box_zz(c, "d", "L") + box_zz(c, "u", "L") - 2 * box_zz(c, "d", "R") - box_zz(c, "u", "R")
-    )
+    return c.rho * (2 * box_zz(c, "d", "L") + box_zz(c, "u", "L") - 2 * box_zz(c, "d", "R") - box_zz(c, "u", "R"))
 
 
 def phi_nu_w(c: Constants = pdg2022) -> jax.Array:

@@ -25,12 +25,21 @@ from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
 
 #: (edges in keV, number of electrons above each edge, electrons below the lowest edge), descending.
 Z_EFF_TABLES = {
-    "Cs": ((35.99, 5.71, 5.36, 5.01, 1.21, 1.07, 1.0, 0.74, 0.73, 0.23, 0.17, 0.16),
-           (55, 53, 51, 49, 45, 43, 41, 37, 33, 27, 25, 23), 19),
-    "I": ((33.17, 5.19, 4.86, 4.56, 1.07, 0.93, 0.88, 0.63, 0.62, 0.19, 0.124, 0.123),
-          (53, 51, 49, 47, 43, 41, 39, 35, 31, 25, 23, 21), 17),
-    "Ge": ((11.103, 1.4146, 1.2481, 1.217, 0.1801, 0.1249, 0.1208, 0.0298, 0.0292),
-           (32, 30, 28, 26, 22, 20, 18, 14, 10), 4),
+    "Cs": (
+        (35.99, 5.71, 5.36, 5.01, 1.21, 1.07, 1.0, 0.74, 0.73, 0.23, 0.17, 0.16),
+        (55, 53, 51, 49, 45, 43, 41, 37, 33, 27, 25, 23),
+        19,
+    ),
+    "I": (
+        (33.17, 5.19, 4.86, 4.56, 1.07, 0.93, 0.88, 0.63, 0.62, 0.19, 0.124, 0.123),
+        (53, 51, 49, 47, 43, 41, 39, 35, 31, 25, 23, 21),
+        17,
+    ),
+    "Ge": (
+        (11.103, 1.4146, 1.2481, 1.217, 0.1801, 0.1249, 0.1208, 0.0298, 0.0292),
+        (32, 30, 28, 26, 22, 20, 18, 14, 10),
+        4,
+    ),
 }
 
 
@@ -83,12 +92,14 @@ def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typ
     E = jnp.asarray(E, dtype=float)
     w = jnp.asarray(w, dtype=float)
     y = Te / E
-    return jnp.stack([
-        jnp.sum(w, -1),
-        jnp.sum(w * (1 - y) ** 2, -1),
-        jnp.sum(w * me * Te / E**2, -1),
-        jnp.sum(w * jnp.maximum(1.0 / Te - 1.0 / E, 0.0), -1),
-    ])
+    return jnp.stack(
+        [
+            jnp.sum(w, -1),
+            jnp.sum(w * (1 - y) ** 2, -1),
+            jnp.sum(w * me * Te / E**2, -1),
+            jnp.sum(w * jnp.maximum(1.0 / Te - 1.0 / E, 0.0), -1),
+        ]
+    )
 
 
 def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants = pdg2022) -> jax.Array:
@@ -99,4 +110,3 @@ def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants =
     k0, k1, k2 = moments[0], moments[1], moments[2]
     bracket = (gv + ga) ** 2 * k0 + (gv - ga) ** 2 * k1 - (gv**2 - ga**2) * k2
     return c.G_F**2 * c.m_e / (2 * jnp.pi) * HBARC2_MEV2_CM2 * bracket
-

@@ -76,9 +76,7 @@ def sfermi(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, t: float = SFER
     return x_over_sinh(y) * (w * j1_over_x(x) + (1 - w) * xcoth_minus_one(y) * sinc(x))
 
 
-def klein_nystrand(
-    q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, a_k: float = KN_RANGE_FM
-) -> jax.Array:
+def klein_nystrand(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, a_k: float = KN_RANGE_FM) -> jax.Array:
     """Klein-Nystrand form factor F = 3 j1(q R_A)/(q R_A) / (1 + q^2 a_k^2), R^2 = 3/5 R_A^2 + 6 a_k^2.
 
     Args:

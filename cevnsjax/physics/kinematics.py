@@ -12,7 +12,7 @@ Units: E, T, M in MeV.
 
 Example:
     >>> round(float(t_max(30.0, 37211.0)), 6)
-    0.048297
+    0.048295
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ def nsi_shifts(eps_u: jax.typing.ArrayLike, eps_d: jax.typing.ArrayLike) -> tupl
 
 
 def propagator_nsi(
-    g: jax.typing.ArrayLike, m: jax.typing.ArrayLike, T: jax.typing.ArrayLike, M: jax.typing.ArrayLike,
+    g: jax.typing.ArrayLike,
+    m: jax.typing.ArrayLike,
+    T: jax.typing.ArrayLike,
+    M: jax.typing.ArrayLike,
     c: Constants = pdg2022,
 ) -> jax.Array:
     """g^2/(sqrt2 G_F (2MT + m^2)): the effective NSI strength of unit-charge couplings.
@@ -53,7 +56,9 @@ def propagator_nsi(
         m: mediator mass [MeV].
         T: recoil energy [MeV]; M: target mass [MeV].
     """
-    return jnp.asarray(g, dtype=float) ** 2 / (math.sqrt(2) * c.G_F * (2 * M * jnp.asarray(T, dtype=float) + jnp.asarray(m, dtype=float) ** 2))
+    return jnp.asarray(g, dtype=float) ** 2 / (
+        math.sqrt(2) * c.G_F * (2 * M * jnp.asarray(T, dtype=float) + jnp.asarray(m, dtype=float) ** 2)
+    )
 
 
 def lmu_ltau_loop(q2_abs: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:

@@ -146,4 +146,3 @@ def target(name: str) -> Target:
         iod = isotope("127I")
         return Target(name, (first, iod), (1.0, 1.0), first.atomic_mass_u + iod.atomic_mass_u)
     raise ValueError(f"unknown target '{name}'; choices: Ar, CsI, NaI, Ge, Xe or an isotope name")
-
