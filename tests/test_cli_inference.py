@@ -17,7 +17,7 @@ def toy_gauss(width=0.5):
     """mu * eta = 1 +- width, with a 10% normalisation nuisance eta."""
     ps = ParameterSet(
         [
-            Parameter("mu", 0.0, unit="fm", lower=-10.0, upper=10.0),
+            Parameter("mu", 0.0, unit="fm", lower=-10.0, upper=10.0, kind="physics"),
             Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True),
         ]
     )
@@ -34,7 +34,7 @@ def toy_other(offset=0.0):
     """mu = 1.5 + offset +- 0.5, with its own nuisance called eta too."""
     ps = ParameterSet(
         [
-            Parameter("mu", 0.0, unit="fm", lower=-10.0, upper=10.0),
+            Parameter("mu", 0.0, unit="fm", lower=-10.0, upper=10.0, kind="physics"),
             Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.2), free=True),
         ]
     )

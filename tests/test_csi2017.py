@@ -97,7 +97,7 @@ def test_acceptance():
 
 def test_release_numbers_and_literature_chi2():
     single = ex.experiment("coherent_csi_2017", likelihood="single_bin")
-    assert float(single.n_meas) == 142 and float(single.b_ss) == 405  # arXiv:1708.04255
+    assert float(single.likelihood.measured) == 142 and float(single.b_ss) == 405  # arXiv:1708.04255
     p = single.parameters.defaults()
     comps = _jitted(single, "components")(p)
     n_th, n_es = float(comps["cevns"]), float(comps["es"])
@@ -106,8 +106,8 @@ def test_release_numbers_and_literature_chi2():
     chi2 = (142 - n_th - n_es - 6) ** 2 / (142 + 2 * 405 + 6)
     assert float(_jitted(single, "chi2")(p)) == pytest.approx(chi2, rel=1e-9)
     energy = ex.experiment("coherent_csi_2017", likelihood="energy_chi2")
-    assert float(jnp.sum(energy.data_energy)) == 142
-    assert float(jnp.sum(energy.sigma2_energy)) == 142 + 2 * 405
+    assert float(jnp.sum(energy.data)) == 142
+    assert float(jnp.sum(energy.likelihood.sigma2)) == 142 + 2 * 405
     assert float(_jitted(energy, "components")(energy.parameters.defaults())["cevns"]) == pytest.approx(n_th, rel=1e-12)
 
 

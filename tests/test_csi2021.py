@@ -90,7 +90,10 @@ def test_parameters(model, separate):
 def test_bad_input(model):
     with pytest.raises(ValueError, match="choices: coherent, fine"):
         ex.experiment("coherent_csi_2021", binning="coarse")
-    with pytest.raises(ValueError, match="valid options: form_factor, preset, zz_boxes, separate_radii"):
+    with pytest.raises(
+        ValueError,
+        match="valid options: form_factor, preset, zz_boxes, radius_q_dependence, mediator, sterile, separate_radii",
+    ):
         ex.experiment("coherent_csi_2021", radius=5.0)
     with pytest.raises(ValueError, match="choices: 0.1, 0.1146"):
         ex.experiment("coherent_csi_2021", flux_prior=0.2)

@@ -42,7 +42,7 @@ NAMES = (
     "theta_qf_1",
     "theta_eff",
     "t_offset",
-    "eta_cevns",
+    "mu_cevns",
 )
 NUISANCES = ("eta_flux", "eta_ss", "eta_brn", "eta_nin", "theta_qf", "theta_qf_1", "theta_eff", "t_offset")
 DEFAULTS = {
@@ -56,7 +56,7 @@ DEFAULTS = {
     "theta_qf_1": 0.0,
     "theta_eff": 0.0,
     "t_offset": 0.0,
-    "eta_cevns": 1.0,
+    "mu_cevns": 1.0,
 }
 BOUNDS = {
     "sin2_theta_w": (0.0, 1.0),
@@ -69,7 +69,7 @@ BOUNDS = {
     "theta_qf_1": (-5.0, 5.0),
     "theta_eff": (-5.0, 5.0),
     "t_offset": (-0.3, 0.5),
-    "eta_cevns": (0.0, 5.0),
+    "mu_cevns": (0.0, 5.0),
 }
 PRIORS = {
     "eta_flux": (1.0, 0.10),
@@ -268,7 +268,7 @@ class CsIReference:
     def expected(self, params: Mapping[str, float]) -> dict[str, np.ndarray]:
         """Expected events per component, each shape (n_pe, n_t)."""
         frac = self.time_fractions(float(params["t_offset"]))
-        cevns = params["eta_cevns"] * params["eta_flux"] * np.einsum("gb,gt->bt", self.cevns_energy(params), frac)
+        cevns = params["mu_cevns"] * params["eta_flux"] * np.einsum("gb,gt->bt", self.cevns_energy(params), frac)
         return {
             "cevns": cevns,
             "ss": params["eta_ss"] * self.ss,

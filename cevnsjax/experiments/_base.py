@@ -29,8 +29,6 @@ Example:
     (0.0, 2)
 """
 
-from __future__ import annotations
-
 import abc
 from collections.abc import Mapping
 
