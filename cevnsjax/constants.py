@@ -25,7 +25,7 @@ import math
 
 # Unit conversions (exact or CODATA 2018).
 HBARC_MEV_FM = 197.3269804  # hbar*c in MeV fm
-HBARC2_MEV2_CM2 = 3.893794e-22  # (hbar*c)^2 in MeV^2 cm^2 (docs/physics.md preamble)
+HBARC2_MEV2_CM2 = 3.893794e-22  # (hbar*c)^2 in MeV^2 cm^2; Eq. (1) of docs/physics.md (preamble)
 AMU_MEV = 931.49410242  # atomic mass unit in MeV
 N_AVOGADRO = 6.02214076e23  # 1/mol
 SECONDS_PER_DAY = 86400.0
@@ -72,7 +72,7 @@ class Constants:
     @property
     def mu_b(self) -> float:
         """Bohr magneton e/(2 m_e) in natural units [MeV^-1], with e = sqrt(4 pi alpha)."""
-        return math.sqrt(4 * math.pi * self.alpha) / (2 * self.m_e)
+        return math.sqrt(4 * math.pi * self.alpha) / (2 * self.m_e)  # Eq. (2) of docs/physics.md
 
 
 #: Neutrino flavours in the order used by every array axis over flavours.

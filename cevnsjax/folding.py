@@ -93,8 +93,10 @@ class Folding(eqx.Module):
         pt = amp.physics_point(params, c)
         M = self.M[:, None]
         ff = form_factor(config.form)
-        q = momentum_transfer(self.T, M)
+        q = momentum_transfer(self.T, M)  # |q| of Eq. (26) of docs/physics.md
+        # F_Z, F_N of Eq. (25) of docs/physics.md
         FZ, FN = ff(q, jnp.asarray(rp)[:, None]), ff(q, jnp.asarray(rn)[:, None])
+        # 1 - P(nu_l -> nu_s) of Eq. (44) of docs/physics.md, or None
         active = amp.survival(pt, self.flavour, self.E, config)
         moments = self.moments
         if active is not None:
@@ -105,11 +107,12 @@ class Folding(eqx.Module):
                 self.M[None, :, None, None],
                 exact=self.exact_kinematics,
             )
+        # Eq. (54) of docs/physics.md, per isotope i of Eq. (62)
         return amp.cevns_rate(pt, self.flavour, self.T, M, self.Z[:, None], self.N[:, None], FZ, FN, moments, config)
 
     def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
         """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""
-        return jnp.einsum("...ik,cik->c...", response, dndt)
+        return jnp.einsum("...ik,cik->c...", response, dndt)  # N_b of Eq. (62) of docs/physics.md
 
     def merged_by_flavour(self) -> Folding:
         """The same folding with the components of each flavour combined into one.
@@ -181,11 +184,13 @@ def _energy_rule(flux, fluence, emin: np.ndarray, targets: np.ndarray, n_e: int)
     for c, comp in enumerate(flux):
         if comp.line_energy is not None:
             E[c] = comp.line_energy
+            # Eq. (64) of docs/physics.md: n_i Phi_c Theta(E_line - E_min(T))
             wE[c, :, :, 0] = np.where(emin < comp.line_energy, fluence[c] * targets[:, None], 0.0)
             continue
         lo = np.minimum(emin, comp.e_max)
         nodes, w = gauss_legendre(lo, np.full_like(lo, comp.e_max), n_e)
         E[c] = nodes
+        # Eq. (62) of docs/physics.md: int_{E_min(T)}^{E_max} dE f_c(E) Phi_c n_i
         wE[c] = w * np.asarray(comp.spectrum(nodes)) * fluence[c] * targets[:, None, None]
     return E, wE
 
@@ -222,12 +227,13 @@ def build_folding(
     Returns:
         A :class:`Folding` (arrays on the default device).
     """
-    nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg
+    nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg  # n_i of Eq. (30) of docs/physics.md
     if isotope_scale is not None:
         nuclei = nuclei * np.asarray(isotope_scale)
     e_top = max(f.e_max for f in flux)
     grids = []
     for iso in target.isotopes:
+        # T_max of Eq. (28) of docs/physics.md
         hi = min(t_range[1], float(t_max(e_top, iso.mass, exact=exact_kinematics)))
         lines = [
             float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None
@@ -235,6 +241,7 @@ def build_folding(
         grids.append(composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, lines), n_t))
     T, wT = _stack_grids(grids)
     M = np.array([iso.mass for iso in target.isotopes])
+    # E_min of Eq. (29) of docs/physics.md; weights of Eqs. (62) and (64)
     E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, M[:, None], exact=exact_kinematics)), nuclei, n_e)
     return Folding(
         T=jnp.asarray(T),
@@ -292,11 +299,12 @@ class ElectronFolding(eqx.Module):
         moments = self.moments
         if active is not None:
             moments = es.energy_moments(self.E, self.wE * active, self.T[None, :, :, None], config.constants.m_e)
+        # Eqs. (55) and (60) of docs/physics.md
         return amp.electron_rate(pt, self.flavour, self.antineutrino, self.T, self.z_eff, moments, config)
 
     def counts(self, response: jax.Array, dndt: jax.Array) -> jax.Array:
         """Fold recoil spectra with a response R[..., i, k] (weights included): shape (n_comp, ...)."""
-        return jnp.einsum("...ik,cik->c...", response, dndt)
+        return jnp.einsum("...ik,cik->c...", response, dndt)  # N_b of Eq. (62) of docs/physics.md
 
 
 def build_electron_folding(
@@ -339,6 +347,7 @@ def build_electron_folding(
         grids.append(composite_gauss_legendre(panel_edges(*t_range, n_panels, breaks, geometric=geometric), n_t))
     T, wT = _stack_grids(grids)
     atoms = np.asarray(atoms_per_kg, dtype=float) * mass_kg
+    # E_min of Eq. (57) of docs/physics.md (exact, M = m_e); weights of Eq. (62)
     E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, electron_mass, exact=True)), atoms, n_e)
     return ElectronFolding(
         T=jnp.asarray(T),

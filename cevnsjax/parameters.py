@@ -198,6 +198,7 @@ class ParameterSet(Mapping[str, Parameter]):
         for n, p in self._p.items():
             if p.constraint is not None and n in values:
                 mean, sigma = p.constraint
+                # Eq. (82) of docs/physics.md (the pull terms of Eq. (77))
                 total = total + ((values[n] - mean) / sigma) ** 2
         return total
 

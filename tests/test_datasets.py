@@ -72,8 +72,12 @@ def test_registry_matches_readme_hashes():
     readme = datasets.locate(AR).parent / "README.md"
     if not readme.is_file():
         pytest.skip("no README next to the releases (not the development mirror)")
-    pairs = {p: h for h, p in re.findall(r"^([0-9a-f]{64})  (\S+)$", readme.read_text(), re.M)}
+    text = readme.read_text()
+    pairs = {p: h for h, p in re.findall(r"^([0-9a-f]{64})  (\S+)$", text, re.M)}
     assert len(pairs) == 36
+    # Dresden-II is listed apart from the block, one "- `path`: sha256 HASH" line per file
+    pairs.update(dict(re.findall(r"`(dresden_ii_2022/\S+)`: sha256 ([0-9a-f]{64})", text)))
+    assert len(pairs) == 38
     ours = {f"{r.name}/{f.path}": f.sha256 for r in datasets.RELEASES.values() for f in r.files}
     assert ours == pairs
 

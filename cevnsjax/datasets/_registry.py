@@ -146,7 +146,32 @@ _CSI_2021 = Release(
     ),
 )
 
-RELEASES: Mapping[str, Release] = MappingProxyType({r.name: r for r in (_AR_2020, _CSI_2021, _CSI_2017)})
+# Dresden-II: no collaboration download URL is recorded; the files are served from the
+# public third-party copy the mirror was taken from, pinned to the commit whose files
+# carry these hashes.
+_DRESDEN_RAW = (
+    "https://raw.githubusercontent.com/LeireLarizgoitia/Reactor_CEnuNS/a887c7c96757f30ebe8b065c4deef35d59c9ece7/{name}"
+)
+
+_DRESDEN_II_2022 = Release(
+    name="dresden_ii_2022",
+    source=(
+        "Colaresi et al., PRL 129, 211802 (2022), arXiv:2202.09672 data release; third-party public copy "
+        "github.com/LeireLarizgoitia/Reactor_CEnuNS at commit a887c7c (identical to its SM/ copies), "
+        "not compared byte for byte with the collaboration's own files"
+    ),
+    files=tuple(
+        RemoteFile(name, digest, _DRESDEN_RAW.format(name=name))
+        for name, digest in {
+            "data_release.txt": "5b8b37749f0d32a3e5daebc24ab9c636a920e61eac8f093c78f0af0d3cf535dc",
+            "QF_Fef_YBe.txt": "a53ff7708b474b036e43b9173365bc2cb21e68d47c4a75176b2476000a704f93",
+        }.items()
+    ),
+)
+
+RELEASES: Mapping[str, Release] = MappingProxyType(
+    {r.name: r for r in (_AR_2020, _CSI_2021, _CSI_2017, _DRESDEN_II_2022)}
+)
 """Every known release by name."""
 
 

@@ -28,7 +28,7 @@ def logistic(x, a, b, c, d=0.0):
     """
     xp = _xp(x, a, b, c, d)
     x = xp.asarray(x, dtype=float)
-    return xp.maximum(0.0, a / (1.0 + xp.exp(-b * (x - c))) + d)
+    return xp.maximum(0.0, a / (1.0 + xp.exp(-b * (x - c))) + d)  # Eq. (69) of docs/physics.md (arXiv:2110.07730)
 
 
 def logistic_zero(a, b, c, d):
@@ -43,7 +43,7 @@ def logistic_zero(a, b, c, d):
     xp = _xp(a, b, c, d)
     has_zero = (d < 0) & (0 < a + d)
     ratio = xp.where(has_zero, a / xp.where(has_zero, -d, 1.0) - 1.0, 1.0)  # safe: no log(<=0) or 1/0
-    return xp.where(has_zero, c - xp.log(ratio) / b, -xp.inf)
+    return xp.where(has_zero, c - xp.log(ratio) / b, -xp.inf)  # zero of Eq. (69) of docs/physics.md
 
 
 def tabulated(x, table_x, table_eff):
@@ -74,7 +74,7 @@ def timing_exponential(t, t0, rate):
     """
     xp = _xp(t, t0, rate)
     t = xp.asarray(t, dtype=float)
-    return xp.where(t < t0, 1.0, xp.exp(-rate * (t - t0)))
+    return xp.where(t < t0, 1.0, xp.exp(-rate * (t - t0)))  # Eq. (70) of docs/physics.md (arXiv:2110.07730)
 
 
 def integrated_timing_exponential(t, t0, rate):
@@ -89,7 +89,7 @@ def integrated_timing_exponential(t, t0, rate):
     xp = _xp(t, t0, rate)
     t = xp.asarray(t, dtype=float)
     after = xp.maximum(t - t0, 0.0)
-    return xp.minimum(t, t0) + (1.0 - xp.exp(-rate * after)) / rate
+    return xp.minimum(t, t0) + (1.0 - xp.exp(-rate * after)) / rate  # int_0^t of Eq. (70) of docs/physics.md
 
 
 def counting_acceptance(n, a, k, x0, full_from=6, half_from=5):
@@ -106,5 +106,5 @@ def counting_acceptance(n, a, k, x0, full_from=6, half_from=5):
     """
     xp = _xp(n, a, k, x0)
     n = xp.asarray(n, dtype=float)
-    full = a / (1.0 + xp.exp(-k * (n - x0)))
+    full = a / (1.0 + xp.exp(-k * (n - x0)))  # A(n) of Eq. (74) of docs/physics.md (arXiv:1708.01294)
     return xp.where(n >= full_from, full, xp.where(n >= half_from, 0.5 * full, 0.0))

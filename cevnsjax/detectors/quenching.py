@@ -33,7 +33,7 @@ def linear_capped(T_kevnr, a, b, t_cap_kevnr):
     """
     xp = _xp(T_kevnr, a, b, t_cap_kevnr)
     T = xp.asarray(T_kevnr, dtype=float)
-    return (a + b * xp.minimum(T, t_cap_kevnr)) * T
+    return (a + b * xp.minimum(T, t_cap_kevnr)) * T  # Eq. (65) of docs/physics.md (arXiv:2003.10630)
 
 
 def polynomial(T_mev, coeffs):
@@ -51,6 +51,7 @@ def polynomial(T_mev, coeffs):
     a, b, c, d = coeffs
     xp = _xp(T_mev, a, b, c, d)
     T = xp.asarray(T_mev, dtype=float)
+    # Eq. (67) of docs/physics.md (arXiv:2110.07730); E_ee(T) of Eq. (72) with quenching=csi2021
     return 1e3 * T * (a + T * (b + T * (c + T * d)))
 
 
@@ -68,6 +69,7 @@ def lindhard(T_kevnr, Z, k):
         Quenching factor E_ee / T (dimensionless), shape of ``T_kevnr``; multiply by T for [keVee].
     """
     xp = _xp(T_kevnr, Z, k)
+    # Eq. (75) of docs/physics.md (Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, no. 10 (1963))
     eps = 11.5 * Z ** (-7.0 / 3.0) * xp.asarray(T_kevnr, dtype=float)
     g = 3.0 * eps**0.15 + 0.7 * eps**0.6 + eps
     return k * g / (1.0 + k * g)
@@ -84,7 +86,7 @@ def constant(T, qf):
         qf T in the units of T (times those of qf), shape of ``T``.
     """
     xp = _xp(T, qf)
-    return qf * xp.asarray(T, dtype=float)
+    return qf * xp.asarray(T, dtype=float)  # Eq. (72) of docs/physics.md (arXiv:1708.01294)
 
 
 def tabulated(T, table_T, table_qf):

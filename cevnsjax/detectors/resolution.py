@@ -31,6 +31,7 @@ def gaussian_pdf(mean, sigma):
 
     def pdf(x):
         xp, _ = _xp(x, mean, sigma)
+        # Gaussian of Eq. (66) of docs/physics.md (arXiv:2003.10630)
         return xp.exp(-0.5 * ((x - mean) / sigma) ** 2) / (xp.sqrt(2 * xp.pi) * sigma)
 
     return pdf
@@ -50,6 +51,7 @@ def gamma_pdf(a, b):
         xp, special = _xp(x, a, b)
         k = 1 + b
         xs = xp.maximum(x, 1e-300)  # = x wherever x > 0 is kept; no overflow (or nan gradient) elsewhere
+        # log of Eq. (68) of docs/physics.md (arXiv:2110.07730)
         logp = k * xp.log(a * k) - special.gammaln(k) + b * xp.log(xs) - a * k * xs
         return xp.where(x > 0, xp.exp(logp), 0.0)
 
@@ -68,6 +70,7 @@ def fano_sigma(e_ee_kev, sigma0_kev, fano=0.11, pair_energy_kev=2.96e-3):
         sigma [keVee], shape of ``e_ee_kev``.
     """
     xp, _ = _xp(e_ee_kev, sigma0_kev, fano, pair_energy_kev)
+    # sigma of Eq. (76) of docs/physics.md
     return xp.sqrt(sigma0_kev**2 + fano * pair_energy_kev * xp.asarray(e_ee_kev, dtype=float))
 
 
@@ -84,7 +87,7 @@ def gaussian_bins(edges, mean, sigma):
     xp, special = _xp(edges, mean, sigma)
     mean = xp.asarray(mean, dtype=float)
     cdf = special.ndtr((xp.asarray(edges, dtype=float).reshape((-1,) + (1,) * mean.ndim) - mean) / sigma)
-    return cdf[1:] - cdf[:-1]
+    return cdf[1:] - cdf[:-1]  # bin probability of Eq. (76) of docs/physics.md
 
 
 def csi_gamma_parameters(e_ee_kev, a0=0.0749, b0=9.56):
@@ -99,7 +102,7 @@ def csi_gamma_parameters(e_ee_kev, a0=0.0749, b0=9.56):
     """
     xp, _ = _xp(e_ee_kev, a0, b0)
     e = xp.asarray(e_ee_kev, dtype=float)
-    return a0 / e, b0 * e
+    return a0 / e, b0 * e  # A, B of Eq. (68) of docs/physics.md (arXiv:2110.07730)
 
 
 def poisson_counts(mean, n_max):
@@ -115,4 +118,4 @@ def poisson_counts(mean, n_max):
     xp, special = _xp(mean)
     mu = xp.asarray(mean, dtype=float)
     n = xp.arange(n_max, dtype=mu.dtype).reshape((-1,) + (1,) * mu.ndim)
-    return xp.exp(n * xp.log(mu) - mu - special.gammaln(n + 1.0))
+    return xp.exp(n * xp.log(mu) - mu - special.gammaln(n + 1.0))  # Eq. (73) of docs/physics.md (arXiv:1708.01294)

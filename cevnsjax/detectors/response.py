@@ -43,4 +43,4 @@ def bin_response(
     x = x.reshape(len(edges) - 1, -1)[..., None]
     w = w.reshape(len(edges) - 1, -1)[..., None]
     eff = 1.0 if efficiency is None else efficiency(x)
-    return np.sum(w * eff * pdf(x), axis=1)
+    return np.sum(w * eff * pdf(x), axis=1)  # Eq. (63) of docs/physics.md

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contourpy
 import numpy as np
 
+# thresholds on the profile Delta chi^2 of Eq. (88) of docs/physics.md (table of section 12)
 LEVELS_1D: dict[str, float] = {"1sigma": 1.0, "90%": 2.71, "2sigma": 4.0, "99%": 6.63, "3sigma": 9.0}
 LEVELS_2D: dict[str, float] = {"1sigma": 2.30, "90%": 4.61, "2sigma": 6.18, "99%": 9.21, "3sigma": 11.83}
 

@@ -73,6 +73,7 @@ class CombinedModel(eqx.Module):
         Returns:
             Scalar -2 ln L of the combination.
         """
+        # Eq. (83) of docs/physics.md: sum_d chi^2_d - sum_p (k_p - 1) [(p - p_0)/sigma_p]^2
         total = jnp.zeros(())
         for model, sub in zip(self.models, self._split(params)):
             total = total + model.chi2(sub)

@@ -20,6 +20,7 @@ from .base import Likelihood
 
 def gaussian_chi2(prediction: jax.Array, data: jax.Array, sigma2: jax.Array) -> jax.Array:
     """sum_i (data_i - prediction_i)^2 / sigma2_i."""
+    # data terms of Eq. (77) of docs/physics.md; Eq. (9) of arXiv:2005.01645 (and of Eq. (80), arXiv:1710.02730)
     return jnp.sum((jnp.asarray(data) - prediction) ** 2 / sigma2)
 
 

@@ -30,6 +30,7 @@ def variation_weights(theta: jax.Array) -> tuple[jax.Array, jax.Array]:
     Returns:
         ``(w_plus, w_minus)``: scalars; (1, 0) at theta = 1, (0, 1) at theta = -1, (0, 0) at 0.
     """
+    # Eq. (87) of docs/physics.md: the parabola for |theta| <= 1, its tangent beyond
     inside_p = 0.5 * (theta + theta**2)
     inside_m = 0.5 * (theta**2 - theta)
     w_plus = jnp.where(theta > 1, 1.0 + 1.5 * (theta - 1), jnp.where(theta < -1, -0.5 * (theta + 1), inside_p))
@@ -54,5 +55,6 @@ def mixture_weights(
     weights = jnp.zeros(n_variants).at[0].set(1.0)
     for name, plus, minus in nuisances:
         w_plus, w_minus = variation_weights(params[name])
+        # Eq. (86) of docs/physics.md: T_0 + w_+ (T_+ - T_0) + w_- (T_- - T_0)
         weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
     return weights

@@ -28,6 +28,7 @@ def poisson_deviance(mu: jax.Array, n: jax.Array) -> jax.Array:
     """
     mu = jnp.asarray(mu)
     n = jnp.asarray(n, dtype=mu.dtype)
+    # Eq. (81) of docs/physics.md (Baker & Cousins, NIM 221, 437 (1984))
     return 2.0 * jnp.sum(mu - n + xlogy(n, n) - xlogy(n, mu))
 
 

@@ -28,4 +28,5 @@ class SingleBin(Likelihood):
         return jnp.reshape(self.measured, (1,))
 
     def chi2(self, mu: jax.Array) -> jax.Array:
+        # Eq. (79) of docs/physics.md (arXiv:1708.04255), without its pulls
         return (self.measured - jnp.sum(mu)) ** 2 / self.sigma2

@@ -79,7 +79,7 @@ def series_where(x, threshold, exact, series):
     small = jnp.abs(x) < threshold
     xs = jnp.where(small, threshold, x)
     xz = jnp.where(small, x, 0.0)
-    return jnp.where(small, series(xz), exact(xs))
+    return jnp.where(small, series(xz), exact(xs))  # series below the threshold: Eq. (35) of docs/physics.md
 
 
 def j1_over_x(x: jax.typing.ArrayLike) -> jax.Array:
@@ -94,6 +94,7 @@ def j1_over_x(x: jax.typing.ArrayLike) -> jax.Array:
         x,
         0.1,
         exact,
+        # Eq. (35) of docs/physics.md
         lambda z: 1 - z**2 / 10 + z**4 / 280 - z**6 / 15120 + z**8 / 1330560,
     )
 
@@ -126,7 +127,9 @@ def loop_integral(r: jax.Array) -> jax.Array:
     b = jnp.sqrt(1 + 4 / rs)
     # ln((b+1)/(b-1)) with b-1 = (4/r)/(b+1), stable for large r.
     log_term = 2 * jnp.log(b + 1) - jnp.log(4 / rs)
+    # Eq. (18) of docs/physics.md (arXiv:2402.16709)
     closed = -5.0 / 18.0 + 2.0 / (3 * rs) + (1 - 2 / rs) * b * log_term / 6
     rz = jnp.where(small, r, 0.0)
+    # Taylor series of I(r), Eq. (18) of docs/physics.md, below r = 0.01
     series = rz / 30 - rz**2 / 280 + rz**3 / 1890 - rz**4 / 11088 + rz**5 / 60060
     return jnp.where(small, series, closed)

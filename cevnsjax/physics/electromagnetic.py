@@ -30,7 +30,7 @@ MOMENT_UNIT_MUB = 1e-10
 
 def radius_coupling(r2: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
     """Q~ = sqrt2 pi alpha/(3 G_F) <r^2> (dimensionless) for <r^2> in units of 1e-32 cm^2."""
-    return radius_to_coupling(c) * R2_UNIT_CM2 * jnp.asarray(r2, dtype=float)
+    return radius_to_coupling(c) * R2_UNIT_CM2 * jnp.asarray(r2, dtype=float)  # Eq. (14) of docs/physics.md
 
 
 def millicharge_coupling(
@@ -46,9 +46,11 @@ def millicharge_coupling(
     """
     q2 = -2.0 * M * jnp.asarray(T, dtype=float)
     inv_q2 = jnp.where(q2 < 0, 1.0 / jnp.where(q2 < 0, q2, -1.0), 0.0)  # the pole at q^2 = 0 is left out
+    # Eq. (22) of docs/physics.md (arXiv:2005.01645)
     return 2 * math.sqrt(2) * math.pi * c.alpha / c.G_F * inv_q2 * CHARGE_UNIT_E * jnp.asarray(q_nu, dtype=float)
 
 
 def magnetic_prefactor(c: Constants = pdg2022) -> float:
     """pi alpha^2/m_e^2 (hbar c)^2 in cm^2, times (1e-10)^2 for moments in units of 1e-10 mu_B."""
+    # prefactor of Eq. (23) of docs/physics.md (Vogel & Engel, PRD 39, 3378 (1989))
     return math.pi * c.alpha**2 / c.m_e**2 * HBARC2_MEV2_CM2 * MOMENT_UNIT_MUB**2

@@ -54,7 +54,7 @@ def z_eff(element: str, Te: jax.typing.ArrayLike) -> jax.Array:
     # walk from the lowest edge upwards: each edge crossed raises Z_eff to that step's count
     previous = base
     for edge, count in zip(reversed(edges), reversed(counts), strict=True):
-        z = z + (count - previous) * (Te_kev > edge)
+        z = z + (count - previous) * (Te_kev > edge)  # Eq. (61) of docs/physics.md
         previous = count
     return z
 
@@ -74,6 +74,7 @@ def sm_couplings(
     """
     s2 = jnp.asarray(sin2_theta_w, dtype=float)
     is_e = (jnp.asarray(flavour) == 0).astype(float)
+    # Eq. (56) of docs/physics.md (Vogel & Engel 1989)
     gv = 2 * s2 - 0.5 + is_e  # the charged current adds 1 for nu_e
     ga = (is_e - 0.5) * (1.0 - 2.0 * jnp.asarray(antineutrino, dtype=float))
     return gv, ga
@@ -92,6 +93,7 @@ def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typ
     E = jnp.asarray(E, dtype=float)
     w = jnp.asarray(w, dtype=float)
     y = Te / E
+    # neutrino-energy moments of the bracket of Eq. (55) and of Eq. (60) of docs/physics.md
     return jnp.stack(
         [
             jnp.sum(w, -1),
@@ -108,5 +110,6 @@ def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants =
     ``moments`` = (k0, k1, k2, k_mag) from :func:`energy_moments`; gV, gA broadcast against k0.
     """
     k0, k1, k2 = moments[0], moments[1], moments[2]
+    # Eq. (55) of docs/physics.md (Vogel & Engel 1989), folded over the flux
     bracket = (gv + ga) ** 2 * k0 + (gv - ga) ** 2 * k1 - (gv**2 - ga**2) * k2
     return c.G_F**2 * c.m_e / (2 * jnp.pi) * HBARC2_MEV2_CM2 * bracket

@@ -49,7 +49,9 @@ def helm(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, s: float = HELM_S
         s: surface thickness [fm].
     """
     qf = _qfm(q)
+    # R^2 = (3/5) R0^2 + 3 s^2 of Eq. (31) of docs/physics.md
     r0 = jnp.sqrt(5.0 / 3.0 * (jnp.asarray(r_rms, dtype=float) ** 2 - 3 * s**2))
+    # Eq. (31) of docs/physics.md; parameters as in Eqs. (5)-(7) of arXiv:2005.01645
     return j1_over_x(qf * r0) * jnp.exp(-0.5 * (qf * s) ** 2)
 
 
@@ -67,12 +69,14 @@ def sfermi(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, t: float = SFER
         t: surface thickness [fm].
     """
     qf = _qfm(q)
-    a = t / (4 * math.log(3))
+    a = t / (4 * math.log(3))  # a = t/(4 ln 3) of Eq. (32) of docs/physics.md
     pa2 = (math.pi * a) ** 2
+    # R^2 = (3/5) c^2 + (7/5) (pi a)^2 of Eq. (32) of docs/physics.md
     c2 = 5.0 / 3.0 * (jnp.asarray(r_rms, dtype=float) ** 2 - 7.0 / 5.0 * pa2)
     c = jnp.sqrt(c2)
     x, y = qf * c, qf * math.pi * a
     w = c2 / (c2 + pa2)
+    # Eq. (33) of docs/physics.md (stable form of Eq. (32)); parameters as in Eqs. (5)-(7) of arXiv:2005.01645
     return x_over_sinh(y) * (w * j1_over_x(x) + (1 - w) * xcoth_minus_one(y) * sinc(x))
 
 
@@ -85,7 +89,9 @@ def klein_nystrand(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, a_k: fl
         a_k: Yukawa range [fm].
     """
     qf = _qfm(q)
+    # R^2 = (3/5) R_A^2 + 6 a_k^2 of Eq. (34) of docs/physics.md
     ra = jnp.sqrt(5.0 / 3.0 * (jnp.asarray(r_rms, dtype=float) ** 2 - 6 * a_k**2))
+    # Eq. (34) of docs/physics.md; parameters as in Eqs. (5)-(7) of arXiv:2005.01645
     return j1_over_x(qf * ra) / (1 + (qf * a_k) ** 2)
 
 
@@ -120,4 +126,4 @@ def proton_radius(charge_radius: float, Z: int, N: int, rn2_charge: float = NEUT
 
     Example: 40Ar, R_c = 3.4274 fm -> 3.448 fm.
     """
-    return math.sqrt(charge_radius**2 - N / Z * rn2_charge)
+    return math.sqrt(charge_radius**2 - N / Z * rn2_charge)  # Eq. (36) of docs/physics.md

@@ -39,7 +39,7 @@ def nsi_shifts(eps_u: jax.typing.ArrayLike, eps_d: jax.typing.ArrayLike) -> tupl
     """(Delta g_V^p, Delta g_V^n) = (2 eps^u + eps^d, eps^u + 2 eps^d)."""
     eps_u = jnp.asarray(eps_u, dtype=float)
     eps_d = jnp.asarray(eps_d, dtype=float)
-    return 2 * eps_u + eps_d, eps_u + 2 * eps_d
+    return 2 * eps_u + eps_d, eps_u + 2 * eps_d  # Eq. (46) of docs/physics.md
 
 
 def propagator_nsi(
@@ -56,6 +56,7 @@ def propagator_nsi(
         m: mediator mass [MeV].
         T: recoil energy [MeV]; M: target mass [MeV].
     """
+    # Eq. (48) of docs/physics.md (arXiv:2008.05022) with Q'_l Q'_q = 1
     return jnp.asarray(g, dtype=float) ** 2 / (
         math.sqrt(2) * c.G_F * (2 * M * jnp.asarray(T, dtype=float) + jnp.asarray(m, dtype=float) ** 2)
     )
@@ -64,6 +65,7 @@ def propagator_nsi(
 def lmu_ltau_loop(q2_abs: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
     """L(|q|^2) = 6 int_0^1 x(1-x) ln[(m_tau^2 + x(1-x)|q|^2)/(m_mu^2 + x(1-x)|q|^2)] dx; L(0) = ln(m_tau^2/m_mu^2)."""
     q2 = jnp.asarray(q2_abs, dtype=float)
+    # Eq. (50) of docs/physics.md
     return jnp.log(c.m_tau**2 / c.m_mu**2) + 6 * (loop_integral(q2 / c.m_tau**2) - loop_integral(q2 / c.m_mu**2))
 
 
@@ -82,6 +84,7 @@ def zprime_shifts(
         g: coupling g_Z'; m: mass M_Z' [MeV]; T: recoil energy [MeV]; M: target mass [MeV].
     """
     T = jnp.asarray(T, dtype=float)
+    # Eq. (48) of docs/physics.md (arXiv:2008.05022): eps_0; the shifts below follow Eq. (46) per mediator
     strength = propagator_nsi(g, m, T, M, c)
     ones = jnp.ones((3,) + (1,) * strength.ndim)
     if model == "universal":
@@ -91,7 +94,7 @@ def zprime_shifts(
         shift = -strength * ones  # Q'_l Q'_q = -1/3: 3 x (-1/3)
         return shift, shift
     if model == "lmu_ltau":
-        dp = c.alpha * lmu_ltau_loop(2 * M * T, c) / (3 * math.pi) * strength
+        dp = c.alpha * lmu_ltau_loop(2 * M * T, c) / (3 * math.pi) * strength  # Eq. (49) of docs/physics.md
         sign = jnp.asarray([0.0, 1.0, -1.0]).reshape((3,) + (1,) * strength.ndim)
         return sign * dp, jnp.zeros_like(sign * dp)
     raise ValueError(f"unknown mediator model '{model}'; choices: {', '.join(MEDIATORS)}")
@@ -119,16 +122,17 @@ def zprime_electron_shift(
         model: mediator model; g: coupling; m: mass [MeV]; Te: electron recoil energy [MeV].
     """
     Te = jnp.asarray(Te, dtype=float)
-    strength = propagator_nsi(g, m, Te, c.m_e, c)
+    strength = propagator_nsi(g, m, Te, c.m_e, c)  # Eq. (59) of docs/physics.md: eps^e_l for Q'_nu Q'_e = +1
     ones = jnp.ones((3,) + (1,) * strength.ndim)
     if model in ("universal", "b_minus_l"):
         return strength * ones
     if model == "lmu_ltau":
         proton, _ = zprime_shifts(model, g, m, Te, c.m_e, c)
-        return -proton
+        return -proton  # Eq. (59) of docs/physics.md: minus Eq. (49) with M -> m_e
     raise ValueError(f"unknown mediator model '{model}'; choices: {', '.join(MEDIATORS)}")
 
 
 def scalar_charge(Z: jax.typing.ArrayLike, N: jax.typing.ArrayLike) -> jax.Array:
     """Nuclear scalar charge Q_phi = 15.1 Z + 14 N for unit quark couplings."""
+    # Eq. (52) of docs/physics.md (arXiv:1604.01025)
     return SCALAR_CHARGE_Z * jnp.asarray(Z, dtype=float) + SCALAR_CHARGE_N * jnp.asarray(N, dtype=float)

@@ -48,7 +48,7 @@ class Isotope:
     @property
     def mass(self) -> float:
         """Nuclear mass [MeV] = atomic mass - Z m_e."""
-        return self.atomic_mass_u * AMU_MEV - self.Z * pdg2022.m_e
+        return self.atomic_mass_u * AMU_MEV - self.Z * pdg2022.m_e  # Eq. (3) of docs/physics.md
 
     @property
     def proton_radius(self) -> float:
@@ -110,7 +110,7 @@ class Target:
 
     def nuclei_per_kg(self) -> tuple[float, ...]:
         """Number of nuclei of each isotope per kg of target."""
-        units = 1000.0 / self.molar_mass * N_AVOGADRO
+        units = 1000.0 / self.molar_mass * N_AVOGADRO  # n_i of Eq. (30) of docs/physics.md, per kg
         return tuple(units * m for m in self.multiplicities)
 
 

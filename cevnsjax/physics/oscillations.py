@@ -20,8 +20,8 @@ OSC_CONST = 1.267  # 1.267 dm^2[eV^2] L[m] / E[MeV]
 
 def averaged_sin2(dm2: jax.typing.ArrayLike, L: float, dL: float, E: jax.typing.ArrayLike) -> jax.Array:
     """<sin^2(1.267 dm2 L/E)> over a uniform baseline spread dL [m] around L [m]; E in MeV."""
-    k = OSC_CONST * jnp.asarray(dm2, dtype=float) / jnp.asarray(E, dtype=float)
-    return 0.5 * (1.0 - sincos(2 * k * L)[1] * sinc(k * dL))
+    k = OSC_CONST * jnp.asarray(dm2, dtype=float) / jnp.asarray(E, dtype=float)  # k of Eq. (44) of docs/physics.md
+    return 0.5 * (1.0 - sincos(2 * k * L)[1] * sinc(k * dL))  # Eq. (45) of docs/physics.md
 
 
 def active_fraction(
@@ -33,4 +33,4 @@ def active_fraction(
     E: jax.typing.ArrayLike,
 ) -> jax.Array:
     """1 - P(nu_a -> nu_s) = 1 - 4 |U_a4|^2 |U_s4|^2 <sin^2(1.267 dm2 L/E)>."""
-    return 1.0 - 4 * u_a4_sq * u_s4_sq * averaged_sin2(dm2, L, dL, E)
+    return 1.0 - 4 * u_a4_sq * u_s4_sq * averaged_sin2(dm2, L, dL, E)  # Eq. (44) of docs/physics.md

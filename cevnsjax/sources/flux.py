@@ -44,4 +44,4 @@ class FluxComponent:
 
 def isotropic_fluence(n_neutrinos: float, distance_m: float) -> float:
     """Neutrinos per cm^2 at ``distance_m`` [m] from an isotropic source of ``n_neutrinos``: N/(4 pi L^2)."""
-    return n_neutrinos / (4 * math.pi * (distance_m * 100.0) ** 2)
+    return n_neutrinos / (4 * math.pi * (distance_m * 100.0) ** 2)  # Eq. (40) of docs/physics.md

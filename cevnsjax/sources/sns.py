@@ -31,18 +31,19 @@ from .flux import FluxComponent, isotropic_fluence
 
 def prompt_energy(c: Constants = pdg2022) -> float:
     """Energy of the prompt nu_mu line (m_pi^2 - m_mu^2)/(2 m_pi) [MeV]."""
-    return (c.m_pi**2 - c.m_mu**2) / (2 * c.m_pi)
+    return (c.m_pi**2 - c.m_mu**2) / (2 * c.m_pi)  # Eq. (37) of docs/physics.md; Eq. (8) of arXiv:2005.01645
 
 
 def endpoint(c: Constants = pdg2022) -> float:
     """Endpoint m_mu/2 of the delayed spectra [MeV]."""
-    return c.m_mu / 2
+    return c.m_mu / 2  # endpoint of Eqs. (38)-(39) of docs/physics.md
 
 
 def nubar_mu_spectrum(E: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
     """Delayed nubar_mu spectrum 64 E^2/m_mu^3 (3/4 - E/m_mu) [1/MeV], zero above m_mu/2."""
     E = jnp.asarray(E, dtype=float)
     m = c.m_mu
+    # Eq. (38) of docs/physics.md; Eq. (8) of arXiv:2005.01645
     return jnp.where((E >= 0) & (E <= m / 2), 64 * E**2 / m**3 * (0.75 - E / m), 0.0)
 
 
@@ -50,6 +51,7 @@ def nu_e_spectrum(E: jax.typing.ArrayLike, c: Constants = pdg2022) -> jax.Array:
     """Delayed nu_e spectrum 192 E^2/m_mu^3 (1/2 - E/m_mu) [1/MeV], zero above m_mu/2."""
     E = jnp.asarray(E, dtype=float)
     m = c.m_mu
+    # Eq. (39) of docs/physics.md; Eq. (8) of arXiv:2005.01645
     return jnp.where((E >= 0) & (E <= m / 2), 192 * E**2 / m**3 * (0.5 - E / m), 0.0)
 
 
@@ -60,7 +62,7 @@ BASELINE_SPREAD_M = 0.5
 
 def fluence(nu_per_pot: float, n_pot: float, distance_m: float) -> float:
     """Neutrinos per flavour per cm^2 at the detector: r N_POT/(4 pi L^2) [cm^-2]."""
-    return isotropic_fluence(nu_per_pot * n_pot, distance_m)
+    return isotropic_fluence(nu_per_pot * n_pot, distance_m)  # Eq. (40) of docs/physics.md
 
 
 def baseline(distance_m: float) -> tuple[float, float]:
@@ -83,6 +85,7 @@ def _exgauss_cdf(t, mean, width, tau):
     """CDF of a Gaussian(mean, width) convolved with an exponential of lifetime tau (stable)."""
     z = (t - mean) / width
     r = width / tau
+    # F(t; tau) of Eq. (41) of docs/physics.md
     # exp(-z r + r^2/2) Phi(z - r), evaluated in log space to avoid overflow for small tau.
     return ndtr(z) - jnp.exp(-z * r + 0.5 * r**2 + log_ndtr(z - r))
 
@@ -94,6 +97,7 @@ def prompt_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> jax
         t: time [us] (same origin as ``mean``).
         mean, width: mean and sigma of the Gaussian POT trace [us].
     """
+    # F_prompt = F(t; tau_pi), Eq. (41) of docs/physics.md
     return _exgauss_cdf(jnp.asarray(t, dtype=float), mean, width, c.tau_pi)
 
 
@@ -105,6 +109,7 @@ def delayed_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> ja
     """
     t = jnp.asarray(t, dtype=float)
     a, b = c.tau_mu, c.tau_pi
+    # Eq. (42) of docs/physics.md
     return (a * _exgauss_cdf(t, mean, width, a) - b * _exgauss_cdf(t, mean, width, b)) / (a - b)
 
 
@@ -112,4 +117,4 @@ def time_bin_fractions(edges, mean, width, timing: str, c: Constants = pdg2022) 
     """Fraction of a component's neutrinos arriving in each time bin [edges in us]."""
     cdf = prompt_time_cdf if timing == "prompt" else delayed_time_cdf
     values = cdf(jnp.asarray(edges, dtype=float), mean, width, c)
-    return jnp.diff(values)
+    return jnp.diff(values)  # differences of Eqs. (41)-(42) of docs/physics.md at the bin edges
