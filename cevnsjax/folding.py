@@ -169,29 +169,35 @@ def _stack_grids(grids) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _energy_rule(flux, fluence, emin: np.ndarray, targets: np.ndarray, n_e: int) -> tuple[np.ndarray, np.ndarray]:
-    """Neutrino-energy nodes and folded weights, each shape (n_comp, n_targets, n_T, n_e).
+    """Neutrino-energy nodes and folded weights, each shape (n_comp, n_targets, n_T, n_nodes).
 
     A line gets one node at its energy (the other nodes repeat it with zero weight), with weight
     fluence x targets where E_min(T) < E_line; a continuous spectrum gets an n_e-point
-    Gauss-Legendre rule on [E_min(T), E_max] weighted by spectrum x fluence x targets.
+    Gauss-Legendre rule on [E_min(T), E_max] weighted by spectrum x fluence x targets, split into
+    panels at the component's breakpoints (kinks of a tabulated spectrum: exact there); panels
+    below E_min(T) have zero width.  Components with fewer nodes are padded with zero weights.
 
     Args:
         emin: minimum neutrino energy per target and recoil node [MeV], shape (n_targets, n_T).
         targets: number of scatterers per target, shape (n_targets,).
     """
-    E = np.ones((len(flux),) + emin.shape + (n_e,))
-    wE = np.zeros_like(E)
+    rules = []
     for c, comp in enumerate(flux):
         if comp.line_energy is not None:
-            E[c] = comp.line_energy
-            # Eq. (64) of docs/physics.md: n_i Phi_c Theta(E_line - E_min(T))
-            wE[c, :, :, 0] = np.where(emin < comp.line_energy, fluence[c] * targets[:, None], 0.0)
+            E = np.full(emin.shape + (n_e,), comp.line_energy)
+            w = np.zeros_like(E)
+            w[..., 0] = np.where(emin < comp.line_energy, fluence[c] * targets[:, None], 0.0)
+            rules.append((E, w))
             continue
         lo = np.minimum(emin, comp.e_max)
-        nodes, w = gauss_legendre(lo, np.full_like(lo, comp.e_max), n_e)
-        E[c] = nodes
-        # Eq. (62) of docs/physics.md: int_{E_min(T)}^{E_max} dE f_c(E) Phi_c n_i
-        wE[c] = w * np.asarray(comp.spectrum(nodes)) * fluence[c] * targets[:, None, None]
+        cuts = [np.clip(b, lo, comp.e_max) for b in comp.breakpoints if b < comp.e_max]
+        edges = np.stack([lo, *cuts, np.full_like(lo, comp.e_max)], axis=-1)  # (n_targets, n_T, n_panels + 1)
+        nodes, w = gauss_legendre(edges[..., :-1], edges[..., 1:], n_e)  # (n_targets, n_T, n_panels, n_e)
+        nodes, w = nodes.reshape(emin.shape + (-1,)), w.reshape(emin.shape + (-1,))
+        rules.append((nodes, w * np.asarray(comp.spectrum(nodes)) * fluence[c] * targets[:, None, None]))
+    width = max(E.shape[-1] for E, _ in rules)
+    E = np.stack([np.pad(e, [(0, 0), (0, 0), (0, width - e.shape[-1])], mode="edge") for e, _ in rules])
+    wE = np.stack([np.pad(w, [(0, 0), (0, 0), (0, width - w.shape[-1])]) for _, w in rules])
     return E, wE
 
 

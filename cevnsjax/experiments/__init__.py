@@ -82,4 +82,10 @@ def _load_builtin() -> None:
         importlib.import_module(f"{__name__}.{mod}")
 
 
-_BUILTIN: list[str] = ["coherent_ar_2020", "coherent_csi_2021", "coherent_csi_2017", "sns_ge_projection"]
+_BUILTIN: list[str] = [
+    "coherent_ar_2020",
+    "coherent_csi_2021",
+    "coherent_csi_2017",
+    "sns_ge_projection",
+    "dresden_ii_2022",
+]

@@ -31,6 +31,8 @@ class FluxComponent:
         spectrum: normalised spectrum dN/dE [1/MeV] for continuous components (numpy-callable), or None.
         e_max: highest neutrino energy [MeV].
         antineutrino: whether the component is an antineutrino (flips g_A in nu-e scattering).
+        breakpoints: energies [MeV] where the spectrum has a kink or a step (tabulated or joined
+            spectra); the folding splits its neutrino-energy rule there.
     """
 
     name: str
@@ -40,6 +42,7 @@ class FluxComponent:
     spectrum: Callable | None
     e_max: float
     antineutrino: bool = False
+    breakpoints: tuple[float, ...] = ()
 
 
 def isotropic_fluence(n_neutrinos: float, distance_m: float) -> float:
