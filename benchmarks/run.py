@@ -66,6 +66,7 @@ REQUIRED = (
     "csi2021_fit",
     "nuts_ar",
     "grid_1e6",
+    "dresden_nll_grad",
 )
 EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
 TARGETS = {  # name -> (description, predicate on the entry)
@@ -76,6 +77,7 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "ar_profile_200": ("< 2 s", lambda e: e["cevnsjax_s"] < 2.0),
     "ar_fit": ("faster", lambda e: e["ratio"] > 1),
     "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
+    "dresden_nll_grad": ("< 2x ar_nll_grad", lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] < 2),
 }
 
 
@@ -450,6 +452,21 @@ def bench_grid(exp: Experiment, sizes: Sizes) -> dict:
     }
 
 
+def bench_dresden_nll_grad(sizes: Sizes) -> dict:
+    """Dresden-II chi^2 + gradient in its free parameters and r2_nu_ee (no quad reference: compared with argon)."""
+    model = cj.experiment("dresden_ii_2022", radius_q_dependence=True)
+    names = (*model.parameters.default_free(), "r2_nu_ee")
+    chi2, x0 = _vector_chi2(model, names)
+    out = time_jitted(jax.jit(jax.value_and_grad(chi2)), x0, repeats=sizes.repeats)
+    return {
+        **out,
+        "reference_s": None,
+        "size": len(x0),
+        "reference_method": "none: the target is the argon nll + gradient of the same run",
+        "what": f"Dresden-II chi^2 and its gradient in {', '.join(names)} (momentum-dependent radius)",
+    }
+
+
 def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan = []
     for key in ("ar", "csi2021"):
@@ -462,6 +479,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
             (f"nuts_{key}", key, "nuts"),
             ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid"),
         ]
+    plan.append(("dresden_nll_grad", None, "dresden"))
     plan = [step for step in plan if step[0] in names]
     experiments = {}
     for key, make in (("ar", argon), ("csi2021", csi2021)):
@@ -482,11 +500,16 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     }
     results = {}
     for name, key, kind in plan:
-        exp, t_subset = experiments[key]
         log(f"running {name}")
-        if kind == "expected":
+        if kind == "dresden":
+            entry = bench_dresden_nll_grad(sizes)
+            ar = results.get("ar_nll_grad")
+            entry["vs_ar_nll_grad"] = None if ar is None else entry["cevnsjax_s"] / ar["cevnsjax_s"]
+        elif kind == "expected":
+            exp, t_subset = experiments[key]
             entry = bench_expected(exp, sizes, t_subset)
         else:
+            exp, _ = experiments[key]
             entry = {
                 "nll_grad": bench_nll_grad,
                 "batch": bench_batch,

@@ -213,6 +213,7 @@ def build_folding(
     n_e: int = 24,
     isotope_scale: Sequence[float] | None = None,
     exact_kinematics: bool = False,
+    shared_grid: bool = False,
 ) -> Folding:
     """Prepare the quadrature arrays for a target exposed to a set of flux components.
 
@@ -229,6 +230,9 @@ def build_folding(
         isotope_scale: optional multiplier of the number of nuclei per isotope.
         exact_kinematics: use the exact kinematic factor and limits instead of the leading-order
             ones of arXiv:2005.01645 (see :mod:`cevnsjax.physics.cross_sections`).
+        shared_grid: one recoil grid for every isotope, that of the lightest (the largest kinematic
+            limit; nodes beyond a heavier isotope's limit get zero weight), with the breakpoints of
+            all isotopes: a response that depends on T only is then the same for every isotope.
 
     Returns:
         A :class:`Folding` (arrays on the default device).
@@ -244,8 +248,12 @@ def build_folding(
         lines = [
             float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None
         ]
-        grids.append(composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, lines), n_t))
-    T, wT = _stack_grids(grids)
+        grids.append((hi, lines))
+    if shared_grid:
+        top = max(hi for hi, _ in grids)
+        breaks = sorted({b for hi, lines in grids for b in (*lines, hi) if b < top})
+        grids = [(top, breaks)] * len(grids)
+    T, wT = _stack_grids([composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, b), n_t) for hi, b in grids])
     M = np.array([iso.mass for iso in target.isotopes])
     # E_min of Eq. (29) of docs/physics.md; weights of Eqs. (62) and (64)
     E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, M[:, None], exact=exact_kinematics)), nuclei, n_e)

@@ -28,7 +28,7 @@ def test_structure_and_parameters(model):
     assert model.n_bins == 130 and model.data.shape == (130,)
     ps = model.parameters
     assert ps["eta_flux"].tags == ("reactor_flux",) and ps["rn_ge"].kind == "physics"
-    free = {"eta_flux", "eta_qf", "bkg_flat", "bkg_exp", "bkg_tau", "l1_height", "l1_centre", "l1_width", "eta_m"}
+    free = {"eta_flux", "theta_qf", "bkg_flat", "bkg_exp", "bkg_tau", "l1_height", "l1_centre", "l1_width", "eta_m"}
     assert set(ps.default_free()) == free
     comps = _jit(model, "components")(ps.defaults())
     assert set(comps) == {"cevns", "es", "epithermal", "ec_lines"}
@@ -75,11 +75,27 @@ def test_fit_prefers_cevns(model):
     assert none.chi2_min - best.chi2_min > 4.0
 
 
+def test_quenching_morphing_exact_at_the_variants(model):
+    """theta_qf = +1 equals a response built with the quenching factor scaled by 1.05 (the +1 sigma variant)."""
+    p = model.parameters.defaults()
+    plus = np.asarray(model.signal_rates({**p, "theta_qf": jnp.asarray(1.0)})["cevns"])
+    T_kev = 1e3 * np.asarray(model.folding.T)
+    table = cj.datasets.load_dresden2022().quenching
+    e = 1.05 * T_kev * np.interp(T_kev, table.t_kevnr, table.qf_fef)
+    s = np.sqrt(d2.SIGMA_NOISE_KEV**2 + d2.FANO * d2.PAIR_ENERGY_KEV * e)
+    edges = np.asarray(model.edges)[:, None, None]
+    R = (norm.cdf((edges[1:] - e) / s) - norm.cdf((edges[:-1] - e) / s)) * np.asarray(model.folding.wT)
+    spectra = np.asarray(
+        model.folding.cevns_spectra(p, model.rp + (p["rn_ge"] - model.rp[model.reference]), model.rp, model.signal)
+    )
+    np.testing.assert_allclose(plus, np.einsum("bik,cik->b", R, spectra), rtol=1e-10)
+
+
 def test_gradients_finite_over_the_box(model):
     p = model.parameters.defaults()
     g = jax.grad(_jit(model, "chi2"))(p)
     assert all(np.isfinite(float(v)) for v in g.values())
-    for name in ("eta_qf", "rn_ge", "r2_nu_ee", "mu_nu_e", "q_nu_ee"):
+    for name in ("theta_qf", "rn_ge", "r2_nu_ee", "mu_nu_e", "q_nu_ee"):
         spec = model.parameters[name]
         lo, hi = max(spec.lower, -100.0), min(spec.upper, 100.0)
         for value in (lo, hi):
@@ -93,8 +109,9 @@ def test_options_and_bad_input():
     with pytest.raises(ValueError, match="power_mw=-1.0: must be positive"):
         ex.experiment("dresden_ii_2022", power_mw=-1.0)
     lind = ex.experiment("dresden_ii_2022", quenching="lindhard", electron_scattering=False)
-    assert "qf_k" in lind.parameters and "eta_qf" not in lind.parameters
-    assert float(_jit(lind, "components")(lind.parameters.defaults())["cevns"]) > 0
+    assert "lindhard" in lind.parameters["theta_qf"].doc
+    low, high = (float(_jit(lind, "components")(lind.parameters.complete({"theta_qf": t}))["cevns"]) for t in (-1, 1))
+    assert 0 < low < high  # more light, more events above threshold
 
 
 def test_combines_with_coherent(model):

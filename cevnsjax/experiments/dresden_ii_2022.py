@@ -21,8 +21,11 @@ Detector response.
 
 * Quenching (option ``quenching``): ``fef`` (iron filter) or ``ybe`` (photo-neutron) tables of the
   release, interpolated linearly in T_nr (constant beyond the table's ends; reactor recoils stay
-  below 3 keVnr, inside the 0-4.5 keVnr table), times a scale nuisance ``eta_qf`` (5%); or
-  ``lindhard`` with k = ``qf_k`` (0.157 +- 5%).
+  below 3 keVnr, inside the 0-4.5 keVnr table), or ``lindhard`` with k = 0.157.  The quenching
+  nuisance ``theta_qf`` (unit Gaussian prior) scales the quenching factor by 1 + 0.05 theta_qf (for
+  Lindhard: k): the response is precomputed at theta_qf = 0, +-1 and morphed between them
+  (:func:`cevnsjax.likelihood.morphing.mixture_weights`: exact at the three points, smooth,
+  linear beyond), so a likelihood evaluation is a chain of dense contractions.
 * Resolution: Gaussian, sigma^2 = sigma_n^2 + F eta E_ee with sigma_n = 68.5 eV, F = 0.11,
   eta = 2.96 eV per pair (the values of the public analysis the mirror comes from), and the
   bin probabilities are normal-CDF differences at the 10-eV bin edges, evaluated at run time.
@@ -37,7 +40,7 @@ public analysis of this release.
 
 Likelihood: least squares on the Rx-ON rates with the released errors (statistics and signal
 acceptance), the nuisance priors as pull terms.  Nuisances: ``eta_flux`` (reactor flux, 5%,
-tag ``reactor_flux``), ``eta_qf`` or ``qf_k``, and the background parameters.
+tag ``reactor_flux``), ``theta_qf``, and the background parameters.
 
 Example:
     >>> from cevnsjax.experiments import experiment
@@ -57,9 +60,11 @@ import numpy as np
 
 from .. import datasets
 from ..constants import preset as get_preset
-from ..detectors import quenching, resolution
+from ..detectors import quenching as quenching_models
+from ..detectors import resolution
 from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood import LeastSquares
+from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics import catalogue
 from ..physics.amplitude import SignalConfig
@@ -84,11 +89,14 @@ M1_OVER_L1 = 0.16  # area ratio
 FLUX_PRIOR = 0.05
 QF_PRIOR = 0.05
 LINDHARD_K = 0.157
+QF_VARIANTS = (1.0, 1.0 + QF_PRIOR, 1.0 - QF_PRIOR)  # theta_qf = 0, +1, -1
 DEFAULT_SKIN_FM = 0.1
 REFERENCE_ISOTOPE = "74Ge"
 # 1e-5 keVnr (E_ee ~ 4 meV: recoils far below threshold still reach it through the 68.5 eV noise) to
 # 5 keVnr, capped at the kinematic limit (~3 keVnr); uniform panels, 16 eV apart at refine = 1.
 RECOIL_RANGE_MEV = (1e-8, 5e-3)
+# electron recoils (not quenched): 10 eV (2.8 sigma below the first bin) to 3.5 sigma above the last bin
+ELECTRON_RANGE_MEV = (1e-5, 1e-3 * (1.5 + 3.5 * 0.072))
 QUENCHING = ("fef", "ybe", "lindhard")
 
 OPTIONS = {
@@ -119,7 +127,8 @@ class DresdenII2022(Experiment):
         es_response: bin probabilities x recoil weights of the electron recoils, or None.
         rp: proton rms radii of the isotopes [fm].
         edges, centres: bin edges and centres [keVee].
-        qf_table: (T_nr [keVnr], QF) of the quenching table, or None for Lindhard.
+        response: bin probabilities x recoil weights at theta_qf = 0, +1, -1, shape (3, 130, n_T) (the
+            isotopes share one recoil grid).
         likelihood: least squares on the Rx-ON rates.
         rate_off, err_off: the Rx-OFF spectrum (background check).
     """
@@ -130,7 +139,7 @@ class DresdenII2022(Experiment):
     rp: jax.Array
     edges: jax.Array
     centres: jax.Array
-    qf_table: tuple[jax.Array, jax.Array] | None
+    response: jax.Array
     likelihood: LeastSquares
     rate_off: jax.Array
     err_off: jax.Array
@@ -139,21 +148,15 @@ class DresdenII2022(Experiment):
     reference: int = eqx.field(static=True)
     name: ClassVar[str] = NAME
 
-    def visible_energy(self, params) -> jax.Array:
-        """E_ee [keVee] of the recoil nodes, shape (n_iso, n_T)."""
-        T_kev = 1e3 * self.folding.T
-        if self.qf_table is None:
-            return T_kev * quenching.lindhard(T_kev, 32.0, params["qf_k"])
-        t_table, qf = self.qf_table
-        return params["eta_qf"] * quenching.tabulated(T_kev, t_table, qf)
-
     def signal_rates(self, params) -> dict[str, jax.Array]:
         """CEvNS (and nu-e) counts per 10 eV per 3 kg per day before ``eta_flux``, shape (130,) each."""
         rn = self.rp + (params["rn_ge"] - self.rp[self.reference])  # common neutron skin
         spectra = self.folding.cevns_spectra(params, rn, self.rp, self.signal)
-        e_ee = self.visible_energy(params)
-        response = resolution.gaussian_bins(self.edges, e_ee, _sigma(e_ee)) * self.folding.wT
-        out = {"cevns": jnp.sum(self.folding.counts(response, spectra), axis=0)}
+        # one matrix-vector product per quenching variant, then the morphing weights (clipped at zero
+        # far beyond the variants, where the linear extrapolation could turn a rate negative)
+        per_variant = self.response @ jnp.sum(spectra, axis=(0, 1))  # one recoil grid for all isotopes
+        weights = mixture_weights(params, 3, (("theta_qf", 1, 2),))
+        out = {"cevns": jnp.maximum(weights @ per_variant, 0.0)}
         if self.electrons is not None:
             es = self.electrons.spectra(params, self.signal)
             out["es"] = jnp.sum(self.electrons.counts(self.es_response, es), axis=0)
@@ -196,28 +199,15 @@ class DresdenII2022(Experiment):
 
 
 def _nuisances(quenching_model: str) -> list[Parameter]:
-    qf = (
-        Parameter(
-            "qf_k",
-            LINDHARD_K,
-            lower=0.05,
-            upper=0.4,
-            constraint=(LINDHARD_K, LINDHARD_K * QF_PRIOR),
-            free=True,
-            label=r"$k_{\rm Lindhard}$",
-            doc="Lindhard k of the germanium quenching (prior 5%)",
-        )
-        if quenching_model == "lindhard"
-        else Parameter(
-            "eta_qf",
-            1.0,
-            lower=0.5,
-            upper=1.5,
-            constraint=(1.0, QF_PRIOR),
-            free=True,
-            label=r"$\eta_{\rm QF}$",
-            doc=f"scale of the {quenching_model} quenching table (prior 5%)",
-        )
+    qf = Parameter(
+        "theta_qf",
+        0.0,
+        lower=-5.0,
+        upper=5.0,
+        constraint=(0.0, 1.0),
+        free=True,
+        label=r"$\theta_{\rm QF}$",
+        doc=f"{quenching_model} quenching scale: QF x (1 + {QF_PRIOR} theta_qf) [sigma]",
     )
     return [
         Parameter(
@@ -341,8 +331,18 @@ def build(
     )
     component, fluence = reactor.source(power_mw, distance_m, 1.0, parametrisation=flux)
     tgt = target("Ge")
+    # 12 neutrino-energy nodes per panel of the spectrum (split at its table nodes and the 2 MeV join);
+    # one recoil grid for the five isotopes, so the response is computed once
     folding = build_folding(
-        tgt, [component], [fluence], MASS_KG, RECOIL_RANGE_MEV, n_panels=24 * refine, n_t=8, n_e=24 * refine
+        tgt,
+        [component],
+        [fluence],
+        MASS_KG,
+        RECOIL_RANGE_MEV,
+        n_panels=24 * refine,
+        n_t=8,
+        n_e=12 * refine,
+        shared_grid=True,
     )
     edges = jnp.asarray(spectrum.edges_kevee)
     electrons = es_response = None
@@ -353,20 +353,24 @@ def build(
             [component],
             [fluence],
             MASS_KG,
-            (5e-5, 2.5e-3),
+            ELECTRON_RANGE_MEV,
             config.constants.m_e,
-            n_panels=16 * refine,
+            n_panels=8 * refine,
             n_t=6,
-            n_e=16 * refine,
+            n_e=8 * refine,
             geometric=False,
         )
         e_kev = 1e3 * electrons.T
         es_response = resolution.gaussian_bins(edges, e_kev, _sigma(e_kev)) * electrons.wT
-    qf_table = None
-    if quenching != "lindhard":
+    T_kev = 1e3 * np.asarray(folding.T)
+    if quenching == "lindhard":
+        visible = [T_kev * quenching_models.lindhard(T_kev, 32.0, LINDHARD_K * v) for v in QF_VARIANTS]
+    else:
         table = release.quenching
         column = table.qf_fef if quenching == "fef" else table.qf_ybe
-        qf_table = (jnp.asarray(table.t_kevnr), jnp.asarray(column))
+        visible = [v * quenching_models.tabulated(T_kev, table.t_kevnr, column) for v in QF_VARIANTS]
+    response = np.stack([resolution.gaussian_bins(np.asarray(edges), e, _sigma(e)) for e in visible])
+    response = (response * np.asarray(folding.wT))[:, :, 0]  # the isotopes share one recoil grid
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
     reference = [i.name for i in tgt.isotopes].index(REFERENCE_ISOTOPE)
     rp_ref = float(rp[reference])
@@ -378,7 +382,7 @@ def build(
         rp=rp,
         edges=edges,
         centres=jnp.asarray(spectrum.energy_kevee),
-        qf_table=qf_table,
+        response=jnp.asarray(response),
         likelihood=LeastSquares(jnp.asarray(spectrum.rate_on), jnp.asarray(spectrum.err_on) ** 2),
         rate_off=jnp.asarray(spectrum.rate_off),
         err_off=jnp.asarray(spectrum.err_off),
