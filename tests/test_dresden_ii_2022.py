@@ -8,6 +8,7 @@ from scipy.stats import norm
 
 import cevnsjax as cj
 import cevnsjax.experiments as ex
+from cevnsjax.experiments import _reactor_ge as rg
 from cevnsjax.experiments import dresden_ii_2022 as d2
 from cevnsjax.inference import fit
 from cevnsjax.physics import cross_sections as xs
@@ -60,7 +61,7 @@ def test_cevns_rate_against_independent_integration(model):
             dndt = np.trapezoid(np.asarray(comp.spectrum(E)) * dsig, E, axis=1)  # per MeV of recoil
             t_kev = 1e3 * T
             e_ee = t_kev * np.interp(t_kev, table.t_kevnr, table.qf_fef)
-            s = np.sqrt(d2.SIGMA_NOISE_KEV**2 + d2.FANO * d2.PAIR_ENERGY_KEV * e_ee)
+            s = np.sqrt(d2.SIGMA_NOISE_KEV**2 + rg.FANO * rg.PAIR_ENERGY_KEV * e_ee)
             prob = norm.cdf((hi - e_ee) / s) - norm.cdf((lo - e_ee) / s)
             total += n * fluence * np.trapezoid(dndt * prob, T)
         assert got[b] == pytest.approx(total, rel=2e-3), b
@@ -79,14 +80,15 @@ def test_quenching_morphing_exact_at_the_variants(model):
     """theta_qf = +1 equals a response built with the quenching factor scaled by 1.05 (the +1 sigma variant)."""
     p = model.parameters.defaults()
     plus = np.asarray(model.signal_rates({**p, "theta_qf": jnp.asarray(1.0)})["cevns"])
-    T_kev = 1e3 * np.asarray(model.folding.T)
+    det = model.detector
+    T_kev = 1e3 * np.asarray(det.folding.T)
     table = cj.datasets.load_dresden2022().quenching
     e = 1.05 * T_kev * np.interp(T_kev, table.t_kevnr, table.qf_fef)
-    s = np.sqrt(d2.SIGMA_NOISE_KEV**2 + d2.FANO * d2.PAIR_ENERGY_KEV * e)
+    s = np.sqrt(d2.SIGMA_NOISE_KEV**2 + rg.FANO * rg.PAIR_ENERGY_KEV * e)
     edges = np.asarray(model.edges)[:, None, None]
-    R = (norm.cdf((edges[1:] - e) / s) - norm.cdf((edges[:-1] - e) / s)) * np.asarray(model.folding.wT)
+    R = (norm.cdf((edges[1:] - e) / s) - norm.cdf((edges[:-1] - e) / s)) * np.asarray(det.folding.wT)
     spectra = np.asarray(
-        model.folding.cevns_spectra(p, model.rp + (p["rn_ge"] - model.rp[model.reference]), model.rp, model.signal)
+        det.folding.cevns_spectra(p, det.rp + (p["rn_ge"] - det.rp[det.reference]), det.rp, model.signal)
     )
     np.testing.assert_allclose(plus, np.einsum("bik,cik->b", R, spectra), rtol=1e-10)
 
@@ -121,3 +123,34 @@ def test_combines_with_coherent(model):
         assert shared in names
     # the reactor and SNS flux normalisations carry different tags: kept apart
     assert "dresden_ii_2022.eta_flux" in names and "coherent_csi_2021.eta_flux" in names
+
+
+def test_reactor_projection_and_user_spectrum(tmp_path):
+    """The generic reactor-germanium projection (Asimov) and Dresden-II pointed at a user's spectrum file."""
+    proj = ex.experiment("reactor_ge_projection", mass_kg=10.0, live_days=100.0, background=2.0)
+    p = proj.parameters.defaults()
+    assert abs(float(proj.chi2(p))) < 1e-9 and proj.n_bins == 40
+    comps = _jit(proj, "components")(p)
+    assert float(comps["bkg"]) == pytest.approx(2.0 * 0.8 * 10.0 * 100.0, rel=1e-12)
+    # rates scale with mass x time / distance^2
+    near = ex.experiment("reactor_ge_projection", mass_kg=20.0, live_days=100.0, distance_m=10.39 / 2)
+    far = ex.experiment("reactor_ge_projection", mass_kg=10.0, live_days=100.0)
+    ratio = float(_jit(near, "components")(p)["cevns"]) / float(_jit(far, "components")(p)["cevns"])
+    assert ratio == pytest.approx(8.0, rel=1e-10)
+    with pytest.raises(ValueError, match="live_days=0.0: must be positive"):
+        ex.experiment("reactor_ge_projection", live_days=0.0)
+    with pytest.raises(ValueError, match="hmk"):
+        ex.experiment("reactor_ge_projection", flux="hmk")
+    # a user's spectrum file: the release's values with the Rx-ON rates doubled
+    release = cj.datasets.load_dresden2022().spectrum
+    rows = np.column_stack(
+        [release.energy_kevee, 2 * release.rate_on, release.err_on, release.rate_off, release.err_off]
+    )
+    path = tmp_path / "my_spectrum.txt"
+    np.savetxt(path, rows, fmt="%.6g")
+    mine = ex.experiment("dresden_ii_2022", spectrum_file=str(path), electron_scattering=False)
+    np.testing.assert_allclose(np.asarray(mine.data), 2 * release.rate_on, rtol=1e-5)
+    bad = tmp_path / "bad.txt"
+    np.savetxt(bad, rows[:, :4])
+    with pytest.raises(cj.datasets.DataError, match="bad.txt"):
+        ex.experiment("dresden_ii_2022", spectrum_file=str(bad))

@@ -88,4 +88,5 @@ _BUILTIN: list[str] = [
     "coherent_csi_2017",
     "sns_ge_projection",
     "dresden_ii_2022",
+    "reactor_ge_projection",
 ]

@@ -42,6 +42,10 @@ Likelihood: least squares on the Rx-ON rates with the released errors (statistic
 acceptance), the nuisance priors as pull terms.  Nuisances: ``eta_flux`` (reactor flux, 5%,
 tag ``reactor_flux``), ``theta_qf``, and the background parameters.
 
+Option ``spectrum_file``: a path to a spectrum in the release's format (``data_release.txt``:
+130 rows ``E_center rate_on err_on rate_off err_off``) replaces the released one, e.g. the
+collaboration's own copy or an updated spectrum; it is format-checked, not hash-checked.
+
 Example:
     >>> from cevnsjax.experiments import experiment
     >>> m = experiment("dresden_ii_2022")
@@ -59,21 +63,24 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import datasets
-from ..constants import preset as get_preset
-from ..detectors import quenching as quenching_models
-from ..detectors import resolution
-from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood import LeastSquares
-from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
-from ..physics import catalogue
 from ..physics.amplitude import SignalConfig
-from ..physics.nuclei import target
 from ..sources import reactor
 from . import register
 from ._base import Experiment, parameter_set
 from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options
 from ._plots import stacked_spectrum
+from ._reactor_ge import (
+    FLUX,
+    QUENCHING_OPTION,
+    ReactorGermanium,
+    build_reactor_germanium,
+    germanium_parameters,
+    quenching_function,
+    reactor_signal,
+    sigma_kev,
+)
 
 NAME = "dresden_ii_2022"
 
@@ -81,37 +88,20 @@ POWER_MW = 2960.0
 DISTANCE_M = 10.39
 MASS_KG = 3.0  # the release's rates are per 3 kg per day
 SIGMA_NOISE_KEV = 0.0685
-FANO = 0.11
-PAIR_ENERGY_KEV = 2.96e-3
 LINES_KEV = {"l1": 1.2977, "l2": 1.1423, "m1": 0.1584}  # Ga binding energies (71Ge electron capture)
 L2_OVER_L1 = 0.008  # height ratio
 M1_OVER_L1 = 0.16  # area ratio
-FLUX_PRIOR = 0.05
-QF_PRIOR = 0.05
-LINDHARD_K = 0.157
-QF_VARIANTS = (1.0, 1.0 + QF_PRIOR, 1.0 - QF_PRIOR)  # theta_qf = 0, +1, -1
-DEFAULT_SKIN_FM = 0.1
-REFERENCE_ISOTOPE = "74Ge"
-# 1e-5 keVnr (E_ee ~ 4 meV: recoils far below threshold still reach it through the 68.5 eV noise) to
-# 5 keVnr, capped at the kinematic limit (~3 keVnr); uniform panels, 16 eV apart at refine = 1.
-RECOIL_RANGE_MEV = (1e-8, 5e-3)
-# electron recoils (not quenched): 10 eV (2.8 sigma below the first bin) to 3.5 sigma above the last bin
-ELECTRON_RANGE_MEV = (1e-5, 1e-3 * (1.5 + 3.5 * 0.072))
-QUENCHING = ("fef", "ybe", "lindhard")
 
 OPTIONS = {
-    "flux": Option("hmve", ("hmve", "hmk", "efk"), doc="reactor antineutrino spectra (hmk, efk refuse if unavailable)"),
-    "quenching": Option("fef", QUENCHING, doc="iron-filter or YBe tables of the release, or Lindhard"),
+    "flux": FLUX,
+    "quenching": QUENCHING_OPTION,
     **signal_options(),
     "power_mw": Option(POWER_MW, type=float, doc="thermal power [MW]"),
     "distance_m": Option(DISTANCE_M, type=float, doc="distance from the core [m]"),
+    "spectrum_file": Option("", type=str, doc="a spectrum file in the release's format instead of the release"),
     "electron_scattering": ELECTRON_SCATTERING,
     "refine": REFINE,
 }
-
-
-def _sigma(e_ee_kev):
-    return resolution.fano_sigma(e_ee_kev, SIGMA_NOISE_KEV, FANO, PAIR_ENERGY_KEV)
 
 
 def _line(x: jax.Array, height: jax.Array, centre, width) -> jax.Array:
@@ -122,54 +112,34 @@ class DresdenII2022(Experiment):
     """The built Dresden-II experiment.
 
     Attributes:
-        folding: CEvNS quadrature (natural germanium, one antineutrino component).
-        electrons: nu-e quadrature on the germanium electrons, or None.
-        es_response: bin probabilities x recoil weights of the electron recoils, or None.
-        rp: proton rms radii of the isotopes [fm].
+        detector: the germanium response to the reactor antineutrinos (:class:`._reactor_ge.ReactorGermanium`).
         edges, centres: bin edges and centres [keVee].
-        response: bin probabilities x recoil weights at theta_qf = 0, +1, -1, shape (3, 130, n_T) (the
-            isotopes share one recoil grid).
         likelihood: least squares on the Rx-ON rates.
         rate_off, err_off: the Rx-OFF spectrum (background check).
     """
 
-    folding: Folding
-    electrons: ElectronFolding | None
-    es_response: jax.Array | None
-    rp: jax.Array
+    detector: ReactorGermanium
     edges: jax.Array
     centres: jax.Array
-    response: jax.Array
     likelihood: LeastSquares
     rate_off: jax.Array
     err_off: jax.Array
     parameters: ParameterSet = eqx.field(static=True)
     signal: SignalConfig = eqx.field(static=True)
-    reference: int = eqx.field(static=True)
     name: ClassVar[str] = NAME
 
     def signal_rates(self, params) -> dict[str, jax.Array]:
         """CEvNS (and nu-e) counts per 10 eV per 3 kg per day before ``eta_flux``, shape (130,) each."""
-        rn = self.rp + (params["rn_ge"] - self.rp[self.reference])  # common neutron skin
-        spectra = self.folding.cevns_spectra(params, rn, self.rp, self.signal)
-        # one matrix-vector product per quenching variant, then the morphing weights (clipped at zero
-        # far beyond the variants, where the linear extrapolation could turn a rate negative)
-        per_variant = self.response @ jnp.sum(spectra, axis=(0, 1))  # one recoil grid for all isotopes
-        weights = mixture_weights(params, 3, (("theta_qf", 1, 2),))
-        out = {"cevns": jnp.maximum(weights @ per_variant, 0.0)}
-        if self.electrons is not None:
-            es = self.electrons.spectra(params, self.signal)
-            out["es"] = jnp.sum(self.electrons.counts(self.es_response, es), axis=0)
-        return out
+        return self.detector.rates(params, self.signal)
 
     def background(self, params) -> dict[str, jax.Array]:
         """Epithermal neutrons and the 71Ge electron-capture lines per bin (rate units)."""
         x = self.centres
         l1, width = params["l1_height"], params["l1_width"]
         shift = params["l1_centre"] - LINES_KEV["l1"]  # energy-scale offset, applied to every line
-        m1_width = _sigma(LINES_KEV["m1"])
-        m1 = M1_OVER_L1 * params["eta_m"] * l1 * width / m1_width  # area ratio M1/L1
-        lines = (
+        m1_width = sigma_kev(LINES_KEV["m1"], SIGMA_NOISE_KEV)
+        m1 = M1_OVER_L1 * params["eta_m"] * l1 * width / m1_width  # area ratio M1/L1, Eq. (76d)
+        lines = (  # Eq. (76c) of docs/physics.md
             _line(x, l1, params["l1_centre"], width)
             + _line(x, L2_OVER_L1 * l1, LINES_KEV["l2"] + shift, width)
             + _line(x, m1, LINES_KEV["m1"] + shift, m1_width)
@@ -198,37 +168,16 @@ class DresdenII2022(Experiment):
         )
 
 
-def _nuisances(quenching_model: str) -> list[Parameter]:
-    qf = Parameter(
-        "theta_qf",
-        0.0,
-        lower=-5.0,
-        upper=5.0,
-        constraint=(0.0, 1.0),
-        free=True,
-        label=r"$\theta_{\rm QF}$",
-        doc=f"{quenching_model} quenching scale: QF x (1 + {QF_PRIOR} theta_qf) [sigma]",
-    )
+def _background_parameters() -> list[Parameter]:
+    rate = "1/(10 eV 3 kg d)"
     return [
-        Parameter(
-            "eta_flux",
-            1.0,
-            lower=0.0,
-            upper=3.0,
-            constraint=(1.0, FLUX_PRIOR),
-            free=True,
-            tags=("reactor_flux",),
-            label=r"$\eta_{\rm flux}$",
-            doc="reactor antineutrino flux (5% prior)",
-        ),
-        qf,
         Parameter(
             "bkg_flat",
             10.0,
             lower=0.0,
             upper=1e3,
             free=True,
-            unit="1/(10 eV 3 kg d)",
+            unit=rate,
             label=r"$N_{\rm epi}$",
             doc="flat epithermal-neutron rate",
         ),
@@ -238,7 +187,7 @@ def _nuisances(quenching_model: str) -> list[Parameter]:
             lower=0.0,
             upper=1e5,
             free=True,
-            unit="1/(10 eV 3 kg d)",
+            unit=rate,
             label=r"$A_{\rm epi}$",
             doc="amplitude of the exponential epithermal-neutron rate",
         ),
@@ -258,7 +207,7 @@ def _nuisances(quenching_model: str) -> list[Parameter]:
             lower=0.0,
             upper=1e4,
             free=True,
-            unit="1/(10 eV 3 kg d)",
+            unit=rate,
             label=r"$h_{L1}$",
             doc="height of the 71Ge L1 electron-capture line at 1.2977 keV",
         ),
@@ -274,7 +223,7 @@ def _nuisances(quenching_model: str) -> list[Parameter]:
         ),
         Parameter(
             "l1_width",
-            float(_sigma(LINES_KEV["l1"])),
+            float(sigma_kev(LINES_KEV["l1"], SIGMA_NOISE_KEV)),
             lower=0.02,
             upper=0.3,
             free=True,
@@ -306,6 +255,7 @@ def build(
     sterile: bool = False,
     power_mw: float = POWER_MW,
     distance_m: float = DISTANCE_M,
+    spectrum_file: str = "",
     electron_scattering: bool = True,
     refine: int = 1,
 ) -> DresdenII2022:
@@ -313,82 +263,45 @@ def build(
 
     Raises:
         ValueError: an unavailable flux parametrisation, a non-positive power or distance, ``refine`` < 1.
-        FileNotFoundError, cevnsjax.datasets.DataError: the release is missing or corrupt.
+        FileNotFoundError, cevnsjax.datasets.DataError: the release (or ``spectrum_file``) is missing or bad.
     """
     check_positive_int("refine", refine)
     for key, value in (("power_mw", power_mw), ("distance_m", distance_m)):
         if not value > 0:
             raise ValueError(f"option {key}={value}: must be positive")
     release = datasets.load_dresden2022()
-    spectrum = release.spectrum
-    config = SignalConfig(
-        constants=get_preset(preset),
-        form=form_factor,
+    spectrum = datasets.read_user_spectrum(spectrum_file) if spectrum_file else release.spectrum
+    config = reactor_signal(
+        preset=preset,
+        form_factor=form_factor,
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
-        baseline=(distance_m, reactor.CORE_SPREAD_M) if sterile else None,
+        sterile=sterile,
+        distance_m=distance_m,
     )
-    component, fluence = reactor.source(power_mw, distance_m, 1.0, parametrisation=flux)
-    tgt = target("Ge")
-    # 12 neutrino-energy nodes per panel of the spectrum (split at its table nodes and the 2 MeV join);
-    # one recoil grid for the five isotopes, so the response is computed once
-    folding = build_folding(
-        tgt,
-        [component],
-        [fluence],
+    component, fluence = reactor.source(power_mw, distance_m, 1.0, parametrisation=flux)  # one day
+    detector = build_reactor_germanium(
+        component,
+        fluence,
         MASS_KG,
-        RECOIL_RANGE_MEV,
-        n_panels=24 * refine,
-        n_t=8,
-        n_e=12 * refine,
-        shared_grid=True,
+        spectrum.edges_kevee,
+        quenching_function(quenching, release.quenching),
+        SIGMA_NOISE_KEV,
+        config,
+        electron_scattering=electron_scattering,
+        refine=refine,
     )
-    edges = jnp.asarray(spectrum.edges_kevee)
-    electrons = es_response = None
-    if electron_scattering:
-        electrons = build_electron_folding(
-            ("Ge",),
-            (sum(tgt.nuclei_per_kg()),),
-            [component],
-            [fluence],
-            MASS_KG,
-            ELECTRON_RANGE_MEV,
-            config.constants.m_e,
-            n_panels=8 * refine,
-            n_t=6,
-            n_e=8 * refine,
-            geometric=False,
-        )
-        e_kev = 1e3 * electrons.T
-        es_response = resolution.gaussian_bins(edges, e_kev, _sigma(e_kev)) * electrons.wT
-    T_kev = 1e3 * np.asarray(folding.T)
-    if quenching == "lindhard":
-        visible = [T_kev * quenching_models.lindhard(T_kev, 32.0, LINDHARD_K * v) for v in QF_VARIANTS]
-    else:
-        table = release.quenching
-        column = table.qf_fef if quenching == "fef" else table.qf_ybe
-        visible = [v * quenching_models.tabulated(T_kev, table.t_kevnr, column) for v in QF_VARIANTS]
-    response = np.stack([resolution.gaussian_bins(np.asarray(edges), e, _sigma(e)) for e in visible])
-    response = (response * np.asarray(folding.wT))[:, :, 0]  # the isotopes share one recoil grid
-    rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
-    reference = [i.name for i in tgt.isotopes].index(REFERENCE_ISOTOPE)
-    rp_ref = float(rp[reference])
-    radius = catalogue.neutron_radius("rn_ge", rp_ref + DEFAULT_SKIN_FM, rp_ref, form_factor, "74Ge")
+    radius, nuisances = germanium_parameters(form_factor, quenching)
     return DresdenII2022(
-        folding=folding,
-        electrons=electrons,
-        es_response=es_response,
-        rp=rp,
-        edges=edges,
+        detector=detector,
+        edges=jnp.asarray(spectrum.edges_kevee),
         centres=jnp.asarray(spectrum.energy_kevee),
-        response=jnp.asarray(response),
         likelihood=LeastSquares(jnp.asarray(spectrum.rate_on), jnp.asarray(spectrum.err_on) ** 2),
         rate_off=jnp.asarray(spectrum.rate_off),
         err_off=jnp.asarray(spectrum.err_off),
-        parameters=parameter_set(config.constants, [radius], _nuisances(quenching), sterile=sterile),
+        parameters=parameter_set(config.constants, [radius], [*nuisances, *_background_parameters()], sterile=sterile),
         signal=config,
-        reference=reference,
     )
 
 
