@@ -73,7 +73,7 @@ ELECTRON_SCATTERING = Option(True, type=bool, doc="add nu-e elastic scattering o
 REFINE = Option(1, type=int, doc="multiply every quadrature grid (convergence checks)")
 
 
-def sns_signal(
+def signal_config(
     *,
     preset: str,
     form_factor: str,
@@ -81,17 +81,29 @@ def sns_signal(
     radius_q_dependence: bool,
     mediator: str,
     sterile: bool,
-    distance_m: float,
+    baseline: tuple[float, float],
 ) -> SignalConfig:
-    """The static signal configuration of a detector at ``distance_m`` [m] from the SNS target."""
+    """The static signal configuration; ``baseline`` = (L, dL) [m] of the source (used with ``sterile``)."""
     return SignalConfig(
         constants=get_preset(preset),
         form=form_factor,
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
-        baseline=sns.baseline(distance_m) if sterile else None,
+        baseline=baseline if sterile else None,
     )
+
+
+def sns_signal(*, distance_m: float, **options) -> SignalConfig:
+    """The static signal configuration of a detector at ``distance_m`` [m] from the SNS target."""
+    return signal_config(baseline=sns.baseline(distance_m), **options)
+
+
+def check_positive(**values: float) -> None:
+    """Refuse options that must be positive (masses, distances, exposures, widths), naming the bad one."""
+    for key, value in values.items():
+        if not value > 0:
+            raise ValueError(f"option {key}={value}: must be positive")
 
 
 def check_positive_int(name: str, value: int) -> None:
@@ -100,4 +112,13 @@ def check_positive_int(name: str, value: int) -> None:
         raise ValueError(f"option {name}={value}: must be a positive integer")
 
 
-__all__ = ["ELECTRON_SCATTERING", "REFINE", "Option", "check_positive_int", "signal_options", "sns_signal"]
+__all__ = [
+    "ELECTRON_SCATTERING",
+    "REFINE",
+    "Option",
+    "check_positive",
+    "check_positive_int",
+    "signal_config",
+    "signal_options",
+    "sns_signal",
+]

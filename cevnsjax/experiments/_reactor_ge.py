@@ -21,7 +21,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..constants import preset as get_preset
 from ..detectors import quenching as quenching_models
 from ..detectors import resolution
 from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
@@ -31,7 +30,7 @@ from ..physics import catalogue
 from ..physics.amplitude import SignalConfig
 from ..physics.nuclei import target
 from ..sources import reactor
-from ._options import Option
+from ._options import Option, signal_config
 
 FANO = 0.11
 PAIR_ENERGY_KEV = 2.96e-3
@@ -56,25 +55,9 @@ def sigma_kev(e_ee_kev, sigma_noise_kev: float):
     return resolution.fano_sigma(e_ee_kev, sigma_noise_kev, FANO, PAIR_ENERGY_KEV)
 
 
-def reactor_signal(
-    *,
-    preset: str,
-    form_factor: str,
-    zz_boxes: bool,
-    radius_q_dependence: bool,
-    mediator: str,
-    sterile: bool,
-    distance_m: float,
-) -> SignalConfig:
+def reactor_signal(*, distance_m: float, **options) -> SignalConfig:
     """The static signal configuration of a detector at ``distance_m`` [m] from a reactor core."""
-    return SignalConfig(
-        constants=get_preset(preset),
-        form=form_factor,
-        zz_boxes=zz_boxes,
-        radius_q_dependence=radius_q_dependence,
-        mediator=mediator,
-        baseline=(distance_m, reactor.CORE_SPREAD_M) if sterile else None,
-    )
+    return signal_config(baseline=(distance_m, reactor.CORE_SPREAD_M), **options)
 
 
 class ReactorGermanium(eqx.Module):

@@ -69,7 +69,7 @@ from ..physics.amplitude import SignalConfig
 from ..sources import reactor
 from . import register
 from ._base import Experiment, parameter_set
-from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options
+from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive, check_positive_int, signal_options
 from ._plots import stacked_spectrum
 from ._reactor_ge import (
     FLUX,
@@ -266,9 +266,7 @@ def build(
         FileNotFoundError, cevnsjax.datasets.DataError: the release (or ``spectrum_file``) is missing or bad.
     """
     check_positive_int("refine", refine)
-    for key, value in (("power_mw", power_mw), ("distance_m", distance_m)):
-        if not value > 0:
-            raise ValueError(f"option {key}={value}: must be positive")
+    check_positive(power_mw=power_mw, distance_m=distance_m)
     release = datasets.load_dresden2022()
     spectrum = datasets.read_user_spectrum(spectrum_file) if spectrum_file else release.spectrum
     config = reactor_signal(

@@ -38,7 +38,7 @@ from ..physics.amplitude import SignalConfig
 from ..sources import reactor
 from . import register
 from ._base import Experiment, parameter_set
-from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options
+from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive, check_positive_int, signal_options
 from ._plots import stacked_spectrum
 from ._reactor_ge import (
     FLUX,
@@ -136,18 +136,16 @@ def build(
         ValueError: a non-positive mass, distance, power, live time, bin width, noise or prior, a
             threshold not below ``max_kevee``, a negative background, ``refine`` < 1, an unavailable flux.
     """
-    for key, value in (
-        ("mass_kg", mass_kg),
-        ("distance_m", distance_m),
-        ("power_mw", power_mw),
-        ("live_days", live_days),
-        ("bin_kevee", bin_kevee),
-        ("sigma_noise_kevee", sigma_noise_kevee),
-        ("threshold_kevee", threshold_kevee),
-        ("background_prior", background_prior),
-    ):
-        if not value > 0:
-            raise ValueError(f"option {key}={value}: must be positive")
+    check_positive(
+        mass_kg=mass_kg,
+        distance_m=distance_m,
+        power_mw=power_mw,
+        live_days=live_days,
+        bin_kevee=bin_kevee,
+        sigma_noise_kevee=sigma_noise_kevee,
+        threshold_kevee=threshold_kevee,
+        background_prior=background_prior,
+    )
     if not threshold_kevee + bin_kevee <= max_kevee:
         raise ValueError(
             f"options threshold_kevee={threshold_kevee}, max_kevee={max_kevee}: need at least one "

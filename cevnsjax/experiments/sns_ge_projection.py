@@ -62,7 +62,15 @@ from ..physics.nuclei import target
 from ..sources import sns
 from . import register
 from ._base import Experiment, flux_normalisation, parameter_set
-from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive_int, signal_options, sns_signal
+from ._options import (
+    ELECTRON_SCATTERING,
+    REFINE,
+    Option,
+    check_positive,
+    check_positive_int,
+    signal_options,
+    sns_signal,
+)
 from ._plots import stacked_spectrum
 
 NAME = "sns_ge_projection"
@@ -182,17 +190,15 @@ def build(
         ValueError: a non-positive mass, distance, exposure, bin width or resolution, a threshold
             not below ``max_kevee``, a negative background, or ``refine`` below 1.
     """
-    for key, value in (
-        ("mass_kg", mass_kg),
-        ("distance_m", distance_m),
-        ("n_pot", n_pot),
-        ("nu_per_pot", nu_per_pot),
-        ("bin_kevee", bin_kevee),
-        ("sigma0_kevee", sigma0_kevee),
-        ("threshold_kevee", threshold_kevee),
-    ):
-        if not value > 0:
-            raise ValueError(f"option {key}={value}: must be positive")
+    check_positive(
+        mass_kg=mass_kg,
+        distance_m=distance_m,
+        n_pot=n_pot,
+        nu_per_pot=nu_per_pot,
+        bin_kevee=bin_kevee,
+        sigma0_kevee=sigma0_kevee,
+        threshold_kevee=threshold_kevee,
+    )
     if not threshold_kevee + bin_kevee <= max_kevee:
         raise ValueError(
             f"options threshold_kevee={threshold_kevee}, max_kevee={max_kevee}: need at least one "
