@@ -88,6 +88,12 @@ class Experiment(eqx.Module):
         return {k: jnp.sum(v) for k, v in self.expected(params).items()}
 
 
+def with_asimov_data(model: Experiment) -> Experiment:
+    """The model with its likelihood's data replaced by the expected counts at the default parameters."""
+    asimov = sum(jax.jit(lambda p: model.expected(p))(model.parameters.defaults()).values())
+    return eqx.tree_at(lambda m: m.likelihood.data, model, asimov)
+
+
 def parameter_set(
     c: Constants,
     radii: list[Parameter],

@@ -9,7 +9,10 @@ checks that every registered table matches its builder's signature, names and de
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
+
+import numpy as np
 
 from ..constants import preset as get_preset
 from ..physics import nsi
@@ -106,6 +109,21 @@ def check_positive(**values: float) -> None:
             raise ValueError(f"option {key}={value}: must be positive")
 
 
+def uniform_edges(threshold_kevee: float, max_kevee: float, bin_kevee: float) -> np.ndarray:
+    """Edges [keVee] of bins of ``bin_kevee`` from ``threshold_kevee`` up to at most ``max_kevee``.
+
+    Raises:
+        ValueError: not even one bin fits between the threshold and ``max_kevee``.
+    """
+    if not threshold_kevee + bin_kevee <= max_kevee:
+        raise ValueError(
+            f"options threshold_kevee={threshold_kevee}, max_kevee={max_kevee}: need at least one "
+            f"bin of bin_kevee={bin_kevee} between them"
+        )
+    n_bins = math.floor((max_kevee - threshold_kevee) / bin_kevee + 1e-9)
+    return threshold_kevee + bin_kevee * np.arange(n_bins + 1)
+
+
 def check_positive_int(name: str, value: int) -> None:
     """Refuse a non-positive integer option (``refine``)."""
     if value < 1:
@@ -118,6 +136,7 @@ __all__ = [
     "Option",
     "check_positive",
     "check_positive_int",
+    "uniform_edges",
     "signal_config",
     "signal_options",
     "sns_signal",

@@ -23,7 +23,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import equinox as eqx
@@ -37,8 +36,16 @@ from ..parameters import Parameter, ParameterSet
 from ..physics.amplitude import SignalConfig
 from ..sources import reactor
 from . import register
-from ._base import Experiment, parameter_set
-from ._options import ELECTRON_SCATTERING, REFINE, Option, check_positive, check_positive_int, signal_options
+from ._base import Experiment, parameter_set, with_asimov_data
+from ._options import (
+    ELECTRON_SCATTERING,
+    REFINE,
+    Option,
+    check_positive,
+    check_positive_int,
+    signal_options,
+    uniform_edges,
+)
 from ._plots import stacked_spectrum
 from ._reactor_ge import (
     FLUX,
@@ -146,11 +153,7 @@ def build(
         threshold_kevee=threshold_kevee,
         background_prior=background_prior,
     )
-    if not threshold_kevee + bin_kevee <= max_kevee:
-        raise ValueError(
-            f"options threshold_kevee={threshold_kevee}, max_kevee={max_kevee}: need at least one "
-            f"bin of bin_kevee={bin_kevee} between them"
-        )
+    edges = uniform_edges(threshold_kevee, max_kevee, bin_kevee)
     if background < 0:
         raise ValueError(f"option background={background}: must be >= 0 (counts per keVee per kg per day)")
     check_positive_int("refine", refine)
@@ -164,8 +167,7 @@ def build(
         distance_m=distance_m,
     )
     component, fluence = reactor.source(power_mw, distance_m, live_days, parametrisation=flux)
-    n_bins = math.floor((max_kevee - threshold_kevee) / bin_kevee + 1e-9)
-    edges = threshold_kevee + bin_kevee * np.arange(n_bins + 1)
+    n_bins = len(edges) - 1
     table = None if quenching == "lindhard" else datasets.load_dresden2022().quenching
     detector = build_reactor_germanium(
         component,
@@ -199,8 +201,7 @@ def build(
         parameters=parameter_set(config.constants, [radius], nuisances, sterile=sterile),
         signal=config,
     )
-    asimov = sum(jax.jit(lambda p: model.expected(p))(model.parameters.defaults()).values())
-    return eqx.tree_at(lambda m: m.likelihood.data, model, asimov)
+    return with_asimov_data(model)
 
 
 register(NAME, build, OPTIONS, doc="germanium detector at a reactor: projected sensitivity with Asimov data")

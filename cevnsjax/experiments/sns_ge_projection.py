@@ -61,7 +61,7 @@ from ..physics.amplitude import SignalConfig
 from ..physics.nuclei import target
 from ..sources import sns
 from . import register
-from ._base import Experiment, flux_normalisation, parameter_set
+from ._base import Experiment, flux_normalisation, parameter_set, with_asimov_data
 from ._options import (
     ELECTRON_SCATTERING,
     REFINE,
@@ -70,6 +70,7 @@ from ._options import (
     check_positive_int,
     signal_options,
     sns_signal,
+    uniform_edges,
 )
 from ._plots import stacked_spectrum
 
@@ -199,11 +200,7 @@ def build(
         sigma0_kevee=sigma0_kevee,
         threshold_kevee=threshold_kevee,
     )
-    if not threshold_kevee + bin_kevee <= max_kevee:
-        raise ValueError(
-            f"options threshold_kevee={threshold_kevee}, max_kevee={max_kevee}: need at least one "
-            f"bin of bin_kevee={bin_kevee} between them"
-        )
+    edges = uniform_edges(threshold_kevee, max_kevee, bin_kevee)
     if background < 0:
         raise ValueError(f"option background={background}: must be >= 0 (events per keVee)")
     check_positive_int("refine", refine)
@@ -220,8 +217,7 @@ def build(
     tgt = target("Ge")
     comps = sns.components(c)
     flu = sns.fluence(nu_per_pot, n_pot, distance_m)
-    n_bins = math.floor((max_kevee - threshold_kevee) / bin_kevee + 1e-9)
-    edges = threshold_kevee + bin_kevee * np.arange(n_bins + 1)
+    n_bins = len(edges) - 1
     # The resolution is narrow (sigma ~ 0.1 keVee), so the recoil nodes must be closer than it
     # everywhere: uniform panels of 8 sigma_0 / 0.25 in T_nr (QF >~ 0.15 over the range, 8
     # nodes each) and of 4 sigma_0 in T_e (6 nodes each).
@@ -295,8 +291,7 @@ def build(
         sigma0=float(sigma0_kevee),
         reference=reference,
     )
-    asimov = sum(jax.jit(lambda p: model.expected(p))(model.parameters.defaults()).values())
-    return eqx.tree_at(lambda m: m.likelihood.data, model, asimov)
+    return with_asimov_data(model)
 
 
 register(NAME, build, OPTIONS, doc="germanium detector at the SNS: projected sensitivity with Asimov data")
