@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import jax.numpy as jnp
 
+from ._names import did_you_mean
+
 KINDS = ("physics", "nuisance")
 
 
@@ -163,7 +165,7 @@ class ParameterSet(Mapping[str, Parameter]):
         return list(self._p)
 
     def unknown_message(self, name: str) -> str:
-        return f"unknown parameter '{name}'; valid names: {', '.join(self._p)}"
+        return f"unknown parameter '{name}'{did_you_mean(name, self._p)}; valid names: {', '.join(self._p)}"
 
     def defaults(self) -> dict[str, jnp.ndarray]:
         """The default point as a name -> float64-array mapping."""
