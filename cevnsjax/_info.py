@@ -8,7 +8,7 @@ run time, are described by building the experiment (:func:`describe`).  The tabl
 :func:`write`; ``tests/test_info.py`` checks that it equals what the
 registry builds now, so it cannot drift from the code.
 
-Example:
+Examples:
     >>> import cevnsjax as cj
     >>> ar = cj.info("coherent_ar_2020")
     >>> ar.options["likelihood"]["choices"]

@@ -1,6 +1,6 @@
 """Close matches for mistyped names ("did you mean"), shared by every error that names a bad choice.
 
-Example:
+Examples:
     >>> did_you_mean("coherent_ar_202", ["coherent_ar_2020", "coherent_csi_2021"])
     " (did you mean 'coherent_ar_2020'?)"
     >>> did_you_mean("xyz", ["coherent_ar_2020"])

@@ -10,7 +10,7 @@ nuisance of the same name carries too).  Values always travel as a
 flat mapping ``name -> scalar array`` (a pytree), so ``jax.vmap`` over a batch of
 parameter points is a vmap over that mapping.
 
-Example:
+Examples:
     >>> from cevnsjax.parameters import Parameter, ParameterSet
     >>> ps = ParameterSet([Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1))])
     >>> round(float(ps.constraint_chi2({"eta": 1.2})), 12)
