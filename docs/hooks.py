@@ -4,27 +4,12 @@
   (options, parameters, data, papers) from the experiment table (``cevnsjax.info``), which
   ``tests/test_info.py`` checks against the registry.
 * ``docs/cli.md``: the ``<!-- cli -->`` marker becomes the ``--help`` text of every command.
-* ``notebooks/*.ipynb`` and ``notebooks/README.md`` are added as ``tutorials/`` (rendered by
-  mkdocs-jupyter from their committed outputs, not executed).
+
+The notebooks are ``docs/tutorials`` (a link to ``notebooks/``), rendered by mkdocs-jupyter from
+their committed outputs, not executed.
 """
 
 from __future__ import annotations
-
-import pathlib
-
-from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-@event_priority(100)  # before mkdocs-jupyter wraps the notebooks
-def on_files(files, config):
-    for path in sorted((ROOT / "notebooks").iterdir()):
-        if path.suffix == ".ipynb" or path.name == "README.md":
-            uri = "tutorials/" + ("index.md" if path.name == "README.md" else path.name)
-            files.append(File.generated(config, uri, abs_src_path=str(path)))
-    return files
 
 
 def on_page_markdown(markdown, page, config, files):
