@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import jax
-
 
 def configure(*, x64: bool = True, cpu_sync_dispatch: bool = True) -> None:
     """Set JAX up for likelihood work; the CLI and the benchmarks call this first.
@@ -21,6 +19,8 @@ def configure(*, x64: bool = True, cpu_sync_dispatch: bool = True) -> None:
             faster with the worker thread, so pass ``False`` for sampling-heavy sessions.
             It only takes effect before JAX's first computation creates the CPU client.
     """
+    import jax  # imported here: the command line imports this module before it knows whether it needs JAX
+
     jax.config.update("jax_enable_x64", x64)
     if jax.config.read("jax_cpu_enable_async_dispatch") == (not cpu_sync_dispatch):
         return

@@ -12,7 +12,7 @@ References:
     PDG 2018 (Phys. Rev. D 98, 030001) as used by arXiv:2005.01645;
     PDG 2022 (PTEP 2022, 083C01) as used by arXiv:2402.16709.
 
-Example:
+Examples:
     >>> from cevnsjax.constants import pdg2018, pdg2022
     >>> pdg2018.G_F, pdg2022.G_F
     (1.1663787e-11, 1.1663788e-11)

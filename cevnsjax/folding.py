@@ -86,7 +86,8 @@ class Folding(eqx.Module):
 
         Args:
             params: named parameters (absent physics parameters are at the SM).
-            rn, rp: neutron and proton rms radii per isotope [fm], shape (n_iso,).
+            rn: neutron rms radii per isotope [fm], shape (n_iso,).
+            rp: proton rms radii per isotope [fm], shape (n_iso,).
             config: static signal choices (form factor, preset, boxes, mediator, baseline).
         """
         c = config.constants
@@ -340,12 +341,14 @@ def build_electron_folding(
     Args:
         elements: element symbols with a Z_eff table (``Cs``, ``I``, ``Ge``).
         atoms_per_kg: atoms of each element per kg of detector.
-        flux, fluence: flux components and their neutrinos per cm^2.
+        flux: flux components.
+        fluence: their neutrinos per cm^2.
         mass_kg: detector mass [kg].
         t_range: (T_lo, T_hi) electron recoil range [MeV], T_lo > 0.
         electron_mass: m_e [MeV] of the constants preset.
         n_panels: recoil panels per element (plus the ionisation edges).
-        n_t, n_e: Gauss-Legendre nodes per recoil panel and in neutrino energy.
+        n_t: Gauss-Legendre nodes per recoil panel.
+        n_e: Gauss-Legendre nodes in neutrino energy.
         geometric: log-spaced panels (broad resolutions, 1/T_e terms); else uniform ones (narrow
             resolutions need nodes closer than the resolution everywhere).
 

@@ -45,7 +45,7 @@ class Model(Protocol):
 class FunctionModel:
     """Wrap a plain ``chi2(params)`` function and its parameters as a Model.
 
-    Example:
+    Examples:
         >>> import jax.numpy as jnp
         >>> from cevnsjax.parameters import Parameter, ParameterSet
         >>> m = FunctionModel(lambda p: (p["x"] - 1.0) ** 2,

@@ -10,7 +10,7 @@ nuisance of the same name carries too).  Values always travel as a
 flat mapping ``name -> scalar array`` (a pytree), so ``jax.vmap`` over a batch of
 parameter points is a vmap over that mapping.
 
-Example:
+Examples:
     >>> from cevnsjax.parameters import Parameter, ParameterSet
     >>> ps = ParameterSet([Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1))])
     >>> round(float(ps.constraint_chi2({"eta": 1.2})), 12)
@@ -25,6 +25,8 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
 import jax.numpy as jnp
+
+from ._names import did_you_mean
 
 KINDS = ("physics", "nuisance")
 
@@ -163,7 +165,7 @@ class ParameterSet(Mapping[str, Parameter]):
         return list(self._p)
 
     def unknown_message(self, name: str) -> str:
-        return f"unknown parameter '{name}'; valid names: {', '.join(self._p)}"
+        return f"unknown parameter '{name}'{did_you_mean(name, self._p)}; valid names: {', '.join(self._p)}"
 
     def defaults(self) -> dict[str, jnp.ndarray]:
         """The default point as a name -> float64-array mapping."""

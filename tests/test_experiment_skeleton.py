@@ -14,12 +14,12 @@ PACKAGE = pathlib.Path(ex.__file__).resolve().parent.parent
 
 #: Layers from the bottom up; a module may import only from its own layer or those below.
 LAYERS = [
-    {"constants", "parameters", "_quadrature", "_setup", "model"},
+    {"constants", "parameters", "_quadrature", "_setup", "_names", "model"},
     {"physics"},
     {"sources", "detectors"},
     {"folding"},
     {"datasets"},
-    {"experiments"},
+    {"experiments", "_info"},
     {"likelihood", "inference", "plotting"},
     {"cli", "__init__", "__main__"},
 ]
@@ -53,7 +53,7 @@ def _imports(path: pathlib.Path) -> set[str]:
 @pytest.mark.parametrize("name", ex.names())
 def test_option_table_matches_builder(name):
     """Every declared option is a builder argument with the same default, and the reverse."""
-    entry = ex._entry(name)
+    entry = ex.registered(name)
     params = inspect.signature(entry.factory).parameters
     assert set(params) == set(entry.options), name
     for key, option in entry.options.items():
@@ -66,8 +66,8 @@ def test_option_table_matches_builder(name):
 
 @pytest.mark.parametrize("name", ex.names())
 def test_every_experiment_is_built_on_the_skeleton(name):
-    cls = inspect.signature(ex._entry(name).factory).return_annotation
-    module = inspect.getmodule(ex._entry(name).factory)
+    cls = inspect.signature(ex.registered(name).factory).return_annotation
+    module = inspect.getmodule(ex.registered(name).factory)
     built = getattr(module, cls) if isinstance(cls, str) else cls
     assert issubclass(built, Experiment)
     # the final methods come from the base, not from each experiment

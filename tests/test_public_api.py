@@ -12,6 +12,7 @@ def test_top_level_names():
         "inference",
         "physics",
         "experiment",
+        "info",
         "fit",
         "profile",
         "profile2d",

@@ -1,19 +1,20 @@
 """The ``cevnsjax`` command line (names and JSON output are a stable contract, README.md).
 
-Each command group lives in its own module and attaches itself to :data:`main`.
-The CLI runs in float64 with inline CPU dispatch (:func:`cevnsjax.configure`).
+Each command group lives in its own module and attaches itself to :data:`main`; the modules are
+imported when their command is needed (:mod:`._lazy`, whose ``COMMANDS`` table names them), so
+that ``--help``, ``list`` and ``info`` answer without starting JAX.  The computing commands run in
+float64 with inline CPU dispatch (:func:`cevnsjax.configure`).
 """
 
 from __future__ import annotations
 
-from .._setup import configure
+import sys
 
-configure()
+from ._app import main
 
-from . import couplings as _couplings  # noqa: E402,F401
-from . import data as _data  # noqa: E402,F401
-from . import inference as _inference  # noqa: E402,F401
-from . import reproduce as _reproduce  # noqa: E402,F401
-from ._app import main  # noqa: E402
+if "jax" in sys.modules:  # imported from a session that already uses JAX: configure before its first computation
+    from .._setup import configure
+
+    configure()
 
 __all__ = ["main"]

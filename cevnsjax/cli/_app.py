@@ -11,8 +11,10 @@ from functools import wraps
 import click
 import numpy as np
 
+from ._lazy import LazyGroup
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cevnsjax")
 def main():
     """cevnsjax: differentiable CEvNS likelihoods (couplings, data, fits, profiles, scans, NUTS)."""

@@ -22,6 +22,7 @@ from ..inference._result import format_intervals, pdg_format
 from ..likelihood.combine import combine
 from ..model import Model
 from ._app import emit_json, handle_errors, main
+from .info import hidden_at_sm
 
 _ENGINES = ("jax", "iminuit")
 _CHAIN_METHODS = ("vectorized", "sequential")
@@ -133,9 +134,10 @@ def _plot_option(func):
 @_start_option
 @click.option("--engine", default="jax", show_default=True, help="Minimiser: jax or iminuit.")
 @click.option("--minos", is_flag=True, help="Asymmetric MINOS errors (iminuit engine).")
+@click.option("--all", "show_all", is_flag=True, help="Also print the beyond-SM parameters fixed at their SM values.")
 @_plot_option
 @handle_errors
-def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, plot):
+def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, plot):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
@@ -186,12 +188,17 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
     click.echo(f"chi2_min = {result.chi2_min:.4f}{ndof}")
     width = max(10, *map(len, result.values))
     click.echo(f"{'parameter':<{width}}  {'value ± error':<28} unit")
+    hidden = [] if show_all else hidden_at_sm(model, result.values, result.free)
     for name, value in result.values.items():
+        if name in hidden:
+            continue
         text = pdg_format(value, result.errors[name]) if name in result.free else f"{value:.6g} (fixed)"
         if result.minos and name in result.minos:
             lo, hi = result.minos[name]
             text += f" [{lo:+.3g}, {hi:+.3g}]"
         click.echo(f"{name:<{width}}  {text:<28} {model.parameters[name].unit}".rstrip())
+    if hidden:
+        click.echo(f"({len(hidden)} beyond-SM parameters fixed at their SM values not shown; --all prints them)")
     if components:
         click.echo(f"{'component':<{width}}  {'best fit':>12} {'nominal':>12}")
         for name, value in components.items():

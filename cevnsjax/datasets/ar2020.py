@@ -316,7 +316,7 @@ def load_ar2020() -> Ar2020:
         FileNotFoundError: The release or one of its files is missing.
         DataError: A file fails its SHA-256 or does not have the released format.
 
-    Example:
+    Examples:
         >>> ar = load_ar2020()
         >>> ar.cevns.shape, round(float(ar.cevns.sum()))
         ((12, 8, 10), 128)

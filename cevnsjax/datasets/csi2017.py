@@ -136,7 +136,7 @@ def load_csi2017() -> CsI2017:
         FileNotFoundError: The release or one of its files is missing.
         DataError: A file fails its SHA-256 or does not have the released format.
 
-    Example:
+    Examples:
         >>> csi = load_csi2017()
         >>> csi.coincidence_on.shape, int(csi.coincidence_on.sum())
         ((25, 24), 1207)

@@ -208,7 +208,7 @@ def load_csi2021() -> CsI2021:
         FileNotFoundError: The release or one of its files is missing.
         DataError: A file fails its SHA-256 or does not have the released format.
 
-    Example:
+    Examples:
         >>> csi = load_csi2021()
         >>> csi.events_ac.pe.size, csi.events_c.pe.size
         (4890, 5142)

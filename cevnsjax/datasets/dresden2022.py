@@ -274,7 +274,7 @@ def load_dresden2022() -> DresdenII:
         FileNotFoundError: The release or one of its files is missing.
         DataError: A file fails its SHA-256 or does not have the released format.
 
-    Example:
+    Examples:
         >>> dresden = load_dresden2022()
         >>> dresden.spectrum.rate_on.size, float(dresden.spectrum.energy_kevee[0])
         (130, 0.205)

@@ -35,7 +35,10 @@ def logistic_zero(a, b, c, d):
     """The x where :func:`logistic` reaches zero: c - ln(a/(-d) - 1)/b if d < 0 < a + d, else -inf.
 
     Args:
-        a, b, c, d: the :func:`logistic` coefficients (scalars).
+        a: the :func:`logistic` coefficient a (scalar).
+        b: the :func:`logistic` coefficient b (scalar).
+        c: the :func:`logistic` coefficient c (scalar).
+        d: the :func:`logistic` coefficient d (scalar).
 
     Returns:
         The zero [unit of x] (0-d array), -inf when the efficiency never vanishes.

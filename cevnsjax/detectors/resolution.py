@@ -23,7 +23,8 @@ def gaussian_pdf(mean, sigma):
     """Gaussian kernel pdf(x) = exp(-((x - mean)/sigma)^2/2) / (sqrt(2 pi) sigma).
 
     Args:
-        mean, sigma: per-node mean and width (units of x), broadcasting against x (trailing axis).
+        mean: per-node mean (units of x), broadcasting against x (trailing axis).
+        sigma: per-node width (units of x), broadcasting against x (trailing axis).
 
     Returns:
         ``pdf(x)`` [1/unit of x], the broadcast shape of x, mean and sigma.

@@ -9,7 +9,7 @@ shares (equinox's abstract/final pattern):
     chi2(p) = likelihood.chi2(sum of expected(p)) + constraint terms of the parameters
     nll(p) = chi2(p)/2;  components(p) = totals of expected(p);  n_bins, data from the likelihood.
 
-Example:
+Examples:
     >>> from typing import ClassVar
     >>> import jax.numpy as jnp
     >>> from cevnsjax.likelihood import Poisson

@@ -80,7 +80,7 @@ all bins (134.6 in the single-bin region), 181.3 at R_n = 5.01/4.94 fm, 144.2 wi
 eta_flux, eta_qf, eta_eff fixed), 137 +- 23 (``energy_chi2``), 135 (``single_bin``).
 COHERENT: 134 +- 22 fitted, SM prediction 173 +- 48.
 
-Example:
+Examples:
     >>> import jax
     >>> jax.config.update("jax_enable_x64", True)
     >>> from cevnsjax.experiments import experiment
@@ -373,7 +373,9 @@ def build(
         form_factor: nuclear form factor of both isotopes (``helm``, ``sfermi``, ``kn``, ``unity``).
         preset: constants preset (``pdg2018`` or ``pdg2022``).
         zz_boxes: include the ZZ box radiative corrections in the couplings.
-        radius_q_dependence, mediator, sterile: beyond-SM options (:func:`._options.signal_options`).
+        radius_q_dependence: momentum-dependent charge radius (:func:`._options.signal_options`).
+        mediator: light vector mediator model (:func:`._options.signal_options`).
+        sterile: add the 3+1 sterile parameters (:func:`._options.signal_options`).
         separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
         electron_scattering: add the nu-e elastic scattering component ``es``.
         refine: multiplies the recoil panels and neutrino-energy nodes.

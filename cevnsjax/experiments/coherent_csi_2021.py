@@ -105,7 +105,7 @@ the -11%..+15% band the reference quotes around 301).  Fit with ``mu_cevns`` fre
 implementation 304-308, ~84/98; COHERENT 306 +- 20, chi^2/dof = 82.4/98; SM 333 +- 11
 (th) +- 42 (ex)).
 
-Example:
+Examples:
     >>> import jax
     >>> jax.config.update("jax_enable_x64", True)
     >>> from cevnsjax.experiments import experiment
@@ -479,7 +479,9 @@ def build(
         form_factor: nuclear form factor of both isotopes (``helm``, ``sfermi``, ``kn``, ``unity``).
         preset: constants preset (``pdg2018`` or ``pdg2022``).
         zz_boxes: include the ZZ box radiative corrections in the couplings.
-        radius_q_dependence, mediator, sterile: beyond-SM options (:func:`._options.signal_options`).
+        radius_q_dependence: momentum-dependent charge radius (:func:`._options.signal_options`).
+        mediator: light vector mediator model (:func:`._options.signal_options`).
+        sterile: add the 3+1 sterile parameters (:func:`._options.signal_options`).
         separate_radii: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
         binning: ``coherent`` (9 x 11 bins) or ``fine`` (14 x 18 bins).
         flux_prior: prior width of ``eta_flux`` (0.10 or 0.1146).

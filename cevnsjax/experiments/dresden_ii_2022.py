@@ -46,7 +46,7 @@ Option ``spectrum_file``: a path to a spectrum in the release's format (``data_r
 130 rows ``E_center rate_on err_on rate_off err_off``) replaces the released one, e.g. the
 collaboration's own copy or an updated spectrum; it is format-checked, not hash-checked.
 
-Example:
+Examples:
     >>> from cevnsjax.experiments import experiment
     >>> m = experiment("dresden_ii_2022")
     >>> m.n_bins

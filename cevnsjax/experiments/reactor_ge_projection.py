@@ -14,7 +14,7 @@ Background: a flat ``background`` in counts per keVee per kg per day, scaled by 
 (prior ``background_prior``).  Likelihood: binned Poisson on the Asimov counts of the exposure
 mass x ``live_days``.  Nuisances: ``eta_flux`` (5%, tag ``reactor_flux``), ``theta_qf``, ``eta_bkg``.
 
-Example:
+Examples:
     >>> from cevnsjax.experiments import experiment
     >>> m = experiment("reactor_ge_projection", mass_kg=10.0, background=1.0)
     >>> m.n_bins, abs(float(m.chi2(m.parameters.defaults()))) < 1e-9

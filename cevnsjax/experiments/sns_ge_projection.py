@@ -33,7 +33,7 @@ Backgrounds: a flat ``background`` events per keVee over the exposure (option, d
 a background-free projection), scaled by ``eta_bkg`` (prior 5%).  Nuisances: ``eta_flux``
 (10%), ``qf_k``, ``eta_bkg``, all free by default.
 
-Example:
+Examples:
     >>> import jax
     >>> jax.config.update("jax_enable_x64", True)
     >>> from cevnsjax.experiments import experiment

@@ -51,7 +51,7 @@ def fit(
         ParameterError: unknown names or values outside bounds.
         ValueError: unknown engine, or ``minos`` with the jax engine.
 
-    Example:
+    Examples:
         >>> import jax.numpy as jnp
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet

@@ -51,7 +51,7 @@ def intervals_at(grid, delta_chi2, threshold: float) -> list[tuple[float | None,
         One pair per disjoint region, in grid order; an end where the curve is
         still below the threshold at the edge of the grid is None (open).
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> x = np.linspace(-3, 3, 61)
         >>> [(round(lo, 6), round(hi, 6)) for lo, hi in intervals_at(x, x**2, 4.0)]

@@ -145,8 +145,10 @@ def profile(
         model: the likelihood model.
         name: the profiled parameter.
         grid: its values, strictly increasing, inside its bounds (its unit).
-        free, fixed, start, constraints: as for :func:`~cevnsjax.inference.fit`;
-            the free set is re-minimised at every grid point.
+        free: as for :func:`~cevnsjax.inference.fit`; re-minimised at every grid point.
+        fixed: as for :func:`~cevnsjax.inference.fit`.
+        start: as for :func:`~cevnsjax.inference.fit`.
+        constraints: as for :func:`~cevnsjax.inference.fit`.
         tolerance: EDM tolerance of the global fit and of each point.
         max_steps: Newton iteration limit per minimisation.
         batch_size: grid points per vmapped chunk (memory vs. speed).
@@ -156,7 +158,7 @@ def profile(
         The :class:`~cevnsjax.inference.ProfileResult` with Delta chi^2 and the
         intervals at 1 sigma, 90%, 2 sigma, 99% and 3 sigma.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet
@@ -220,8 +222,14 @@ def profile2d(
         model: the likelihood model.
         names: the two profiled parameters.
         grids: ``(grid_a, grid_b)``, each strictly increasing inside the bounds.
-        free, fixed, start, constraints: as for :func:`~cevnsjax.inference.fit`.
-        tolerance, max_steps, batch_size, progress: as for :func:`profile`.
+        free: as for :func:`~cevnsjax.inference.fit`; re-minimised at every grid point.
+        fixed: as for :func:`~cevnsjax.inference.fit`.
+        start: as for :func:`~cevnsjax.inference.fit`.
+        constraints: as for :func:`~cevnsjax.inference.fit`.
+        tolerance: as for :func:`profile`.
+        max_steps: as for :func:`profile`.
+        batch_size: as for :func:`profile`.
+        progress: as for :func:`profile`.
 
     Returns:
         The :class:`~cevnsjax.inference.Profile2DResult` with contours at the

@@ -25,7 +25,7 @@ def pdg_format(value: float, error: float) -> str:
     Returns:
         A string such as ``"0.2381 ± 0.0031"`` or ``"(1.23 ± 0.05)e-05"``.
 
-    Example:
+    Examples:
         >>> pdg_format(0.23812, 0.00312), pdg_format(0.23812, 0.00451)
         ('0.2381 ± 0.0031', '0.238 ± 0.005')
     """

@@ -49,7 +49,7 @@ def scan(
         The :class:`~cevnsjax.inference.ScanResult`; ``chi2`` has shape
         ``tuple(len(v) for v in grid.values())``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet

@@ -137,7 +137,7 @@ def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None)
             model and a nuisance in another, or a shared parameter whose units or
             constraints differ between models, or whose bounds do not overlap.
 
-    Example:
+    Examples:
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet
         >>> specs = ParameterSet([Parameter("s", 0.0, kind="physics"), Parameter("eta", 0.0, free=True),

@@ -4,7 +4,7 @@
 
 (arXiv:2005.01645 Eq. (9); docs/physics.md section 11a).
 
-Example:
+Examples:
     >>> import jax.numpy as jnp
     >>> float(LeastSquares(jnp.array([10.0]), jnp.array([4.0])).chi2(jnp.array([8.0])))
     1.0

@@ -7,7 +7,7 @@ extrapolation): continuously differentiable and exact at the released variants, 
 version of the piecewise-linear interpolation of HistFactory (CERN-OPEN-2012-016), like its
 polynomial-inside, linear-outside interpolation codes (docs/physics.md section 11e).
 
-Example:
+Examples:
     >>> import jax.numpy as jnp
     >>> [float(w) for w in variation_weights(jnp.asarray(1.0))]
     [1.0, 0.0]

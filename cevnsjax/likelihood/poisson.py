@@ -4,7 +4,7 @@
 
 (the saturated-model normalisation, so the minimum is a goodness-of-fit statistic).
 
-Example:
+Examples:
     >>> import jax.numpy as jnp
     >>> float(Poisson(jnp.array([3.0, 0.0])).chi2(jnp.array([3.0, 1.0])))
     2.0

@@ -3,7 +3,7 @@
 The expected counts of every bin the model provides are summed into the one counting region,
 e.g. the CsI 2017 chi^2 of arXiv:1708.04255.
 
-Example:
+Examples:
     >>> import jax.numpy as jnp
     >>> float(SingleBin(jnp.asarray(142.0), jnp.asarray(100.0)).chi2(jnp.array([120.0, 12.0])))
     1.0

@@ -210,8 +210,15 @@ def cevns_rate(
     """CEvNS rate of Eq. (54) of docs/physics.md: weak (flavour matrix) + magnetic + scalar terms.
 
     Args:
-        pt, flavour, T, M, config: as in :func:`nuclear_couplings`.
-        Z, N: proton and neutron numbers; FZ, FN: form factors; all broadcasting against T.
+        pt: as in :func:`nuclear_couplings`.
+        flavour: as in :func:`nuclear_couplings`.
+        T: as in :func:`nuclear_couplings`.
+        M: as in :func:`nuclear_couplings`.
+        config: as in :func:`nuclear_couplings`.
+        Z: proton number, broadcasting against T.
+        N: neutron number, broadcasting against T.
+        FZ: proton form factor, broadcasting against T.
+        FN: neutron form factor, broadcasting against T.
         moments: (K_weak, K_mag, K_1/E^2) of :func:`cevns_moments`, shape (3, n_comp) + shape(T).
 
     Returns:

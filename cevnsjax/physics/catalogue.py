@@ -17,7 +17,7 @@ follow the command-line contract:
 :func:`sm_value` is the single place that says what an absent parameter means: the SM point,
 where every beyond-SM term vanishes exactly.
 
-Example:
+Examples:
     >>> from cevnsjax.constants import pdg2022
     >>> names = [p.name for p in bsm_parameters(pdg2022)]
     >>> names[:3], len(names)

@@ -12,7 +12,7 @@ References:
     M. Cadeddu et al., arXiv:2005.01645, Eqs. (2)-(4) (without the ZZ boxes);
     M. Atzori Corona et al., arXiv:2402.16709 (momentum-dependent charge radius).
 
-Example:
+Examples:
     >>> from cevnsjax.constants import pdg2018
     >>> round(float(gvn(pdg2018, zz_boxes=False)), 4)
     -0.5094

@@ -16,7 +16,7 @@ neglected; antineutrinos have the same CEvNS cross section.
 
 Units: E, T, M in MeV; cross sections in cm^2/MeV.
 
-Example:
+Examples:
     >>> from cevnsjax.physics.nuclei import isotope
     >>> s = dsigma_dT(30.0, 0.01, isotope("40Ar"), "nu_mu", rn=3.55)
     >>> 1e-38 < float(s) < 1e-37

@@ -11,7 +11,7 @@ References:
     S. R. Klein and J. Nystrand, Phys. Rev. C 60, 014903 (1999);
     arXiv:2005.01645 Eqs. (5)-(7) for the parameter choices s = 0.9 fm, t = 2.30 fm, a_k = 0.7 fm.
 
-Example:
+Examples:
     >>> import jax.numpy as jnp
     >>> float(helm(jnp.array(0.0), 3.45))
     1.0
@@ -58,10 +58,12 @@ def helm(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, s: float = HELM_S
 def sfermi(q: jax.typing.ArrayLike, r_rms: jax.typing.ArrayLike, t: float = SFERMI_T_FM) -> jax.Array:
     """Symmetrized Fermi form factor (analytic), with R^2 = 3/5 c^2 + 7/5 (pi a)^2, a = t/(4 ln 3).
 
-    F = 3/(qc[(qc)^2 + (pi q a)^2]) [pi q a/sinh(pi q a)] [pi q a coth(pi q a) sin(qc) - qc cos(qc)],
+        F = 3/(qc[(qc)^2 + (pi q a)^2]) [pi q a/sinh(pi q a)] [pi q a coth(pi q a) sin(qc) - qc cos(qc)],
+
     evaluated in the equivalent stable form
-    F = [y/sinh y] [w 3j1(x)/x + (1-w) 3(y coth y - 1)/y^2 sin(x)/x], x = qc, y = pi q a,
-    w = c^2/(c^2 + pi^2 a^2).
+
+        F = [y/sinh y] [w 3j1(x)/x + (1-w) 3(y coth y - 1)/y^2 sin(x)/x],  x = qc, y = pi q a,
+        w = c^2/(c^2 + pi^2 a^2).
 
     Args:
         q: momentum transfer |q| [MeV].

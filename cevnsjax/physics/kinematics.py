@@ -10,7 +10,7 @@ zero beyond it.  |q|^2 = 2MT drops the T^2 term (relative size T/2M < 1e-5).
 
 Units: E, T, M in MeV.
 
-Example:
+Examples:
     >>> round(float(t_max(30.0, 37211.0)), 6)
     0.048295
 """

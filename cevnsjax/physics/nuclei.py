@@ -6,7 +6,7 @@ I. Angeli and K. P. Marinova, At. Data Nucl. Data Tables 99, 69 (2013), except 1
 and 127I where the muonic X-ray values 4.804 and 4.749 fm of docs/physics.md are used.
 Natural abundances: IUPAC 2013 (number fractions).
 
-Example:
+Examples:
     >>> t = target("Ar")
     >>> [i.name for i in t.isotopes]
     ['40Ar', '38Ar', '36Ar']

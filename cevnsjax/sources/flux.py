@@ -5,7 +5,7 @@ objects, each a monochromatic line or a normalised continuous spectrum of one fl
 fluence (neutrinos per cm^2 at the detector).  :func:`cevnsjax.folding.build_folding` folds them
 with the cross sections; it knows nothing about where the neutrinos come from.
 
-Example:
+Examples:
     >>> line = FluxComponent("line", flavour=1, timing="prompt", line_energy=29.8, spectrum=None, e_max=29.8)
     >>> round(isotropic_fluence(1e20, 20.0) / 1e12, 4)
     1.9894

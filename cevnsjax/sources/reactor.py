@@ -28,7 +28,7 @@ searchable source.  Also not available: the nubar_e from neutron capture on 238U
 (239U -> 239Np -> 239Pu, ~0.6 per fission, E < 1.3 MeV); ``capture=True`` raises.  For germanium
 these antineutrinos give recoils below ~50 eV.
 
-Example:
+Examples:
     >>> round(fission_rate(2960.0) / 1e19, 3)
     9.006
 """
@@ -238,7 +238,7 @@ def antineutrinos_per_fission(
     e_max: float = E_MAX_DEFAULT,
     capture: bool = False,
 ) -> float:
-    """Antineutrinos per fission with energy in [e_min, e_max] [MeV]: integral of :func:`spectrum`.
+    """Antineutrinos per fission with energy in ``[e_min, e_max]`` [MeV]: integral of :func:`spectrum`.
 
     Composite Gauss-Legendre with breakpoints at the table nodes and the 2 MeV join (the
     piecewise-linear low-energy part is integrated exactly).

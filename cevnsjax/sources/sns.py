@@ -14,7 +14,7 @@ additionally with the muon lifetime.
 
 References: arXiv:2005.01645 Eq. (8); docs/physics.md section 7.
 
-Example:
+Examples:
     >>> round(prompt_energy(), 2)
     29.79
 """
@@ -95,7 +95,8 @@ def prompt_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> jax
 
     Args:
         t: time [us] (same origin as ``mean``).
-        mean, width: mean and sigma of the Gaussian POT trace [us].
+        mean: mean of the Gaussian POT trace [us].
+        width: sigma of the Gaussian POT trace [us].
     """
     # F_prompt = F(t; tau_pi), Eq. (41) of docs/physics.md
     return _exgauss_cdf(jnp.asarray(t, dtype=float), mean, width, c.tau_pi)

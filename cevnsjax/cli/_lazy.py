@@ -1,0 +1,177 @@
+"""The root group's machinery: command modules imported on demand, names checked before JAX starts.
+
+``cevnsjax --help``, ``list`` and ``info`` import neither JAX nor the inference modules; a command
+that computes imports its module (and JAX, configured by :func:`cevnsjax.configure`) only when it
+runs.  Experiment, option and parameter names on the command line of such a command are checked
+first against the generated experiment table (:mod:`cevnsjax._info`), so that a typo is answered
+at once, with close matches.  ``cevnsjax fit EXP --help`` appends EXP's options and parameters.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+import click
+
+from .._info import ExperimentInfo, known_names, table, unknown_experiment_message
+from .._names import did_you_mean
+
+#: Command -> (module of this package that defines it, the first sentence of its docstring for ``cevnsjax --help``).
+#: ``tests/test_cli_info.py`` checks the help against the command's own docstring.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "couplings": ("couplings", "Radiatively corrected g_V^p(nu_l), g_V^n and SM neutrino charge radii."),
+    "data": ("data", "Locate, verify and download the public data releases."),
+    "fit": ("inference", "Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."),
+    "info": ("info", "Options, parameters (units, bounds, defaults, priors), data and papers of EXP."),
+    "list": ("info", "The experiments, one line each."),
+    "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
+    "reproduce": ("reproduce", "Recompute published numbers (all tables, or NAME) and print ours next to the paper's."),
+    "sample": ("inference", "NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."),
+    "scan": ("inference", "chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."),
+}
+#: Commands whose leading arguments are experiment names (checked before their module is imported).
+EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample")
+#: Modules that import no JAX (the others are imported after :func:`cevnsjax.configure`).
+LIGHT = ("info",)
+#: Flags whose value is a parameter name (before ``=`` where a value follows).
+PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid")
+
+
+def _flag_values(args: list[str], flag: str) -> list[str]:
+    """The values given to ``flag`` (``--flag V`` or ``--flag=V``) in raw arguments."""
+    out = []
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif a.startswith(flag + "="):
+            out.append(a[len(flag) + 1 :])
+    return out
+
+
+def precheck(args: list[str]) -> str | None:
+    """The error message for an unknown experiment, option, option value or parameter in a command's
+    raw arguments, or None.  Experiments are the arguments before the first option; names the table
+    cannot judge (a combination's renamed nuisances, parameters added by an option) are left to the
+    command itself."""
+    if any(a in ("-h", "--help") for a in args):
+        return None
+    exps = []
+    for a in args:
+        if a.startswith("-"):
+            break
+        exps.append(a)
+    valid = known_names()
+    for name in exps:
+        if name not in valid:
+            return unknown_experiment_message(name, valid)
+    infos = [table()[n] for n in exps if n in table()]
+    if not infos or len(infos) != len(exps):
+        return None
+    accepted = {k: o for e in infos for k, o in e.options.items()}
+    given = _flag_values(args, "--option")
+    for item in given:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if key not in accepted:
+            return (
+                f"unknown option '{key}' for {', '.join(exps)}{did_you_mean(key, accepted)}; "
+                f"valid options: {', '.join(sorted(accepted))}"
+            )
+        choices = accepted[key]["choices"]
+        if sep and choices is not None and value not in map(str, choices):
+            return (
+                f"option {key}={value!r} is not valid{did_you_mean(value, map(str, choices))}; "
+                f"choices: {', '.join(map(str, choices))}"
+            )
+    if given:
+        return None  # options may add or rename parameters: the built model judges
+    names = _parameter_names(infos)
+    for flag in PARAMETER_FLAGS:
+        for value in _flag_values(args, flag):
+            for item in value.split(","):
+                p = item.partition("=")[0].strip()
+                if p and p not in names:
+                    shown = [n for n in names if "." not in n] if len(infos) > 1 else names
+                    return f"unknown parameter '{p}'{did_you_mean(p, names)}; valid names: {', '.join(shown)}"
+    return None
+
+
+def _parameter_names(infos: list[ExperimentInfo]) -> list[str]:
+    """Every name a parameter of these experiments (or of their combination) may have."""
+    names: list[str] = []
+    for e in infos:
+        names += e.parameter_names + list(e.renamed)
+        if len(infos) > 1:
+            names += [f"{e.name}.{p['name']}" for p in e.parameters if p["kind"] == "nuisance"]
+    return list(dict.fromkeys(names))
+
+
+class ExperimentCommand(click.Command):
+    """A command whose ``EXP ... --help`` appends the named experiments' options and parameters."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any(a in ("-h", "--help") for a in args):
+            ctx.meta["cevnsjax.help_experiments"] = [a for a in args if a in table()]
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        if not any(p.name == "experiment_names" for p in self.params):
+            return
+        shown = ctx.meta.get("cevnsjax.help_experiments", [])
+        for name in shown:
+            formatter.write("\n")
+            formatter.write(
+                table()[name].text().replace("--all lists them", f"cevnsjax info {name} --all lists them") + "\n"
+            )
+        if not shown:
+            formatter.write_paragraph()
+            formatter.write_text(
+                f"EXP: {', '.join(known_names())}. `cevnsjax fit EXP --help` or `cevnsjax info EXP` "
+                "lists EXP's options (--option K=V) and parameters."
+            )
+
+
+class LazyGroup(click.Group):
+    """The root group: imports a command's module when the command is needed (see the module docstring)."""
+
+    command_class = ExperimentCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            load(COMMANDS[cmd_name][0])
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] in EXPERIMENT_COMMANDS:
+            message = precheck(args[1:])
+            if message is not None:
+                click.echo(f"error: {message}", err=True)
+                if "--json" in args:
+                    click.echo(json.dumps({"error": message}))
+                sys.exit(2)
+        if args and args[0] not in self.list_commands(ctx):
+            ctx.fail(f"No such command '{args[0]}'{did_you_mean(args[0], self.list_commands(ctx))}.")
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.commands.get(name) or click.Command(name, help=COMMANDS[name][1])
+            rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def load(module: str) -> None:
+    """Import a command module of this package; JAX is configured first unless it is a light one."""
+    if module not in LIGHT:
+        from .._setup import configure
+
+        configure()
+    importlib.import_module(f"{__package__}.{module}")
