@@ -89,4 +89,5 @@ _BUILTIN: list[str] = [
     "sns_ge_projection",
     "dresden_ii_2022",
     "reactor_ge_projection",
+    "apv_cs",
 ]
