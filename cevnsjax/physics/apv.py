@@ -17,12 +17,12 @@ gives Im E_PNC = k_th (-Q_W/N) including a neutron-skin correction delta_th (Der
 et al. 2019).  Removing it and re-evaluating the skin from the neutron and proton densities
 (Pollock, Fortson & Wilets 1992; Horowitz et al. 2001) gives
 
-    Q_W = -N beta [Im E_PNC/beta]_exp / (k_th - delta_th) + N (q_n/q_p - 1)                Eq. (90)
+    Q_W = -N beta [Im E_PNC/beta]_exp / (k_th - delta_th) + N (q_n/q_p - 1)                Eq. (89)
 
 where q_{n,p} = int rho_{n,p}(r) f(r) d^3r fold the radial dependence of the electron axial
 transition density inside a uniformly charged sphere of radius R = sqrt(5/3) R_c,
 
-    f(r) = 1 - (Z alpha)^2/2 [(r/R)^2 - (r/R)^4/5 + (r/R)^6/75],                          Eq. (91)
+    f(r) = 1 - (Z alpha)^2/2 [(r/R)^2 - (r/R)^4/5 + (r/R)^6/75],                          Eq. (90)
 
 so q = 1 - (Z alpha)^2/2 [<r^2>/R^2 - <r^4>/(5 R^4) + <r^6>/(75 R^6)] needs the second, fourth and
 sixth moments of the densities whose Fourier transforms are the CEvNS form factors
@@ -84,6 +84,7 @@ def _fold(a: list, b: list) -> list:
     """
     fa = [m / math.factorial(2 * k + 1) for k, m in enumerate(a)]
     fb = [m / math.factorial(2 * k + 1) for k, m in enumerate(b)]
+    # Eq. (91) of docs/physics.md
     return [math.factorial(2 * n + 1) * sum(fa[k] * fb[n - k] for k in range(n + 1)) for n in range(4)]
 
 
@@ -125,7 +126,7 @@ def density_moments(form: str, r_rms: jax.typing.ArrayLike) -> tuple[jax.Array, 
 
 
 def pnc_overlap(form: str, r_rms: jax.typing.ArrayLike, Z: int, r_charge: float, c: Constants = pdg2018) -> jax.Array:
-    """q = int rho(r) f(r) d^3r: the density folded with the electron axial transition density, Eq. (91).
+    """q = int rho(r) f(r) d^3r: the density folded with the electron axial transition density, Eq. (90).
 
     Args:
         form: density (form-factor) name.
@@ -135,7 +136,7 @@ def pnc_overlap(form: str, r_rms: jax.typing.ArrayLike, Z: int, r_charge: float,
     """
     r2, r4, r6 = density_moments(form, r_rms)
     R2 = 5.0 / 3.0 * r_charge**2
-    # Eq. (91) of docs/physics.md (Horowitz et al. 2001; Pollock, Fortson & Wilets 1992)
+    # Eq. (90) of docs/physics.md (Horowitz et al. 2001; Pollock, Fortson & Wilets 1992)
     return 1 - 0.5 * (Z * c.alpha) ** 2 * (r2 / R2 - r4 / (5 * R2**2) + r6 / (75 * R2**3))
 
 
@@ -148,9 +149,9 @@ def skin_shift(
     r_charge: float,
     c: Constants = pdg2018,
 ) -> jax.Array:
-    """N (q_n/q_p - 1): the neutron-skin term of the extracted weak charge, Eq. (90) (negative for R_n > R_p)."""
+    """N (q_n/q_p - 1): the neutron-skin term of the extracted weak charge, Eq. (89) (negative for R_n > R_p)."""
     qp = pnc_overlap(form, rp, Z, r_charge, c)
-    return N * (pnc_overlap(form, rn, Z, r_charge, c) / qp - 1)  # Eq. (90) of docs/physics.md
+    return N * (pnc_overlap(form, rn, Z, r_charge, c) / qp - 1)  # Eq. (89) of docs/physics.md
 
 
 def extracted_weak_charge(e_over_beta: float, beta: float, k_th: float, skin_th: float, N: int) -> float:
@@ -164,4 +165,4 @@ def extracted_weak_charge(e_over_beta: float, beta: float, k_th: float, skin_th:
         N: neutron number.
     """
     e_pnc = e_over_beta * MV_PER_CM_AU * beta / 1e-11  # Im E_PNC in 1e-11 i |e| a_B
-    return -N * e_pnc / (k_th - skin_th)  # Eqs. (85), (90) of docs/physics.md
+    return -N * e_pnc / (k_th - skin_th)  # Eqs. (85), (89) of docs/physics.md
