@@ -163,3 +163,40 @@ def plot_fit(result: FitResult, constraints: Mapping[str, tuple[float, float]] |
     right.set_yticks(range(len(free)), free)
     fig.colorbar(image, ax=right, label="correlation")
     return fig
+
+
+def plot_running(
+    points: Mapping[str, tuple[float, float, float, float]] | None = None,
+    c=None,
+    ax=None,
+) -> Figure:
+    """sin^2 theta_W(mu) in MSbar with published determinations and ``points`` of this library (like
+    Fig. 4 of arXiv:2005.01645).
+
+    Args:
+        points: ``label -> (mu [MeV], value, lower error, upper error)``, e.g. fits of COHERENT data
+            at their mean momentum transfer (drawn as filled squares).
+        c: constants preset of the curve (default pdg2018: sin^2 theta_W(0) = 0.23857).
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure (log scale in mu [GeV]).
+    """
+    from .constants import pdg2018
+    from .physics import running
+
+    c = pdg2018 if c is None else c
+    fig, ax = _axes(ax, figsize=(7.0, 4.6))
+    mu = np.logspace(-1.0, np.log10(running.M_Z_MEV), 400)
+    ax.plot(
+        mu / 1e3, np.asarray(running.sin2_theta_w_running(mu, c)), color="k", lw=1.2, label=r"SM, $\overline{\rm MS}$"
+    )
+    for i, (label, (m, value, err)) in enumerate(running.measurements(c).items()):
+        ax.errorbar(m / 1e3, value, yerr=err, fmt="o", ms=4, color=f"C{i % 10}", capsize=2, label=label)
+    for i, (label, (m, value, lo, hi)) in enumerate((points or {}).items()):
+        ax.errorbar(m / 1e3, value, yerr=[[lo], [hi]], fmt="s", ms=5, color=f"C{(i + 6) % 10}", capsize=2, label=label)
+    ax.set_xscale("log")
+    ax.set_xlabel(r"$\mu$ [GeV]")
+    ax.set_ylabel(r"$\sin^2\hat\theta_W(\mu)$")
+    ax.legend(fontsize="x-small", ncol=2)
+    return fig

@@ -40,6 +40,7 @@ BUILTIN: tuple[str, ...] = (
     "sns_ge_projection",
     "dresden_ii_2022",
     "reactor_ge_projection",
+    "apv_cs",
 )
 
 
