@@ -6,9 +6,10 @@ References (docs/physics.md section 10).  Independent numpy reproduction of the 
 +-11% with the efficiency variants), fitted CEvNS 304-308 with chi^2/dof ~84/98, statistical
 error ~+-30.  COHERENT: 306 +- 20 fitted, SM 333 +- 11 +- 42, chi^2/dof = 82.4/98.
 
-Measured here (tolerances in the asserts): SM 272.0 at 5.5 fm and 330.6 at 5.01/4.94 fm
-(pdg2018 without ZZ boxes: 267.7 and 325.6), 301 reached at R_n = 5.23 fm, 348.9 at
-R_n = R_p; efficiency variants -10.7% / +12.2%; fit 302 +- 31 events, chi^2 = 80.6 / 98 dof.
+Measured here (tolerances in the asserts): SM 330.6 at the default radii 5.01/4.94 fm
+(pdg2018 without ZZ boxes: 325.6), 272.0 at a common 5.5 fm, 301 reached at a common 5.23 fm;
+efficiency variants -10.0% / +11.3%; fit 309 +- 31 events, chi^2 = 81.7 / 98 dof; CEvNS
+significance sqrt(chi^2(mu_cevns = 0) - chi^2_min) = 11.6 sigma (COHERENT: 11.6 sigma).
 The 5.5 fm number differs from the reference's ~301 (see the module docstring).
 """
 
@@ -67,7 +68,10 @@ def test_parameters(model, separate):
     ps = model.parameters
     assert [n for n in ps.names if n not in BSM] == ["sin2_theta_w", "rn_csi", *NUISANCES, "mu_cevns"]
     assert ps.default_free() == NUISANCES
-    assert ps["rn_csi"].default == 5.5 and ps["rn_csi"].lower == pytest.approx(4.821, abs=5e-4)
+    # rn_csi is the mean of R_n(Cs) and R_n(I), their difference held at 0.07 fm (docs/physics.md section 6);
+    # its bound keeps both radii above their proton radii: max(4.821 - 0.035, 4.766 + 0.035)
+    assert ps["rn_csi"].default == pytest.approx(4.975, abs=1e-12)
+    assert ps["rn_csi"].lower == pytest.approx(4.801, abs=5e-4)
     assert ps["sin2_theta_w"].default == 0.23863  # pdg2022
     assert ps["eta_flux"].constraint == (1.0, 0.10)
     assert ps["eta_ss"].constraint == (1.0, 0.021)
@@ -81,6 +85,7 @@ def test_parameters(model, separate):
     assert model.n_bins == 99 and model.name == "coherent_csi_2021"
     sp = separate.parameters
     assert "rn_csi" not in sp.names
+    assert (sp["rn_cs133"].default, sp["rn_i127"].default) == (5.01, 4.94)  # nuclear model, arXiv:2005.01645
     assert sp["rn_cs133"].lower == pytest.approx(4.821, abs=5e-4)
     assert sp["rn_i127"].lower == pytest.approx(4.766, abs=5e-4)
     wide = ex.experiment("coherent_csi_2021", flux_prior="0.1146")
@@ -124,20 +129,27 @@ def test_data_and_backgrounds(model):
 
 
 def test_sm_prediction(model, separate):
-    assert _cevns(model) == pytest.approx(272.0, abs=0.3)  # reference implementation: ~301
-    at_rp = _cevns(model, rn_csi=model.parameters["rn_csi"].lower)
-    assert at_rp == pytest.approx(348.9, abs=0.3)
-    # around 301, the R_n band R_p..5.5 fm spans -10%..+16% (reference: -11%..+15%)
-    assert _cevns(model, rn_csi=5.2344) == pytest.approx(301.0, abs=0.1)
-    skin = _cevns(separate, rn_cs133=5.01, rn_i127=4.94)
-    assert skin == pytest.approx(330.6, abs=0.3)
-    assert skin == pytest.approx(333, abs=math.hypot(11, 42))  # COHERENT SM 333 +- 11 (th) +- 42 (ex)
-    old = ex.experiment("coherent_csi_2021", separate_radii=True, preset="pdg2018", zz_boxes=False)
-    assert _cevns(old, rn_cs133=5.01, rn_i127=4.94) == pytest.approx(326, rel=0.005)  # reference ~326
+    """At the defaults (R_n = 5.01 / 4.94 fm) the SM prediction is COHERENT's 333 +- 11 (th)."""
+    sm = _cevns(model)
+    assert sm == pytest.approx(330.6, abs=0.3)
+    assert sm == pytest.approx(333, abs=11)  # COHERENT SM 333 +- 11 (th) +- 42 (ex), arXiv:2110.07730
+    assert _cevns(separate) == pytest.approx(sm, rel=1e-12)  # the same radii, the two parametrisations
+    # one rn_csi shifts both radii together: rn_csi = 5.1 is R_n = 5.135 / 5.065 fm
+    assert _cevns(model, rn_csi=5.1) == pytest.approx(_cevns(separate, rn_cs133=5.135, rn_i127=5.065), rel=1e-12)
+    at_rp = _cevns(
+        separate, rn_cs133=separate.parameters["rn_cs133"].lower, rn_i127=separate.parameters["rn_i127"].lower
+    )
+    assert at_rp == pytest.approx(352.1, abs=0.3)
+    # the specification's old reference point: one radius 5.5 fm for both gives 272, not its ~301,
+    # which we reach at a common 5.23 fm (the R_n band R_p..5.5 fm spans -10%..+16%; reference -11%..+15%)
+    assert _cevns(separate, rn_cs133=5.5, rn_i127=5.5) == pytest.approx(272.0, abs=0.3)
+    assert _cevns(separate, rn_cs133=5.2344, rn_i127=5.2344) == pytest.approx(301.0, abs=0.1)
+    old = ex.experiment("coherent_csi_2021", preset="pdg2018", zz_boxes=False)
+    assert _cevns(old) == pytest.approx(326, rel=0.005)  # reference ~326
     # efficiency variants move the SM count by about +-11%
     nominal = _cevns(model)
-    assert _cevns(model, theta_eff=1.0) / nominal - 1 == pytest.approx(0.122, abs=0.005)
-    assert _cevns(model, theta_eff=-1.0) / nominal - 1 == pytest.approx(-0.107, abs=0.005)
+    assert _cevns(model, theta_eff=1.0) / nominal - 1 == pytest.approx(0.113, abs=0.005)
+    assert _cevns(model, theta_eff=-1.0) / nominal - 1 == pytest.approx(-0.100, abs=0.005)
 
 
 def test_quadrature_convergence(model, monkeypatch):
@@ -273,9 +285,10 @@ def test_plot(model, tmp_path):
 
 @pytest.mark.slow
 def test_fit_recovers_cevns_count(model):
-    """CEvNS count with a free signal strength (flux fixed): 302 +- 31, chi^2 80.6 / 98 dof.
+    """CEvNS count with a free signal strength (flux fixed): 309 +- 31, chi^2 81.7 / 98 dof, and the
+    CEvNS significance against mu_cevns = 0: 11.6 sigma.
 
-    Reference implementation 304-308 and ~84/98, error ~+-30; COHERENT 306 +- 20, 82.4/98.
+    Reference implementation 304-308 and ~84/98, error ~+-30; COHERENT 306 +- 20, 82.4/98, 11.6 sigma.
     """
     r = fit(model, free=["mu_cevns"], fixed={"eta_flux": 1.0})
     assert r.converged and r.ndof == 98
@@ -285,10 +298,13 @@ def test_fit_recovers_cevns_count(model):
     g = np.array([float(grad[n]) for n in r.free])
     error = float(np.sqrt(g @ r.covariance.array @ g))
     assert float(count) == pytest.approx(306, abs=20)  # COHERENT 306 +- 20
-    assert float(count) == pytest.approx(302.4, abs=1.0)
-    assert error == pytest.approx(31.1, abs=1.0)  # reference: ~+-30 from these files
-    assert r.chi2_min == pytest.approx(80.6, abs=0.2)  # reference ~84, COHERENT 82.4
-    assert r.values["t_offset"] == pytest.approx(0.07, abs=0.01)  # trace mean ~0.54 us (data: 0.53-0.60)
+    assert float(count) == pytest.approx(309.2, abs=1.0)
+    assert error == pytest.approx(31.1, abs=1.5)  # reference: ~+-30 from these files
+    assert r.chi2_min == pytest.approx(81.7, abs=0.2)  # reference ~84, COHERENT 82.4
+    assert r.values["t_offset"] == pytest.approx(0.066, abs=0.01)  # trace mean ~0.54 us (data: 0.53-0.60)
+    null = fit(model, fixed={"eta_flux": 1.0, "mu_cevns": 0.0})
+    significance = math.sqrt(null.chi2_min - r.chi2_min)  # one parameter: Wilks, sigma = sqrt(Delta chi^2)
+    assert significance == pytest.approx(11.6, abs=0.05)  # COHERENT: 11.6 sigma (arXiv:2110.07730)
 
 
 @pytest.mark.slow
@@ -299,5 +315,5 @@ def test_fit_fine_binning():
         r = fit(m, free=["eta_cevns"], fixed={"eta_flux": 1.0})
     best = {**m.parameters.defaults(), **{k: jnp.asarray(v) for k, v in r.values.items()}}
     assert r.converged
-    assert float(m.components(best)["cevns"]) == pytest.approx(301.1, abs=1.0)
+    assert float(m.components(best)["cevns"]) == pytest.approx(307.7, abs=1.0)
     assert r.chi2_min / r.ndof == pytest.approx(1.0, abs=0.15)

@@ -57,4 +57,4 @@ def test_signatures():
         "warmup",
         "seed",
     ]
-    assert params(likelihood.combine) == ["models", "shared", "name"]
+    assert params(likelihood.combine) == ["models", "shared", "name", "electroweak"]

@@ -123,3 +123,25 @@ def test_shared_parameter_merges_defaults_and_bounds():
     )
     spec = combine(a, b).parameters["s"]
     assert (spec.default, spec.lower, spec.upper, spec.free) == (0.23857, 0.1, 1, False)
+
+
+def test_one_electroweak_preset_per_combination():
+    """Members computing their couplings differently (argon: pdg2018 without ZZ boxes by default, CsI:
+    pdg2022 with them) are refused unless ``electroweak="mixed"``; built alike they combine."""
+    from cevnsjax.experiments import experiment as build
+
+    ar = build("coherent_ar_2020")
+    csi = build("coherent_csi_2017", likelihood="single_bin")
+    with pytest.raises(ParameterError, match=r"coherent_ar_2020: pdg2018, coherent_csi_2017: pdg2022 with ZZ boxes"):
+        combine(ar, csi)
+    with pytest.raises(ValueError, match="choices: same, mixed"):
+        combine(ar, csi, electroweak="any")
+    assert combine(ar, csi, electroweak="mixed").electroweak == "mixed"
+    alike = combine(build("coherent_ar_2020", preset="pdg2022", zz_boxes=True), csi)
+    assert alike.electroweak == "pdg2022+ZZ"
+    assert alike.parameters["sin2_theta_w"].default == 0.23863  # the common preset's value
+    # nested combinations are checked member by member
+    with pytest.raises(ParameterError, match="different electroweak presets"):
+        combine(alike, build("coherent_csi_2021", preset="pdg2018", zz_boxes=False))
+    toys = experiment("a", 1.0, 3), experiment("b", 2.0, 4)
+    assert combine(*toys).electroweak is None  # no member has a signal configuration

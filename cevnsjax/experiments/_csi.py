@@ -1,9 +1,12 @@
 """Pieces shared by the COHERENT CsI[Na] experiments (2017 and 2021 datasets).
 
 * the CsI target (133Cs and 127I, one nucleus of each per formula unit, 259.809 g/mol)
-  and its neutron-radius parameters: one radius ``rn_csi`` shared by both isotopes, or
-  ``rn_cs133`` and ``rn_i127`` (option ``separate_radii``), bounded below by the proton
-  radii R_p(133Cs) = 4.821 fm and R_p(127I) = 4.766 fm (docs/physics.md section 6);
+  and its neutron-radius parameters (docs/physics.md section 6): by default one
+  radius ``rn_csi``, the mean of R_n(133Cs) and R_n(127I), whose difference is held at the
+  nuclear-model 0.07 fm (R_n = rn_csi +- 0.035 fm); with option ``separate_radii``,
+  ``rn_cs133`` and ``rn_i127``.  Defaults: the nuclear-model radii of arXiv:2005.01645,
+  R_n(133Cs) = 5.01 fm and R_n(127I) = 4.94 fm (rn_csi = 4.975 fm); every radius is bounded
+  below by its proton radius, R_p(133Cs) = 4.821 fm and R_p(127I) = 4.766 fm;
 * the nu-e quadrature on the Cs and I electrons (same range and grids for both datasets);
 * the figure of PE and time projections with data and fitted components.
 """
@@ -21,8 +24,10 @@ from ..parameters import Parameter
 from ..physics import catalogue, nuclei
 from ._options import Option
 
-#: Default neutron rms radius [fm] of both isotopes (see the 2021 module docstring).
-RN_DEFAULT_FM = 5.5
+#: Default neutron rms radii [fm] of (133Cs, 127I): the nuclear-model values of arXiv:2005.01645.
+RN_DEFAULT_FM = (5.01, 4.94)
+#: R_n(133Cs) - R_n(127I) [fm] held fixed when one ``rn_csi`` (their mean) is fitted.
+RN_SPLIT_FM = RN_DEFAULT_FM[0] - RN_DEFAULT_FM[1]
 
 #: Electron recoil range [MeV] of the nu-e component: 0.05 keV (mean 0.7 PE) to 10 keV (mean ~134 PE).
 ELECTRON_RANGE_MEV = (5e-5, 1e-2)
@@ -59,33 +64,39 @@ def electron_folding(flux, fluence: float, mass_kg: float, electron_mass: float,
     )
 
 
-def radius_parameters(form: str, separate: bool, default: float = RN_DEFAULT_FM) -> list[Parameter]:
-    """Neutron-radius parameters [fm] of CsI.
+def radius_parameters(form: str, separate: bool) -> list[Parameter]:
+    """Neutron-radius parameters [fm] of CsI (docs/physics.md section 6).
 
     Args:
         form: form-factor name (its smallest representable radius is also a bound).
         separate: ``rn_cs133`` and ``rn_i127`` instead of one ``rn_csi``.
-        default: default radius [fm] of every parameter.
 
     Returns:
-        The parameters; each is bounded below by the proton radius of its isotope (for the
-        shared ``rn_csi``, by the larger one, R_p(133Cs) = 4.821 fm), i.e. no negative skin.
+        ``[rn_cs133, rn_i127]`` with defaults 5.01 / 4.94 fm, or ``[rn_csi]``, the mean radius,
+        default 4.975 fm.  Each isotope's radius is bounded below by its proton radius (no
+        negative skin): for ``rn_csi`` the bound is max(R_p(Cs) - 0.035, R_p(I) + 0.035) = 4.801 fm.
     """
     cs, iod = target().isotopes
     if separate:
         return [
-            catalogue.neutron_radius("rn_cs133", max(default, cs.proton_radius), cs.proton_radius, form, "133Cs"),
-            catalogue.neutron_radius("rn_i127", max(default, iod.proton_radius), iod.proton_radius, form, "127I"),
+            catalogue.neutron_radius("rn_cs133", RN_DEFAULT_FM[0], cs.proton_radius, form, "133Cs"),
+            catalogue.neutron_radius("rn_i127", RN_DEFAULT_FM[1], iod.proton_radius, form, "127I"),
         ]
-    lower = max(cs.proton_radius, iod.proton_radius)
-    return [catalogue.neutron_radius("rn_csi", max(default, lower), lower, form, "CsI")]
+    half = RN_SPLIT_FM / 2
+    lower = max(cs.proton_radius - half, iod.proton_radius + half)
+    default = (RN_DEFAULT_FM[0] + RN_DEFAULT_FM[1]) / 2
+    return [catalogue.neutron_radius("rn_csi", default, lower, form, "CsI")]
 
 
 def neutron_radii(params: Mapping[str, jax.Array], separate: bool) -> jax.Array:
-    """Neutron rms radii [fm] of (133Cs, 127I), shape (2,), from the radius parameters."""
+    """Neutron rms radii [fm] of (133Cs, 127I), shape (2,), from the radius parameters.
+
+    One ``rn_csi``: R_n(Cs, I) = rn_csi +- RN_SPLIT_FM / 2 (docs/physics.md section 6).
+    """
     if separate:
         return jnp.stack([jnp.asarray(params["rn_cs133"]), jnp.asarray(params["rn_i127"])])
-    return jnp.broadcast_to(jnp.asarray(params["rn_csi"]), (2,))
+    half = RN_SPLIT_FM / 2
+    return jnp.asarray(params["rn_csi"]) + jnp.asarray([half, -half])
 
 
 def proton_radii() -> jax.Array:

@@ -24,7 +24,16 @@ Likelihoods (option ``likelihood``):
   raw on-beam data.  CEvNS F90/time shape per energy bin from ``cevnspdf.txt`` rescaled by the
   computed energy spectrum (companion section 5); prompt/delayed BRN and steady-state PDFs
   with Gaussian priors from the release: BRN prompt 497 +- 160 (32%), delayed 33 +- 33 (100%),
-  steady state 3152 +- 25 (0.79%), CEvNS flux x QF x efficiency 13.4%.
+  steady state 3152 +- 25 (0.79%), CEvNS flux x QF x efficiency 13.4% (option ``cevns_norm=free``:
+  no prior, COHERENT's fit).  The released systematic PDFs (``SystErrors/``, companion Table 3)
+  are shape nuisances, unit Gaussian priors, morphed with :mod:`cevnsjax.likelihood.morphing`
+  (docs/physics.md section 11e; exact at 0 and +-1 sigma): ``theta_brn_energy`` (BRN energy
+  distribution), ``theta_brn_t_mean`` and ``theta_brn_t_width`` (BRN t_trig mean and width),
+  ``theta_cevns_f90`` (CEvNS F90 energy dependence), ``theta_cevns_t_mean`` (CEvNS t_trig mean).
+  The BRN width and CEvNS timing-mean variations are released one-sided; their -1 sigma template
+  is the mirror 2 nominal - variant (clipped at zero).  The CEvNS variants act on the F90 x time
+  shape per energy bin only (the energy spectrum is computed).  Option ``systematics=false``
+  drops them (the collaboration's statistical fit).
 
 Parameters: ``sin2_theta_w``, ``rn_ar40`` [fm] (lower bound the proton radius 3.448 fm, option
 ``rn_min``), the beyond-SM parameters of :func:`cevnsjax.physics.catalogue.bsm_parameters`
@@ -51,6 +60,7 @@ from ..detectors import efficiency, quenching, resolution
 from ..detectors.response import bin_response
 from ..folding import Folding, build_folding
 from ..likelihood import LeastSquares, Poisson
+from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
@@ -60,6 +70,15 @@ from ._base import Experiment, parameter_set
 from ._options import Option, signal_options, sns_signal
 
 NAME = "coherent_ar_2020"
+#: Released systematic variations of the 3D fit: nuisance -> (template, +1 sigma file, -1 sigma file or None
+#: for a one-sided variation, mirrored).  Companion document, Table 3.
+SYSTEMATICS = {
+    "theta_brn_energy": ("brn", "brnpdf+1sigEnergy", "brnpdf-1sigEnergy"),
+    "theta_brn_t_mean": ("brn", "brnpdf+1sigBRNTimingMean", "brnpdf-1sigBRNTimingMean"),
+    "theta_brn_t_width": ("brn", "brnpdfBRNTimingWidthSyst", None),
+    "theta_cevns_f90": ("cevns", "cevnspdf+1sigF90", "cevnspdf-1sigF90"),
+    "theta_cevns_t_mean": ("cevns", "cevnspdfCEvNSTimingMeanSyst", None),
+}
 DISTANCE_M = 27.5
 NU_PER_POT = 0.09
 EXPOSURES = {"paper": (13.7e22, 24.0), "release": (13.8e22, 24.4)}
@@ -77,6 +96,8 @@ OPTIONS = {
     "exposure": Option("paper", tuple(EXPOSURES), doc="paper: 13.7e22 POT, 24 kg; release: 13.8e22 POT, 24.4 kg"),
     "sigma_cevns": Option(0.134, type=float, doc="prior width of eta_cevns (0.132 with R_n free in the paper)"),
     "rn_min": Option(round(nuclei.isotope("40Ar").proton_radius, 3), type=float, doc="lower bound of rn_ar40 [fm]"),
+    "cevns_norm": Option("prior", ("prior", "free"), doc="eta_cevns with its sigma_cevns prior, or free (no prior)"),
+    "systematics": Option(True, type=bool, doc="poisson_3d: the released systematic PDFs as shape nuisances"),
 }
 
 
@@ -104,8 +125,12 @@ class CoherentAr2020(Experiment):
         rp: proton rms radii per isotope [fm].
         likelihood: least squares on the SS-subtracted energy projection (energy_chi2) or Poisson on
             the raw 12 x 8 x 10 cube (poisson_3d).
-        brn_prompt, brn_delayed: BRN templates in the likelihood's bins (497 and 33 events).
-        cevns_shape: F90 x time shape of the CEvNS PDF per energy bin (poisson_3d), else None.
+        brn_prompt: prompt BRN template in the likelihood's bins (497 events), stacked with its
+            released variations in poisson_3d: shape (n_variants, ...), index 0 nominal.
+        brn_delayed: delayed BRN template (33 events).
+        cevns_shape: F90 x time shape of the CEvNS PDF per energy bin and its variations (poisson_3d),
+            shape (n_variants, 12, 8, 10), else None.
+        brn_morph, cevns_morph: ``(nuisance, +1 sigma index, -1 sigma index)`` of the stacked variants.
         ss: steady-state template (poisson_3d), else None.
         data_energy, sigma_energy: SS-subtracted energy projection and its error (for the plot).
     """
@@ -120,6 +145,8 @@ class CoherentAr2020(Experiment):
     ss: jax.Array | None
     data_energy: jax.Array
     sigma_energy: jax.Array
+    brn_morph: tuple[tuple[str, int, int], ...] = eqx.field(static=True)
+    cevns_morph: tuple[tuple[str, int, int], ...] = eqx.field(static=True)
     energy_edges: tuple[float, ...] = eqx.field(static=True)
     parameters: ParameterSet = eqx.field(static=True)
     signal: SignalConfig = eqx.field(static=True)
@@ -134,9 +161,11 @@ class CoherentAr2020(Experiment):
     def expected(self, params) -> dict[str, jax.Array]:
         """Expected counts per component: energy bins (energy_chi2) or the 12x8x10 cube (poisson_3d)."""
         cevns = params["eta_cevns"] * self.cevns_energy(params)
+        if self.cevns_shape is not None:
+            cevns = cevns[:, None, None] * _morph(self.cevns_shape, self.cevns_morph, params)
         out = {
-            "cevns": cevns if self.cevns_shape is None else cevns[:, None, None] * self.cevns_shape,
-            "brn_prompt": params["eta_brn_prompt"] * self.brn_prompt,
+            "cevns": cevns,
+            "brn_prompt": params["eta_brn_prompt"] * _morph(self.brn_prompt, self.brn_morph, params),
             "brn_delayed": params["eta_brn_delayed"] * self.brn_delayed,
         }
         if self.ss is not None:
@@ -161,17 +190,62 @@ class CoherentAr2020(Experiment):
         )
 
 
-def _nuisances(sigma_cevns: float, poisson_3d: bool) -> list[Parameter]:
+def _morph(stack: jax.Array, morph: tuple[tuple[str, int, int], ...], params) -> jax.Array:
+    """A template moved by its shape nuisances (Eq. (86) of docs/physics.md), clipped at zero."""
+    if not morph:
+        return stack[0]
+    weights = mixture_weights(params, stack.shape[0], morph)
+    return jnp.maximum(jnp.einsum("v,v...->...", weights, stack), 0.0)
+
+
+def _variants(nominal: np.ndarray, released, kind: str, normalise) -> tuple[np.ndarray, tuple]:
+    """``nominal`` stacked with its released +-1 sigma variations (one-sided ones mirrored), and the morph table.
+
+    ``released`` maps file stems to cubes; empty: no variations.
+    """
+    stack, morph = [nominal], []
+    for name, (which, plus, minus) in SYSTEMATICS.items():
+        if which != kind or not released:
+            continue
+        up = normalise(np.asarray(released[plus], dtype=float))
+        down = normalise(np.asarray(released[minus], dtype=float)) if minus else np.clip(2 * nominal - up, 0, None)
+        morph.append((name, len(stack), len(stack) + 1))
+        stack += [up, down]
+    return np.stack(stack), tuple(morph)
+
+
+def _cevns_shape(cube: np.ndarray) -> np.ndarray:
+    """F90 x time distribution of each energy bin of a CEvNS cube (uniform where a bin is empty)."""
+    per_bin = cube.sum(axis=(1, 2), keepdims=True)
+    return np.divide(cube, per_bin, out=np.full_like(cube, 1.0 / 80), where=per_bin > 0)
+
+
+def _shape_nuisance(name: str) -> Parameter:
+    which, plus, _ = SYSTEMATICS[name]
+    return Parameter(
+        name,
+        0.0,
+        lower=-5.0,
+        upper=5.0,
+        constraint=(0.0, 1.0),
+        free=True,
+        label=rf"$\theta_{{\rm {name.removeprefix('theta_').replace('_', ' ')}}}$",
+        doc=f"{which} shape towards SystErrors/{plus}.txt [sigma]",
+    )
+
+
+def _nuisances(sigma_cevns: float, poisson_3d: bool, cevns_norm: str, systematics: bool) -> list[Parameter]:
+    free_norm = cevns_norm == "free"
     out = [
         Parameter(
             "eta_cevns",
             1.0,
             lower=0.0,
             upper=5.0,
-            constraint=(1.0, sigma_cevns),
+            constraint=None if free_norm else (1.0, sigma_cevns),
             free=True,
             label=r"$\eta_{\rm CEvNS}$",
-            doc="CEvNS normalisation (flux, QF, efficiency)",
+            doc="CEvNS normalisation (flux, QF, efficiency)" + (", no prior" if free_norm else ""),
         ),
         Parameter(
             "eta_brn_prompt",
@@ -207,6 +281,8 @@ def _nuisances(sigma_cevns: float, poisson_3d: bool) -> list[Parameter]:
                 doc="steady-state background normalisation (3152 events)",
             )
         )
+        if systematics:
+            out += [_shape_nuisance(name) for name in SYSTEMATICS]
     return out
 
 
@@ -222,6 +298,8 @@ def build(
     exposure: str = "paper",
     sigma_cevns: float = 0.134,
     rn_min: float = 3.448,
+    cevns_norm: str = "prior",
+    systematics: bool = True,
 ) -> CoherentAr2020:
     """Build the argon experiment (see the module docstring for the options)."""
     release = datasets.load_ar2020()
@@ -249,15 +327,19 @@ def build(
     b_late = np.asarray(release.brn_delayed).sum(axis=(1, 2))
     sigma2 = np.asarray(proj.data_stat_err) ** 2 + (SHAPE_ERROR / math.sqrt(12) * (b_prompt + b_late)) ** 2
     poisson_3d = likelihood == "poisson_3d"
+    use_systematics = poisson_3d and systematics
+    released = release.systematics if use_systematics else {}
     if poisson_3d:
-        cevns_cube = np.asarray(release.cevns, dtype=float)
-        per_bin = cevns_cube.sum(axis=(1, 2), keepdims=True)
-        shape = np.divide(cevns_cube, per_bin, out=np.full_like(cevns_cube, 1.0 / 80), where=per_bin > 0)
+        shape, cevns_morph = _variants(
+            _cevns_shape(np.asarray(release.cevns, dtype=float)), released, "cevns", _cevns_shape
+        )
+        prompt, brn_morph = _variants(np.asarray(release.brn_prompt, dtype=float), released, "brn", lambda c: c)
         stat = Poisson(jnp.asarray(release.data, dtype=float))
-        brn = (np.asarray(release.brn_prompt, dtype=float), np.asarray(release.brn_delayed, dtype=float))
+        brn = (prompt, np.asarray(release.brn_delayed, dtype=float))
     else:
+        cevns_morph = brn_morph = ()
         stat = LeastSquares(jnp.asarray(proj.data, dtype=float), jnp.asarray(sigma2))
-        brn = (b_prompt, b_late)
+        brn = (b_prompt[None], b_late)
 
     rn_lower = rn_min if form_factor != "unity" else 0.0
     radius = catalogue.neutron_radius("rn_ar40", max(RN_DEFAULT_FM, rn_lower), rn_lower, form_factor, "40Ar")
@@ -272,8 +354,15 @@ def build(
         ss=jnp.asarray(release.steady_state, dtype=float) if poisson_3d else None,
         data_energy=jnp.asarray(proj.data, dtype=float),
         sigma_energy=jnp.sqrt(jnp.asarray(sigma2)),
+        brn_morph=brn_morph,
+        cevns_morph=cevns_morph,
         energy_edges=tuple(float(e) for e in edges),
-        parameters=parameter_set(signal.constants, [radius], _nuisances(sigma_cevns, poisson_3d), sterile=sterile),
+        parameters=parameter_set(
+            signal.constants,
+            [radius],
+            _nuisances(sigma_cevns, poisson_3d, cevns_norm, use_systematics),
+            sterile=sterile,
+        ),
         signal=signal,
     )
 

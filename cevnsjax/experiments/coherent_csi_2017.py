@@ -74,11 +74,11 @@ Options: ``likelihood``, ``quenching``, ``form_factor``, ``preset`` (default pdg
 ``zz_boxes`` (default true), ``separate_radii``, ``refine`` (multiplies the quadrature
 grids).
 
-Numbers (tests/test_csi2017.py).  SM CEvNS prediction at R_n = 5.5 fm: 152.8 events in
-all bins (134.6 in the single-bin region), 181.3 at R_n = 5.01/4.94 fm, 144.2 with
-``quenching=csi2021``.  Fitted CEvNS events: 150 +- 23 (``poisson``, eta_cevns free with
-eta_flux, eta_qf, eta_eff fixed), 137 +- 23 (``energy_chi2``), 135 (``single_bin``).
-COHERENT: 134 +- 22 fitted, SM prediction 173 +- 48.
+Numbers (tests/test_csi2017.py).  SM CEvNS prediction at the default radii R_n = 5.01/4.94 fm:
+181.3 events in all bins (157.7 in the single-bin region), 152.8 with one radius 5.5 fm for both
+isotopes, 172.2 with ``quenching=csi2021``.  Fitted CEvNS events: 153 +- 24 (``poisson``,
+mu_cevns free with eta_flux, eta_qf, eta_eff fixed), 144 +- 25 (``energy_chi2``), 143
+(``single_bin``).  COHERENT: 134 +- 22 fitted, SM prediction 173 +- 48.
 
 Examples:
     >>> import jax

@@ -6,13 +6,12 @@ Built from the ancillary files of arXiv:2110.07730 located and hash-checked by
 Signal.  133Cs and 127I (one of each per formula unit, 14.6 kg of 259.809 g/mol) exposed
 to the SNS pi-DAR flux, 0.0848 nu/POT for each of nu_mu (prompt), nu_e and nubar_mu
 (delayed), 3.198e23 POT at 19.3 m (the 1e-4 nubar_e admixture is neglected).  Each
-isotope has its own form factor; the neutron radius is one parameter ``rn_csi``
-(``separate_radii=true``: ``rn_cs133`` and ``rn_i127``), bounded below by the proton
-radii 4.821 / 4.766 fm: a negative neutron skin is not expected for these N > Z nuclei,
-and docs/physics.md section 12 asks minimisers to respect R_n > R_p.  The default 5.5 fm is
-the radius at which the specification quotes its reference SM prediction (docs/physics.md
-section 10; see "Numbers" below), 0.7 fm above R_p, well inside the wide R_n ranges that
-CsI data allow; the theory-motivated radii of arXiv:2005.01645 are 5.01 (Cs) / 4.94 (I) fm.
+isotope has its own form factor.  Neutron radii (docs/physics.md section 6): defaults the
+nuclear-model R_n(133Cs) = 5.01 fm and R_n(127I) = 4.94 fm of arXiv:2005.01645; one parameter
+``rn_csi`` (their mean, default 4.975 fm) moves both with their 0.07 fm difference held fixed
+(``separate_radii=true``: ``rn_cs133`` and ``rn_i127``).  Every radius is bounded below by its
+proton radius (4.821 / 4.766 fm): a negative neutron skin is not expected for these N > Z
+nuclei, and docs/physics.md section 12 asks minimisers to respect R_n > R_p.
 
 Detector response (docs/physics.md section 10):
 
@@ -95,15 +94,13 @@ bins up to 1 us then 0.5 us bins, 14 x 18 = 252 bins; the first PE bin stays 0-8
 because the AC window has no event below 6 PE), ``flux_prior``, ``refine``
 (multiplies every quadrature grid, for convergence checks).
 
-Numbers (tests/test_csi2021.py; docs/physics.md section 10 for the references).  SM CEvNS
-prediction in the ROI: 272.0 events at R_n = 5.5 fm, 330.6 at R_n = 5.01/4.94 fm
-(pdg2018 without ZZ boxes: 267.7 and 325.6; the reference implementation quotes ~326
-for the latter, but ~301 at 5.5 fm: our count falls by 18% from 5.01/4.94 to 5.5 fm,
-and 301 is what we find at R_n = 5.23 fm; over R_p..5.5 fm the count spans 349..272,
-the -11%..+15% band the reference quotes around 301).  Fit with ``mu_cevns`` free and
-``eta_flux`` fixed: 302 +- 31 CEvNS events, chi^2 = 80.6 for 98 dof (reference
-implementation 304-308, ~84/98; COHERENT 306 +- 20, chi^2/dof = 82.4/98; SM 333 +- 11
-(th) +- 42 (ex)).
+Numbers (tests/test_csi2021.py; docs/physics.md section 13 for the references).  SM CEvNS
+prediction in the ROI at the default radii: 330.6 events (COHERENT: 333 +- 11 (th) +- 42 (ex));
+pdg2018 without ZZ boxes: 325.6 (reference implementation ~326).  With one radius 5.5 fm for
+both isotopes (the 0.1 default) the count is 272.0: it falls by 18% from 5.01/4.94 to 5.5 fm.
+Fit with ``mu_cevns`` free and ``eta_flux`` fixed: 309 +- 31 CEvNS events, chi^2 = 81.7 for
+98 dof (reference implementation 304-308, ~84/98; COHERENT 306 +- 20, chi^2/dof = 82.4/98);
+CEvNS significance sqrt(chi^2(mu_cevns = 0) - chi^2_min) = 11.6 sigma (COHERENT: 11.6 sigma).
 
 Examples:
     >>> import jax
@@ -111,8 +108,8 @@ Examples:
     >>> from cevnsjax.experiments import experiment
     >>> m = experiment("coherent_csi_2021")
     >>> p = m.parameters.defaults()
-    >>> round(float(m.components(p)["cevns"]))
-    272
+    >>> round(float(m.components(p)["cevns"]), 1)
+    330.6
 """
 
 from __future__ import annotations

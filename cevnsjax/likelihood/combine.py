@@ -13,6 +13,14 @@ Nothing else is shared by accident: other clashing nuisances stay independent an
 renamed ``"<model.name>.<param>"``, and a name that is a physics parameter in one model
 but a nuisance in another is refused.
 
+One electroweak preset per combination: a shared ``sin2_theta_w`` (and every shared coupling)
+means the same thing only if every member computes its couplings alike, so by default
+(``electroweak="same"``) the members must agree on the constants preset and the ZZ boxes of their
+signal configuration; ``combine`` refuses a mix (today's defaults: argon pdg2018 without ZZ boxes,
+the CsI, germanium and reactor experiments pdg2022 with them) and says how to build the members
+alike.  ``electroweak="mixed"`` is the user's explicit choice to combine them anyway (each member
+keeps its own couplings; :attr:`CombinedModel.electroweak` records ``"mixed"``).
+
 Each model's chi^2 already contains the Gaussian constraint terms of its own
 parameters; for a shared constrained parameter the duplicate terms are
 subtracted so the constraint counts once.  A shared parameter keeps the first
@@ -42,19 +50,24 @@ class CombinedModel(eqx.Module):
         name: ``"a+b+..."`` from the models' names.
         parameters: the combined parameter specs (renamed nuisances included).
         n_bins: total number of bins.
+        electroweak: the members' common ``"<preset>"`` or ``"<preset>+ZZ"``, ``"mixed"`` (allowed
+            with ``combine(..., electroweak="mixed")``), or None when no member has a signal
+            configuration.
     """
 
     models: tuple
     name: str = eqx.field(static=True)
     parameters: ParameterSet = eqx.field(static=True)
     n_bins: int = eqx.field(static=True)
+    electroweak: str | None = eqx.field(static=True)
     # Per model: (name in the model, name in the combination) pairs.
     _names: tuple[tuple[tuple[str, str], ...], ...] = eqx.field(static=True)
     # Shared constrained parameters: (name, mean, sigma, models declaring it - 1).
     _repeated: tuple[tuple[str, float, float, int], ...] = eqx.field(static=True)
 
-    def __init__(self, models, name, parameters, names, repeated):
+    def __init__(self, models, name, parameters, names, repeated, electroweak=None):
         self.models = tuple(models)
+        self.electroweak = electroweak
         self.name = name
         self.parameters = parameters
         self.n_bins = sum(int(m.n_bins) for m in self.models)
@@ -119,7 +132,42 @@ def _merge(owners: list[tuple[str, Parameter]]) -> Parameter:
     )
 
 
-def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None) -> CombinedModel:
+#: Choices of ``combine(..., electroweak=...)``.
+ELECTROWEAK = ("same", "mixed")
+
+
+def _electroweak_of(model) -> list[tuple[str, str]]:
+    """``(member name, "<preset>" or "<preset>+ZZ")`` of a model, or of each member of a combination."""
+    if isinstance(model, CombinedModel):
+        return [pair for m in model.models for pair in _electroweak_of(m)]
+    signal = getattr(model, "signal", None)
+    if signal is None:
+        return []
+    return [(model.name, signal.constants.name + ("+ZZ" if signal.zz_boxes else ""))]
+
+
+def _check_electroweak(models, electroweak: str) -> str | None:
+    """The members' common electroweak setting; refuse a mix unless ``electroweak="mixed"``."""
+    if electroweak not in ELECTROWEAK:
+        raise ValueError(f"electroweak={electroweak!r} is not valid; choices: {', '.join(ELECTROWEAK)}")
+    members = [pair for m in models for pair in _electroweak_of(m)]
+    settings = {setting for _, setting in members}
+    if len(settings) <= 1:
+        return settings.pop() if settings else None
+    if electroweak == "mixed":
+        return "mixed"
+    listing = ", ".join(f"{name}: {setting.replace('+ZZ', ' with ZZ boxes')}" for name, setting in members)
+    raise ParameterError(
+        f"the combined models compute their couplings with different electroweak presets ({listing}), so a "
+        "shared sin2_theta_w would mean different things in each; build them alike, e.g. "
+        "experiment(name, preset='pdg2022', zz_boxes=True) (CLI: --option preset=pdg2022 --option zz_boxes=true), "
+        "or pass combine(..., electroweak='mixed') to combine them as they are"
+    )
+
+
+def combine(
+    *models: Model, shared: Iterable[str] = (), name: str | None = None, electroweak: str = "same"
+) -> CombinedModel:
     """Combine independent models into one whose chi^2 is the sum.
 
     Args:
@@ -128,6 +176,8 @@ def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None)
             (physics parameters and commonly tagged nuisances are always shared);
             names that no two models declare are ignored.
         name: name of the combination (default ``"a+b+..."``).
+        electroweak: ``"same"`` (default): the members with a signal configuration must share its
+            constants preset and ZZ-box choice; ``"mixed"``: combine them even if they do not.
 
     Returns:
         The :class:`CombinedModel`.
@@ -135,7 +185,9 @@ def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None)
     Raises:
         ParameterError: duplicate model names, a name declared as a physics parameter in one
             model and a nuisance in another, or a shared parameter whose units or
-            constraints differ between models, or whose bounds do not overlap.
+            constraints differ between models, or whose bounds do not overlap; members with
+            different electroweak presets (unless ``electroweak="mixed"``).
+        ValueError: an unknown ``electroweak`` choice.
 
     Examples:
         >>> from cevnsjax.model import FunctionModel
@@ -152,6 +204,7 @@ def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None)
     model_names = [m.name for m in models]
     if len(set(model_names)) != len(model_names):
         raise ParameterError(f"models to combine must have distinct names, got {', '.join(model_names)}")
+    setting = _check_electroweak(models, electroweak)
     shared = set(shared)
     owners: dict[str, list[tuple[str, Parameter]]] = {}
     for m in models:
@@ -195,4 +248,5 @@ def combine(*models: Model, shared: Iterable[str] = (), name: str | None = None)
         ParameterSet(combined.values()),
         tuple(names),
         repeated,
+        setting,
     )
