@@ -3,8 +3,9 @@
 * the signal configuration of a detector at a reactor (sterile averaging over the core size);
 * :class:`ReactorGermanium`: natural germanium exposed to one reactor antineutrino component, with
   one recoil grid for the five isotopes, the bin response precomputed at the quenching variants
-  theta_qf = 0, +1, -1 (a 5% scale of the quenching factor, or of Lindhard's k) and morphed at run
-  time, and optionally nu-e scattering on the 32 electrons (Z_eff steps, not quenched);
+  theta_qf = 0, +1, -1 (a 5% scale of the quenching factor, or of Lindhard's k), stored as two thin
+  factors (:func:`cevnsjax.detectors.response.low_rank`) and morphed at run time, and optionally
+  nu-e scattering on the 32 electrons (Z_eff steps, not quenched);
 * the neutron-radius parameter ``rn_ge`` (74Ge; the other isotopes share its neutron skin) and the
   quenching and flux nuisances.
 
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..detectors import quenching as quenching_models
 from ..detectors import resolution
+from ..detectors.response import low_rank
 from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter
@@ -65,13 +67,16 @@ class ReactorGermanium(eqx.Module):
 
     Attributes:
         folding: CEvNS quadrature (one recoil grid shared by the isotopes).
-        response: bin probabilities x recoil weights at theta_qf = 0, +1, -1, shape (3, n_bins, n_T).
+        response_left, response_right: the bin probabilities x recoil weights at theta_qf = 0, +1, -1,
+            shape (3 n_bins, n_T), as the product of two thin factors of shapes (3 n_bins, r) and (r, n_T)
+            (:func:`cevnsjax.detectors.response.low_rank`, exact to rounding; r = 31 for Dresden-II).
         electrons, es_response: nu-e quadrature and its bin response, or None.
         rp: proton rms radii of the isotopes [fm]; reference: index of 74Ge (static).
     """
 
     folding: Folding
-    response: jax.Array
+    response_left: jax.Array
+    response_right: jax.Array
     electrons: ElectronFolding | None
     es_response: jax.Array | None
     rp: jax.Array
@@ -81,9 +86,10 @@ class ReactorGermanium(eqx.Module):
         """``cevns`` (and ``es``) counts per bin, each shape (n_bins,)."""
         rn = self.rp + (params["rn_ge"] - self.rp[self.reference])  # common neutron skin
         spectra = self.folding.cevns_spectra(params, rn, self.rp, config)
-        # one matrix-vector product per quenching variant, then the morphing weights (clipped at zero
-        # far beyond the variants, where the linear extrapolation could turn a rate negative)
-        per_variant = self.response @ jnp.sum(spectra, axis=(0, 1))
+        # the response of every quenching variant (two thin matrix-vector products), then the morphing
+        # weights (clipped at zero far beyond the variants, where the linear extrapolation could turn a
+        # rate negative)
+        per_variant = (self.response_left @ (self.response_right @ jnp.sum(spectra, axis=(0, 1)))).reshape(3, -1)
         weights = mixture_weights(params, 3, (("theta_qf", 1, 2),))
         out = {"cevns": jnp.maximum(weights @ per_variant, 0.0)}
         if self.electrons is not None:
@@ -130,6 +136,7 @@ def build_reactor_germanium(
     visible = [visible_energy(T_kev, v) for v in QF_VARIANTS]
     response = np.stack([resolution.gaussian_bins(edges, e, sigma_kev(e, sigma_noise_kev)) for e in visible])
     response = (response * np.asarray(folding.wT))[:, :, 0]  # the isotopes share one recoil grid
+    left, right = low_rank(response.reshape(-1, response.shape[-1]))
     electrons = es_response = None
     if electron_scattering:
         sigma_top = float(sigma_kev(edges[-1], sigma_noise_kev))
@@ -151,7 +158,7 @@ def build_reactor_germanium(
         es_response = es_response * electrons.wT
     rp = jnp.asarray([i.proton_radius for i in tgt.isotopes])
     reference = [i.name for i in tgt.isotopes].index(REFERENCE_ISOTOPE)
-    return ReactorGermanium(folding, jnp.asarray(response), electrons, es_response, rp, reference)
+    return ReactorGermanium(folding, jnp.asarray(left), jnp.asarray(right), electrons, es_response, rp, reference)
 
 
 def quenching_function(quenching: str, table=None) -> Callable[[np.ndarray, float], np.ndarray]:

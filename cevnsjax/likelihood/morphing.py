@@ -52,9 +52,12 @@ def mixture_weights(
         Shape (n_variants,): sum_v w_v template_v is the morphed template (effects of several
         nuisances add linearly).
     """
-    weights = jnp.zeros(n_variants).at[0].set(1.0)
+    terms = [[1.0]] + [[] for _ in range(n_variants - 1)]  # the terms of each weight
     for name, plus, minus in nuisances:
         w_plus, w_minus = variation_weights(params[name])
         # Eq. (86) of docs/physics.md: T_0 + w_+ (T_+ - T_0) + w_- (T_- - T_0)
-        weights = weights.at[plus].add(w_plus).at[minus].add(w_minus).at[0].add(-w_plus - w_minus)
-    return weights
+        terms[plus].append(w_plus)
+        terms[minus].append(w_minus)
+        terms[0].append(-w_plus - w_minus)
+    # one stack rather than a scatter per term: a few fused operations under jit, not one per term
+    return jnp.stack([sum(t, jnp.zeros(())) for t in terms])
