@@ -26,6 +26,9 @@ import math
 # Unit conversions (exact or CODATA 2018).
 HBARC_MEV_FM = 197.3269804  # hbar*c in MeV fm
 HBARC2_MEV2_CM2 = 3.893794e-22  # (hbar*c)^2 in MeV^2 cm^2; Eq. (1) of docs/physics.md (preamble)
+#: Unit of the rates inside the folded signal path [cm^2]: rates in 1e-38 cm^2/MeV times folded weights
+#: in 1e38 scatterers/cm^2 keep every array of every experiment finite and normal in float32 (docs/physics.md, preamble).
+XS_UNIT_CM2 = 1e-38
 AMU_MEV = 931.49410242  # atomic mass unit in MeV
 N_AVOGADRO = 6.02214076e23  # 1/mol
 SECONDS_PER_DAY = 86400.0

@@ -38,6 +38,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._quadrature import composite_gauss_legendre, gauss_legendre, panel_edges
+from .constants import XS_UNIT_CM2
 from .physics import amplitude as amp
 from .physics import electron_scattering as es
 from .physics.form_factors import form_factor
@@ -53,8 +54,9 @@ class Folding(eqx.Module):
         T: recoil-energy nodes [MeV], shape (n_iso, n_T).
         wT: recoil quadrature weights [MeV], shape (n_iso, n_T).
         E: neutrino-energy nodes [MeV], shape (n_comp, n_iso, n_T, n_E).
-        wE: folded weights [nuclei cm^-2 MeV^-1 x MeV], shape (n_comp, n_iso, n_T, n_E);
-            sum_j wE * dsigma/dT[cm^2/MeV] gives events per MeV of recoil.
+        wE: folded weights [1e38 nuclei cm^-2 MeV^-1 x MeV], shape (n_comp, n_iso, n_T, n_E);
+            sum_j wE * dsigma/dT[1e-38 cm^2/MeV] gives events per MeV of recoil (the 1e38 unit,
+            :data:`~cevnsjax.constants.XS_UNIT_CM2`, keeps the weights finite in float32).
         moments: :func:`cevnsjax.physics.amplitude.cevns_moments` of wE (weak, magnetic, scalar),
             shape (3, n_comp, n_iso, n_T), precomputed because they depend on no parameter.
         M, Z, N: nuclear mass [MeV] and nucleon numbers per isotope, shape (n_iso,).
@@ -238,7 +240,7 @@ def build_folding(
     Returns:
         A :class:`Folding` (arrays on the default device).
     """
-    nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg  # n_i of Eq. (30) of docs/physics.md
+    nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg * XS_UNIT_CM2  # n_i of Eq. (30) of docs/physics.md, in 1e38
     if isotope_scale is not None:
         nuclei = nuclei * np.asarray(isotope_scale)
     e_top = max(f.e_max for f in flux)
@@ -285,7 +287,7 @@ class ElectronFolding(eqx.Module):
 
     Attributes:
         T, wT: electron recoil nodes and weights [MeV], shape (n_el, n_T).
-        E, wE: neutrino-energy nodes [MeV] and folded weights (atoms cm^-2 MeV^-1 x MeV),
+        E, wE: neutrino-energy nodes [MeV] and folded weights (1e38 atoms cm^-2 MeV^-1 x MeV),
             shape (n_comp, n_el, n_T, n_E).
         z_eff: Z_eff on the recoil nodes, shape (n_el, n_T).
         moments: :func:`cevnsjax.physics.electron_scattering.energy_moments` of wE,
@@ -363,7 +365,7 @@ def build_electron_folding(
         breaks = [1e-3 * e for e in edges_kev]
         grids.append(composite_gauss_legendre(panel_edges(*t_range, n_panels, breaks, geometric=geometric), n_t))
     T, wT = _stack_grids(grids)
-    atoms = np.asarray(atoms_per_kg, dtype=float) * mass_kg
+    atoms = np.asarray(atoms_per_kg, dtype=float) * mass_kg * XS_UNIT_CM2  # in 1e38, as the nuclei
     # E_min of Eq. (57) of docs/physics.md (exact, M = m_e); weights of Eq. (62)
     E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, electron_mass, exact=True)), atoms, n_e)
     return ElectronFolding(

@@ -24,7 +24,9 @@ import math
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._names import did_you_mean
 
@@ -166,6 +168,46 @@ class ParameterSet(Mapping[str, Parameter]):
 
     def unknown_message(self, name: str) -> str:
         return f"unknown parameter '{name}'{did_you_mean(name, self._p)}; valid names: {', '.join(self._p)}"
+
+    def check_point(self, values: Mapping[str, jax.typing.ArrayLike]) -> None:
+        """Check a complete parameter point given to a model's ``chi2``, ``nll`` or ``components``.
+
+        Names are always checked: every parameter present, none unknown (with close matches).
+        Values are checked only when concrete (not under ``jax.jit``/``vmap``/``grad`` tracing,
+        where they are unknown until run time): finite and inside the bounds, every element of an
+        array.  Inference engines pass checked values, so they skip nothing that matters.
+
+        Raises:
+            ParameterError: (a ``ValueError``) naming the bad parameter and the valid choices.
+        """
+        if not isinstance(values, Mapping):
+            raise ParameterError(
+                f"parameters must be a mapping name -> value (e.g. model.parameters.defaults()), "
+                f"got {type(values).__name__}"
+            )
+        for name in values:
+            if name not in self._p:
+                if name in self._renamed:
+                    raise ParameterError(f"parameter '{name}' was renamed '{self._renamed[name]}'; use the new name")
+                raise ParameterError(self.unknown_message(name))
+        missing = [n for n in self._p if n not in values]
+        if missing:
+            raise ParameterError(
+                f"missing parameter(s) {', '.join(missing)}: pass every parameter, e.g. "
+                "{**model.parameters.defaults(), 'name': value}"
+            )
+        for name, value in values.items():
+            if isinstance(value, jax.core.Tracer):
+                continue
+            v = np.asarray(value, dtype=float)
+            p = self._p[name]
+            bad = ~np.isfinite(v) | (v < p.lower) | (v > p.upper)
+            if np.any(bad):
+                first = float(v[bad].flat[0]) if v.ndim else float(v)
+                raise ParameterError(
+                    f"{name} = {first} is {'not finite' if not math.isfinite(first) else 'outside its bounds'}; "
+                    f"valid: [{p.lower}, {p.upper}]" + (f" {p.unit}" if p.unit else "")
+                )
 
     def defaults(self) -> dict[str, jnp.ndarray]:
         """The default point as a name -> float64-array mapping."""

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from cevnsjax.constants import HBARC2_MEV2_CM2, pdg2018, pdg2022
+from cevnsjax.constants import HBARC2_MEV2_CM2, XS_UNIT_CM2, pdg2018, pdg2022
 from cevnsjax.folding import build_folding
 from cevnsjax.parameters import ParameterSet
 from cevnsjax.physics import couplings as cp
@@ -50,7 +50,7 @@ def _sm(f, rp, rn):
     FZ, FN = ffm.helm(q, rp[:, None]), ffm.helm(q, rn[:, None])
     gp = cp.gvp(C, zz_boxes=False)[f.flavour][:, None, None]
     Q2 = (gp * f.Z[:, None] * FZ + cp.gvn(C, zz_boxes=False) * f.N[:, None] * FN) ** 2
-    return C.G_F**2 * f.M[:, None] / math.pi * HBARC2_MEV2_CM2 * Q2 * f.moments[0]
+    return C.G_F**2 * f.M[:, None] / math.pi * HBARC2_MEV2_CM2 / XS_UNIT_CM2 * Q2 * f.moments[0]
 
 
 def test_sm_point_unchanged_to_machine_precision(setup):

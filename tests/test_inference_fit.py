@@ -1,11 +1,13 @@
 """Fits on toy models with analytic minima and errors; both engines; names and bounds."""
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from cevnsjax.inference import FitResult, PrecisionWarning, fit
+from cevnsjax.inference import FitResult, PrecisionWarning, _objective, fit
 from cevnsjax.inference._result import pdg_format
 from cevnsjax.model import FunctionModel
 from cevnsjax.parameters import Parameter, ParameterError, ParameterSet
@@ -164,13 +166,14 @@ def test_minos_gaussian(gauss):
 
 
 @pytest.mark.filterwarnings("ignore:Explicitly requested dtype")  # JAX truncating the test model's float64 constants
-def test_float32_warns(gauss):
-    jax.config.update("jax_enable_x64", False)
-    try:
-        with pytest.warns(PrecisionWarning, match="float32"):
+def test_float32_warns(gauss, monkeypatch):
+    monkeypatch.setattr(_objective, "_float32_warned", False)
+    with jax.enable_x64(False):
+        with pytest.warns(PrecisionWarning, match=r"float32.*cevnsjax.configure\(\).*once"):
             fit(gauss)
-    finally:
-        jax.config.update("jax_enable_x64", True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PrecisionWarning)
+            fit(gauss)  # once per process: no second warning
 
 
 def test_repr_and_pdg_rounding(both_engines):

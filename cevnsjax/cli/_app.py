@@ -14,7 +14,37 @@ import numpy as np
 from ._lazy import LazyGroup
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(LazyGroup):
+    """The root group: click's own refusals (bad types, choices, paths) follow the error contract too.
+
+    Every error is one line ``error: ...`` on stderr, exit code 2, and with ``--json`` also
+    ``{"error": ...}`` as the last stdout line; an unexpected exception is reported the same way
+    (as an internal error to report), never as a traceback.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.Abort:
+            _fail("interrupted", "--json" in argv, code=130)
+        except click.ClickException as err:
+            where = f" (see '{err.ctx.command_path} --help')" if getattr(err, "ctx", None) else ""
+            _fail(err.format_message().replace("\n", " ") + where, "--json" in argv, code=err.exit_code)
+        except Exception as err:  # the contract: no traceback reaches a user
+            _fail(f"internal error ({type(err).__name__}: {err}); please report it", "--json" in argv, code=3)
+
+
+def _fail(message: str, as_json: bool, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps({"error": message}))
+    sys.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cevnsjax")
 def main():
     """cevnsjax: differentiable CEvNS likelihoods (couplings, data, fits, profiles, scans, NUTS)."""
@@ -39,17 +69,14 @@ def emit_json(obj) -> None:
 
 
 def handle_errors(func: Callable) -> Callable:
-    """Turn user errors into a one-line stderr message, exit 2, and ``{"error": ...}`` with --json."""
+    """Turn user errors (bad values, unreadable files) into one line on stderr, exit 2, and ``{"error": ...}`` with --json."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (ValueError, KeyError, FileNotFoundError, RuntimeError) as err:
+        except (ValueError, KeyError, OSError, RuntimeError) as err:
             msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
-            click.echo(f"error: {msg}", err=True)
-            if kwargs.get("as_json"):
-                click.echo(json.dumps({"error": str(msg)}))
-            sys.exit(2)
+            _fail(str(msg).replace("\n", " "), bool(kwargs.get("as_json")))
 
     return wrapper

@@ -22,7 +22,13 @@ def _report_json(report: datasets.ReleaseReport) -> dict:
         "searched": [str(p) for p in report.searched],
         "ok": report.ok,
         "files": {
-            f.path: {"found": f.found, "hash_ok": f.ok, "expected_sha256": f.expected, "sha256": f.actual}
+            f.path: {
+                "found": f.found,
+                "hash_ok": f.ok,
+                "expected_sha256": f.expected,
+                "sha256": f.actual,
+                "problem": f.problem,
+            }
             for f in report.files
         },
         "fix": None if report.ok else report.hint,
@@ -38,6 +44,8 @@ def _echo_report(report: datasets.ReleaseReport) -> None:
     for f in report.files:
         if not f.found:
             click.echo(f"  missing  {f.path} (expected SHA-256 {f.expected})")
+        elif f.problem is not None:
+            click.echo(f"  BAD      {f.path}: {f.problem}")
         elif not f.ok:
             click.echo(f"  CORRUPT  {f.path}: SHA-256 {f.actual}, expected {f.expected}")
     if not report.ok:

@@ -8,6 +8,9 @@ default free set (the nuisances), ``--fix P=V`` removes from it.
 
 from __future__ import annotations
 
+import math
+import os
+
 import click
 import numpy as np
 
@@ -39,6 +42,8 @@ def _assignments(values: tuple[str, ...], flag: str) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise ValueError(f"{flag} expects NAME=VALUE, got '{item}'")
+        if key.strip() in out:
+            raise ValueError(f"{flag} {key.strip()} given twice ({out[key.strip()]} and {value.strip()}); give it once")
         out[key.strip()] = value.strip()
     return out
 
@@ -92,6 +97,46 @@ def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[s
     return model
 
 
+#: Size guards: beyond these a run asks for --force (profile points are minimisations, ~1-10 ms
+#: each on a CPU; scan points are single chi^2 evaluations, ~1e4-1e5 per second, 8 bytes each).
+MAX_PROFILE_POINTS = 20_000
+MAX_SCAN_POINTS = 50_000_000
+
+
+def _size_guard(n_points: int, limit: int, what: str, force: bool, hint: str) -> None:
+    if n_points > limit and not force:
+        raise ValueError(
+            f"{what} of {n_points:.3g} points is over the {limit:.3g}-point guard ({hint}); "
+            "pass --force to run it anyway, or use fewer points"
+        )
+
+
+def _check_plot_path(path: str | None) -> None:
+    """Refuse a --plot path that cannot be written, before any computation."""
+    if path is None:
+        return
+    import matplotlib.figure
+
+    folder = os.path.dirname(os.path.abspath(path))
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = matplotlib.figure.Figure().canvas.get_supported_filetypes()
+    if ext not in formats:
+        raise ValueError(f"--plot {path}: unknown figure format '{ext}'; valid: {', '.join(sorted(formats))}")
+    if not os.path.isdir(folder):
+        raise ValueError(f"--plot {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise ValueError(f"--plot {path}: not writable (permissions)")
+
+
+def _finite_range(lo: float, hi: float) -> None:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"--range {lo} {hi}: LO and HI must be finite numbers")
+
+
+def _force_option(func):
+    return click.option("--force", is_flag=True, help="Run even beyond the size guard (very large grids).")(func)
+
+
 def _warn(text: str) -> None:
     click.echo(f"warning: {text}", err=True)
 
@@ -141,6 +186,7 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
+    _check_plot_path(plot)
     model = build_model(experiment_names, options, share)
     result = run_fit(
         model,
@@ -242,8 +288,9 @@ def _profile2d_json(result) -> dict:
 @click.option("--range", "ranges", multiple=True, nargs=2, type=float, metavar="LO HI", help="Grid range per --param.")
 @click.option("--points", multiple=True, type=int, metavar="N", help="Grid points per --param (one value: all).")
 @_plot_option
+@_force_option
 @handle_errors
-def profile(experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot):
+def profile(experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot, force):
     """Profile likelihood in one or two parameters, every other free parameter re-minimised."""
     if len(params) not in (1, 2):
         raise ValueError("give --param once (1D profile) or twice (2D profile)")
@@ -254,6 +301,10 @@ def profile(experiment_names, fix, options, share, as_json, free, start, params,
         points = points * len(params)
     if len(points) != len(params) or min(points) < 2:
         raise ValueError("give --points N (N >= 2) once or once per --param")
+    for lo, hi in ranges:
+        _finite_range(lo, hi)
+    _size_guard(math.prod(points), MAX_PROFILE_POINTS, "a profile", force, "each point is a minimisation")
+    _check_plot_path(plot)
     grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     model = build_model(experiment_names, options, share)
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"))
@@ -306,6 +357,8 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
         raise ValueError(f"--grid expects P=LO:HI:N with numbers, got '{item}'") from None
     if n < 1:
         raise ValueError(f"--grid {item}: N must be at least 1")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"--grid {item}: LO and HI must be finite numbers")
     return name.strip(), np.linspace(lo, hi, n)
 
 
@@ -314,15 +367,20 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 @click.option(
     "--grid", "grids", multiple=True, metavar="P=LO:HI:N", help="Scanned parameter and its grid (repeatable)."
 )
-@click.option("--chunk-size", default=65536, show_default=True, help="Grid points per device call.")
+@click.option(
+    "--chunk-size", default=65536, show_default=True, type=click.IntRange(min=1), help="Grid points per device call."
+)
+@_force_option
 @handle_errors
-def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
+def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, force):
     """chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."""
     if not grids:
         raise ValueError("give at least one --grid P=LO:HI:N")
     specs = dict(_grid_spec(g) for g in grids)
     if len(specs) != len(grids):
         raise ValueError("each parameter may have only one --grid")
+    total = math.prod(len(v) for v in specs.values())
+    _size_guard(total, MAX_SCAN_POINTS, "a scan", force, f"{8 * total / 1e9:.3g} GB of results")
     model = build_model(experiment_names, options, share)
     result = run_scan(model, specs, fixed=_numbers(fix, "--fix"), chunk_size=chunk_size)
     if as_json:
@@ -365,6 +423,7 @@ def sample(
     """NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."""
     if chain_method not in _CHAIN_METHODS:
         raise ValueError(f"unknown chain method '{chain_method}'; valid: {', '.join(_CHAIN_METHODS)}")
+    _check_plot_path(plot)
     model = build_model(experiment_names, options, share)
     result = run_sample(
         model,

@@ -130,10 +130,12 @@ def path(release: str, file: str) -> Path:
     entry = get_release(release).file(file)
     directory = locate(release)
     target = directory / entry.path
-    if not target.is_file():
-        raise FileNotFoundError(
-            f"{target}: file '{entry.path}' of data release '{release}' is missing "
-            f"(expected SHA-256 {entry.sha256}, source {entry.url}); fix: {_fix_hint(release, directory)}"
+    problem = _problem(target)
+    if problem is not None:
+        error = FileNotFoundError if problem == "missing" else DataError
+        raise error(
+            f"{target}: file '{entry.path}' of data release '{release}' is {problem} "
+            f"(expected SHA-256 {entry.sha256}, source {entry.url}); fix: {_fix(problem, target, release, directory)}"
         )
     actual = sha256(target)
     if actual != entry.sha256:
@@ -145,6 +147,25 @@ def path(release: str, file: str) -> Path:
     return target
 
 
+def _problem(target: Path) -> str | None:
+    """Why ``target`` cannot be read as a released file: None, ``missing``, a directory, unreadable."""
+    if not target.exists():
+        return "missing"
+    if not target.is_file():
+        return "a directory, not a file" if target.is_dir() else "not a regular file"
+    if not os.access(target, os.R_OK):
+        return "unreadable (permission denied)"
+    return None
+
+
+def _fix(problem: str, target: Path, release: str, directory: Path) -> str:
+    if problem.startswith("unreadable"):
+        return f"make it readable (chmod u+r {target}), or {_fix_hint(release, directory)}"
+    if problem != "missing":
+        return f"remove {target}, then {_fix_hint(release, directory)}"
+    return _fix_hint(release, directory)
+
+
 @dataclass(frozen=True)
 class FileReport:
     """The state of one released file on disk.
@@ -153,13 +174,16 @@ class FileReport:
         path: POSIX path inside the release folder.
         expected: Released SHA-256.
         found: Whether the file exists.
-        actual: SHA-256 on disk, ``None`` when missing.
+        actual: SHA-256 on disk, ``None`` when missing or unreadable.
+        problem: why it could not be read (``missing``, ``a directory, not a file``,
+            ``unreadable (permission denied)``), or ``None``.
     """
 
     path: str
     expected: str
     found: bool
     actual: str | None
+    problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -215,6 +239,12 @@ def verify(release: str) -> ReleaseReport:
     files = []
     for item in entry.files:
         target = directory / item.path
-        found = target.is_file()
-        files.append(FileReport(item.path, item.sha256, found, sha256(target) if found else None))
+        problem = _problem(target)
+        actual = None
+        if problem is None:
+            try:
+                actual = sha256(target)
+            except OSError as err:  # e.g. an I/O error while reading
+                problem = f"unreadable ({err.strerror or err})"
+        files.append(FileReport(item.path, item.sha256, target.exists(), actual, problem))
     return ReleaseReport(release, directory, searched, tuple(files))

@@ -75,7 +75,13 @@ class Experiment(eqx.Module):
         return self.likelihood.n_bins
 
     def chi2(self, params: Params) -> jax.Array:
-        """-2 ln L (chi^2 or Poisson deviance) including the constraint (pull) terms."""
+        """-2 ln L (chi^2 or Poisson deviance) including the constraint (pull) terms.
+
+        Raises:
+            ParameterError: unknown or missing names; non-finite or out-of-bounds concrete values
+                (:meth:`~cevnsjax.parameters.ParameterSet.check_point`; not checked under tracing).
+        """
+        self.parameters.check_point(params)
         mu = sum(self.expected(params).values())
         return self.likelihood.chi2(mu) + self.parameters.constraint_chi2(params)
 
@@ -84,7 +90,8 @@ class Experiment(eqx.Module):
         return 0.5 * self.chi2(params)
 
     def components(self, params: Params) -> dict[str, jax.Array]:
-        """Total expected events per component."""
+        """Total expected events per component (the point is checked as by :meth:`chi2`)."""
+        self.parameters.check_point(params)
         return {k: jnp.sum(v) for k, v in self.expected(params).items()}
 
 

@@ -30,14 +30,33 @@ class Option:
     Attributes:
         default: value used when the option is not given.
         choices: allowed values (strings), or None for a free value of ``type``.
-        type: ``str``, ``bool``, ``int`` or ``float``; CLI strings are converted to it.
+        type: ``str``, ``bool``, ``int`` or ``float``; CLI strings are converted to it, Python
+            values must already be of it (an ``int`` is accepted for a ``float``).
         doc: one-line description.
+        positive: numbers must be > 0 (masses, distances, widths, priors).
+        minimum, maximum: inclusive limits of a number (None: none); float values must be finite.
     """
 
     default: Any
     choices: tuple | None = None
     type: type = str
     doc: str = ""
+    positive: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def valid(self) -> str:
+        """The valid values in words (for error messages and ``info``)."""
+        if self.choices is not None:
+            return ", ".join(map(str, self.choices))
+        if self.type is bool:
+            return "true or false"
+        low = "(0" if self.positive else "(-inf" if self.minimum is None else f"[{self.minimum:g}"
+        high = "inf)" if self.maximum is None else f"{self.maximum:g}]"
+        return f"{'an integer' if self.type is int else 'a number' if self.type is float else 'a string'}" + (
+            f" in {low}, {high}" if self.type in (int, float) else ""
+        )
 
     def convert(self, name: str, value: Any) -> Any:
         if isinstance(value, str) and self.type is not str:
@@ -51,9 +70,30 @@ class Option:
                     value = self.type(value)
                 except ValueError:
                     raise ValueError(f"option {name}={value!r}: expected a {self.type.__name__}") from None
+        value = self._typed(name, value)
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"option {name}={value!r} is not valid; choices: {', '.join(map(str, self.choices))}")
+        if self.type in (int, float):
+            ok = math.isfinite(value) and not (self.positive and value <= 0)
+            ok = ok and (self.minimum is None or value >= self.minimum)
+            ok = ok and (self.maximum is None or value <= self.maximum)
+            if not ok:
+                raise ValueError(f"option {name}={value!r} is out of range; valid: {self.valid} ({self.doc})")
         return value
+
+    def _typed(self, name: str, value: Any) -> Any:
+        """``value`` as ``type``, refusing Python values of another type (``sterile=2``, ``refine=1.5``)."""
+        if self.type is bool:
+            ok = isinstance(value, (bool, np.bool_))
+        elif self.type is int:
+            ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+        elif self.type is float:
+            ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        else:
+            ok = isinstance(value, self.type)
+        if not ok:
+            raise ValueError(f"option {name}={value!r}: expected {self.valid}")
+        return float(value) if self.type is float else int(value) if self.type is int else value
 
 
 def signal_options(*, preset: str = "pdg2022", zz_boxes: bool = True) -> dict[str, Option]:
@@ -73,7 +113,7 @@ def signal_options(*, preset: str = "pdg2022", zz_boxes: bool = True) -> dict[st
 #: nu-e elastic scattering as a signal component (experiments whose analysis keeps electron recoils).
 ELECTRON_SCATTERING = Option(True, type=bool, doc="add nu-e elastic scattering on the detector's electrons")
 #: Refinement of every quadrature grid (convergence checks).
-REFINE = Option(1, type=int, doc="multiply every quadrature grid (convergence checks)")
+REFINE = Option(1, type=int, doc="multiply every quadrature grid (convergence checks)", minimum=1)
 
 
 def signal_config(

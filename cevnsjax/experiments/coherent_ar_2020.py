@@ -64,6 +64,7 @@ from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
+from ..physics.form_factors import min_radius
 from ..sources import sns
 from . import register
 from ._base import Experiment, parameter_set
@@ -94,8 +95,16 @@ OPTIONS = {
     **signal_options(preset="pdg2018", zz_boxes=False),
     "target": Option("40Ar", ("40Ar", "natural"), doc="pure 40Ar or natural isotopic mix"),
     "exposure": Option("paper", tuple(EXPOSURES), doc="paper: 13.7e22 POT, 24 kg; release: 13.8e22 POT, 24.4 kg"),
-    "sigma_cevns": Option(0.134, type=float, doc="prior width of eta_cevns (0.132 with R_n free in the paper)"),
-    "rn_min": Option(round(nuclei.isotope("40Ar").proton_radius, 3), type=float, doc="lower bound of rn_ar40 [fm]"),
+    "sigma_cevns": Option(
+        0.134, type=float, doc="prior width of eta_cevns (0.132 with R_n free in the paper)", positive=True
+    ),
+    "rn_min": Option(
+        round(nuclei.isotope("40Ar").proton_radius, 3),
+        type=float,
+        doc="lower bound of rn_ar40 [fm]",
+        positive=True,
+        maximum=20.0,
+    ),
     "cevns_norm": Option("prior", ("prior", "free"), doc="eta_cevns with its sigma_cevns prior, or free (no prior)"),
     "systematics": Option(True, type=bool, doc="poisson_3d: the released systematic PDFs as shape nuisances"),
 }
@@ -342,6 +351,11 @@ def build(
         brn = (b_prompt[None], b_late)
 
     rn_lower = rn_min if form_factor != "unity" else 0.0
+    if rn_lower < min_radius(form_factor):
+        raise ValueError(
+            f"option rn_min={rn_min}: below the smallest radius the {form_factor} form factor represents; "
+            f"valid: [{min_radius(form_factor):.4g}, 20] fm"
+        )
     radius = catalogue.neutron_radius("rn_ar40", max(RN_DEFAULT_FM, rn_lower), rn_lower, form_factor, "40Ar")
     return CoherentAr2020(
         folding=folding,

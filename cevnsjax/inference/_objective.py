@@ -36,12 +36,22 @@ class PrecisionWarning(UserWarning):
     """Likelihood work is running in float32 (enable ``jax_enable_x64``)."""
 
 
+_float32_warned = False
+
+
 def warn_if_float32(what: str) -> None:
-    """Warn loudly when JAX runs in single precision."""
-    if jnp.zeros(()).dtype != jnp.float64:
+    """Warn, once per process, when JAX runs in single precision (its default).
+
+    Predictions and chi^2 values are finite and accurate in float32 (README, "Precision"), but the
+    minimisers' convergence tests, Hessians and small chi^2 differences need float64.
+    """
+    global _float32_warned
+    if jnp.zeros(()).dtype != jnp.float64 and not _float32_warned:
+        _float32_warned = True
         warnings.warn(
-            f"{what} is running in float32: chi^2 differences and Hessians lose precision; "
-            "enable float64 with jax.config.update('jax_enable_x64', True)",
+            f"cevnsjax {what} is running in float32 (JAX's default): minima, Hessian errors and small "
+            "chi^2 differences lose precision; call cevnsjax.configure() (float64) before the first JAX "
+            "computation. This warning is shown once.",
             PrecisionWarning,
             stacklevel=3,
         )

@@ -86,6 +86,7 @@ class CombinedModel(eqx.Module):
         Returns:
             Scalar -2 ln L of the combination.
         """
+        self.parameters.check_point(params)
         # Eq. (83) of docs/physics.md: sum_d chi^2_d - sum_p (k_p - 1) [(p - p_0)/sigma_p]^2
         total = jnp.zeros(())
         for model, sub in zip(self.models, self._split(params)):
@@ -96,6 +97,7 @@ class CombinedModel(eqx.Module):
 
     def components(self, params: Params) -> dict[str, jax.Array]:
         """Every model's components, keyed ``"<model.name>.<component>"``."""
+        self.parameters.check_point(params)
         out = {}
         for model, sub in zip(self.models, self._split(params)):
             out.update({f"{model.name}.{k}": v for k, v in model.components(sub).items()})

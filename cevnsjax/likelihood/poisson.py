@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-from jax.scipy.special import xlogy
 
 from .base import Likelihood
 
@@ -28,8 +27,13 @@ def poisson_deviance(mu: jax.Array, n: jax.Array) -> jax.Array:
     """
     mu = jnp.asarray(mu)
     n = jnp.asarray(n, dtype=mu.dtype)
-    # Eq. (81) of docs/physics.md (Baker & Cousins, NIM 221, 437 (1984))
-    return 2.0 * jnp.sum(mu - n + xlogy(n, n) - xlogy(n, mu))
+    # Eq. (81) of docs/physics.md (Baker & Cousins, NIM 221, 437 (1984)), written per bin as
+    # n (x - ln(1 + x)) with x = (mu - n)/n: no cancellation between mu - n and n ln(n/mu), so the
+    # error of a bin is ~eps |mu - n| instead of ~eps n (float32 chi^2 of 1e4-count bins within 1e-4)
+    positive = n > 0
+    n_safe = jnp.where(positive, n, 1.0)
+    x = (mu - n) / n_safe
+    return 2.0 * jnp.sum(jnp.where(positive, n_safe * (x - jnp.log1p(x)), mu))
 
 
 class Poisson(Likelihood):

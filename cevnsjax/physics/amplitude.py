@@ -22,7 +22,8 @@ nu-e scattering has the same structure (:func:`electron_couplings`, :func:`elect
 
 Shapes: ``flavour`` is an integer array (n_comp,); couplings come out with shape
 (n_comp, 3) + shape(T) (incoming component, final flavour, recoil grid); rates with shape
-(n_comp,) + shape(T).  Units: T, M in MeV; rates in cm^2/MeV times the moments' weights.
+(n_comp,) + shape(T).  Units: T, M in MeV; rates in 1e-38 cm^2/MeV (:data:`~cevnsjax.constants.XS_UNIT_CM2`)
+times the moments' weights, so that weights in 1e38 scatterers/cm^2 keep everything finite in float32.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..constants import HBARC2_MEV2_CM2, Constants
+from ..constants import HBARC2_MEV2_CM2, XS_UNIT_CM2, Constants
 from . import couplings as cp
 from . import electromagnetic as em
 from . import electron_scattering as es
@@ -222,17 +223,18 @@ def cevns_rate(
         moments: (K_weak, K_mag, K_1/E^2) of :func:`cevns_moments`, shape (3, n_comp) + shape(T).
 
     Returns:
-        dR/dT per component, shape (n_comp,) + shape(T) [cm^2/MeV x the moments' weights].
+        dR/dT per component, shape (n_comp,) + shape(T) [1e-38 cm^2/MeV x the moments' weights].
     """
     c = config.constants
     gp, gn = nuclear_couplings(pt, flavour, T, M, config)
     bracket = jnp.sum((gp * Z * FZ + gn * N * FN) ** 2, axis=1)
     k_weak, k_mag, k_e2 = moments
-    weak = c.G_F**2 * M / jnp.pi * HBARC2_MEV2_CM2 * bracket * k_weak  # Eq. (1) of arXiv:2005.01645
+    hbarc2 = HBARC2_MEV2_CM2 / XS_UNIT_CM2
+    weak = c.G_F**2 * hbarc2 / jnp.pi * M * bracket * k_weak  # Eq. (1) of arXiv:2005.01645
     mu2 = _trailing(pt.mu_nu[flavour] ** 2, jnp.ndim(T))
-    magnetic = em.magnetic_prefactor(c) * (Z * FZ) ** 2 * mu2 * k_mag  # Eq. (13) of arXiv:2005.01645
+    magnetic = em.magnetic_prefactor(c) / XS_UNIT_CM2 * (Z * FZ) ** 2 * mu2 * k_mag  # Eq. (13) of arXiv:2005.01645
     qphi = nsi.scalar_charge(Z * FZ, N * FN)
-    scalar = pt.g_phi**2 * qphi**2 * M**2 * T / (4 * jnp.pi * (2 * M * T + pt.m_phi**2) ** 2) * HBARC2_MEV2_CM2 * k_e2
+    scalar = pt.g_phi**2 * qphi**2 * M**2 * T / (4 * jnp.pi * (2 * M * T + pt.m_phi**2) ** 2) * hbarc2 * k_e2
     return weak + magnetic + scalar
 
 
@@ -289,13 +291,13 @@ def electron_rate(
         z_eff: electrons able to recoil at Te, broadcasting against Te.
 
     Returns:
-        Shape (n_comp,) + shape(Te) [cm^2/MeV x the moments' weights].
+        Shape (n_comp,) + shape(Te) [1e-38 cm^2/MeV x the moments' weights].
     """
     c = config.constants
     gv, ga = electron_couplings(pt, flavour, antineutrino, Te, config)
     weak = jnp.sum(es.folded_weak(gv, ga, moments[:, :, None], c), axis=1)
     mu2 = _trailing(pt.mu_nu[flavour] ** 2, jnp.ndim(Te))
-    magnetic = em.magnetic_prefactor(c) * mu2 * moments[3]
+    magnetic = em.magnetic_prefactor(c) / XS_UNIT_CM2 * mu2 * moments[3]
     return z_eff * (weak + magnetic)
 
 

@@ -14,7 +14,8 @@ By default the kinematic factor is the leading-order 1 - MT/(2E^2) of arXiv:2005
 O(T/E) <~ 0.3% in rates (129.9 vs 129.6 SM events for Ar 2020).  The axial nuclear term is
 neglected; antineutrinos have the same CEvNS cross section.
 
-Units: E, T, M in MeV; cross sections in cm^2/MeV.
+Units: E, T, M in MeV; cross sections in cm^2/MeV (in float32, values below 1.2e-38 cm^2/MeV are
+subnormal and keep fewer digits; the experiments fold rates in 1e-38 cm^2 and are not affected).
 
 Examples:
     >>> from cevnsjax.physics.nuclei import isotope
@@ -32,7 +33,7 @@ from collections.abc import Mapping
 import jax
 import jax.numpy as jnp
 
-from ..constants import FLAVOURS, Constants, pdg2022
+from ..constants import FLAVOURS, XS_UNIT_CM2, Constants, pdg2022
 from . import amplitude as amp
 from .catalogue import bsm_parameters
 from .electron_scattering import energy_moments, z_eff
@@ -124,7 +125,7 @@ def dsigma_dT(
     FZ = ff(q, nucleus.proton_radius if rp is None else rp)
     FN = ff(q, rn)
     moments = amp.cevns_moments(E[..., None], 1.0, T[..., None], M, exact=exact)[:, None]
-    return amp.cevns_rate(pt, flavour, T, M, nucleus.Z, nucleus.N, FZ, FN, moments, config)[0]
+    return amp.cevns_rate(pt, flavour, T, M, nucleus.Z, nucleus.N, FZ, FN, moments, config)[0] * XS_UNIT_CM2
 
 
 def dsigma_dTe(
@@ -159,4 +160,4 @@ def dsigma_dTe(
     w = jnp.where(allowed, 1.0, 0.0)
     moments = energy_moments(E[..., None], w[..., None], Te[..., None], c.m_e)[:, None]
     fl, anti = jnp.asarray([flavour]), jnp.asarray([float(antineutrino)])
-    return amp.electron_rate(pt, fl, anti, Te, z_eff(element, Te), moments, config)[0]
+    return amp.electron_rate(pt, fl, anti, Te, z_eff(element, Te), moments, config)[0] * XS_UNIT_CM2

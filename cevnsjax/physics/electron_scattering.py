@@ -21,7 +21,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
+from ..constants import HBARC2_MEV2_CM2, XS_UNIT_CM2, Constants, pdg2022
 
 #: (edges in keV, number of electrons above each edge, electrons below the lowest edge), descending.
 Z_EFF_TABLES = {
@@ -105,11 +105,11 @@ def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typ
 
 
 def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants = pdg2022) -> jax.Array:
-    """G_F^2 m_e/(2 pi) [(gV+gA)^2 k0 + (gV-gA)^2 k1 - (gV^2-gA^2) k2] per electron [cm^2/MeV x weights].
+    """G_F^2 m_e/(2 pi) [(gV+gA)^2 k0 + (gV-gA)^2 k1 - (gV^2-gA^2) k2] per electron [1e-38 cm^2/MeV x weights].
 
     ``moments`` = (k0, k1, k2, k_mag) from :func:`energy_moments`; gV, gA broadcast against k0.
     """
     k0, k1, k2 = moments[0], moments[1], moments[2]
     # Eq. (55) of docs/physics.md (Vogel & Engel 1989), folded over the flux
     bracket = (gv + ga) ** 2 * k0 + (gv - ga) ** 2 * k1 - (gv**2 - ga**2) * k2
-    return c.G_F**2 * c.m_e / (2 * jnp.pi) * HBARC2_MEV2_CM2 * bracket
+    return c.G_F**2 * c.m_e / (2 * jnp.pi) * (HBARC2_MEV2_CM2 / XS_UNIT_CM2) * bracket
