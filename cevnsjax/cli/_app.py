@@ -25,7 +25,7 @@ class _Group(LazyGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         argv = list(sys.argv[1:] if args is None else args)
         try:
-            return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            result = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
         except click.Abort:
@@ -35,6 +35,9 @@ class _Group(LazyGroup):
             _fail(err.format_message().replace("\n", " ") + where, "--json" in argv, code=err.exit_code)
         except Exception as err:  # the contract: no traceback reaches a user
             _fail(f"internal error ({type(err).__name__}: {err}); please report it", "--json" in argv, code=3)
+        if standalone_mode:  # like click's standalone mode: a finished command exits 0
+            sys.exit(0)
+        return result
 
 
 def _fail(message: str, as_json: bool, code: int = 2) -> None:

@@ -27,7 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "Options, parameters (units, bounds, defaults, priors), data and papers of EXP."),
     "list": ("info", "The experiments, one line each."),
     "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
-    "reproduce": ("reproduce", "Recompute published numbers (all tables, or NAME) and print ours next to the paper's."),
+    "reproduce": (
+        "reproduce",
+        "Recompute published numbers (all tables, or NAME): ours, the paper's, the difference and a status.",
+    ),
     "sample": ("inference", "NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."),
     "scan": ("inference", "chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."),
 }
