@@ -352,6 +352,8 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
         raise ValueError(f"--grid {item}: N must be at least 1")
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--grid {item}: LO and HI must be finite numbers")
+    if n > 1 and not hi > lo:
+        raise ValueError(f"--grid {item}: HI must be above LO (grids are increasing)")
     return name.strip(), np.linspace(lo, hi, n)
 
 
