@@ -119,7 +119,7 @@ def _check_plot_path(path: str | None) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     ext = os.path.splitext(path)[1].lstrip(".").lower()
     formats = matplotlib.figure.Figure().canvas.get_supported_filetypes()
-    if ext not in formats:
+    if ext and ext not in formats:  # no extension: matplotlib's default format (png)
         raise ValueError(f"--plot {path}: unknown figure format '{ext}'; valid: {', '.join(sorted(formats))}")
     if not os.path.isdir(folder):
         raise ValueError(f"--plot {path}: the folder {folder} does not exist")
