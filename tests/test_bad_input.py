@@ -247,3 +247,14 @@ def test_scans_across_chunk_sizes(ar):
         chi2 = cj.scan(ar, grid, chunk_size=size, progress=False).chi2
         assert np.all(np.isfinite(chi2))
         np.testing.assert_allclose(chi2, ref, rtol=1e-13, atol=0)
+
+
+def test_scan_never_returns_nan_silently():
+    import jax.numpy as jnp
+
+    from cevnsjax.model import FunctionModel
+    from cevnsjax.parameters import Parameter, ParameterSet
+
+    model = FunctionModel(lambda p: jnp.sqrt(p["x"] - 0.5), ParameterSet([Parameter("x", 1.0, lower=0.0)]))
+    with pytest.raises(FloatingPointError, match="chi\\^2 is NaN at 2 of 4 grid points, first at x = 0"):
+        cj.scan(model, {"x": [0.0, 0.25, 0.75, 1.0]}, progress=False)

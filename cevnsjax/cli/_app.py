@@ -73,7 +73,7 @@ def handle_errors(func: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (ValueError, KeyError, OSError, RuntimeError) as err:
+        except (ValueError, KeyError, OSError, RuntimeError, FloatingPointError) as err:
             msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
             _fail(str(msg).replace("\n", " "), bool(kwargs.get("as_json")))
 
