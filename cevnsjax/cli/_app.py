@@ -28,6 +28,9 @@ class _Group(click.Group):
             sys.exit(done.exit_code)
         except click.Abort:
             _fail("interrupted", "--json" in argv, code=130)
+        except click.exceptions.NoArgsIsHelpError as err:  # a bare group: its help, as click prints it
+            err.show()
+            sys.exit(err.exit_code)
         except click.ClickException as err:
             where = f" (see '{err.ctx.command_path} --help')" if getattr(err, "ctx", None) else ""
             _fail(err.format_message().replace("\n", " ") + where, "--json" in argv, code=err.exit_code)
