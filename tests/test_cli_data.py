@@ -63,6 +63,7 @@ def test_verify_reports_missing_and_corrupted(tmp_path, monkeypatch):
         "hash_ok": False,
         "expected_sha256": datasets.get_release("coherent_csi_2021").file("brnPE.txt").sha256,
         "sha256": datasets._locate.sha256(folder / "brnPE.txt"),
+        "problem": None,
     }
     assert csi["files"]["ninPE.txt"]["found"] is False
     assert out["releases"]["coherent_ar_2020"]["found"] is False

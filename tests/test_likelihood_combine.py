@@ -65,7 +65,9 @@ def test_fit_of_combination_with_renamed_fixed(pair):
     assert r.values["s"] == pytest.approx(1.5, abs=1e-6)
     assert r.errors["s"] == pytest.approx(0.5 / 2**0.5, rel=1e-6)
     assert r.ndof == 7 + 1 - 2  # bkg_a is constrained: a pseudo-measurement
-    with pytest.raises(ParameterError, match="unknown parameter 'eta'; valid names: s, a.eta"):
+    with pytest.raises(
+        ParameterError, match=r"unknown parameter 'eta' \(did you mean 'b.eta' or 'a.eta'\?\); valid names: s, a.eta"
+    ):
         fit(c, fixed={"eta": 1.0})
 
 

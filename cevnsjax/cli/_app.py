@@ -30,6 +30,9 @@ class _Group(LazyGroup):
             sys.exit(done.exit_code)
         except click.Abort:
             _fail("interrupted", "--json" in argv, code=130)
+        except click.exceptions.NoArgsIsHelpError as err:  # a bare group: its help, as click prints it
+            err.show()
+            sys.exit(err.exit_code)
         except click.ClickException as err:
             where = f" (see '{err.ctx.command_path} --help')" if getattr(err, "ctx", None) else ""
             _fail(err.format_message().replace("\n", " ") + where, "--json" in argv, code=err.exit_code)
@@ -78,7 +81,7 @@ def handle_errors(func: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except (ValueError, KeyError, OSError, RuntimeError) as err:
+        except (ValueError, KeyError, OSError, RuntimeError, FloatingPointError) as err:
             msg = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
             _fail(str(msg).replace("\n", " "), bool(kwargs.get("as_json")))
 

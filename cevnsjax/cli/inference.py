@@ -120,7 +120,7 @@ def _check_plot_path(path: str | None) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     ext = os.path.splitext(path)[1].lstrip(".").lower()
     formats = matplotlib.figure.Figure().canvas.get_supported_filetypes()
-    if ext not in formats:
+    if ext and ext not in formats:  # no extension: matplotlib's default format (png)
         raise ValueError(f"--plot {path}: unknown figure format '{ext}'; valid: {', '.join(sorted(formats))}")
     if not os.path.isdir(folder):
         raise ValueError(f"--plot {path}: the folder {folder} does not exist")
@@ -359,6 +359,8 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
         raise ValueError(f"--grid {item}: N must be at least 1")
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--grid {item}: LO and HI must be finite numbers")
+    if n > 1 and not hi > lo:
+        raise ValueError(f"--grid {item}: HI must be above LO (grids are increasing)")
     return name.strip(), np.linspace(lo, hi, n)
 
 

@@ -52,6 +52,10 @@ def scan(
         The :class:`~cevnsjax.inference.ScanResult`; ``chi2`` has shape
         ``tuple(len(v) for v in grid.values())``.
 
+    Raises:
+        ValueError: an empty, non-increasing or out-of-bounds grid, a bad ``chunk_size``.
+        FloatingPointError: chi^2 is NaN somewhere on the grid (never returned silently).
+
     Examples:
         >>> import numpy as np
         >>> from cevnsjax.model import FunctionModel
@@ -111,6 +115,11 @@ def scan(
             out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
             bar.update(min(size, total - k * size))
     chi2 = out[:total].reshape(shape)
+    bad = np.isnan(chi2)
+    if bad.any():  # never returned silently: inside the bounds chi^2 is a number (or +inf)
+        first = np.unravel_index(int(np.argmax(bad)), shape)
+        point = ", ".join(f"{n} = {a[i]:.6g}" for n, a, i in zip(names, axes, first))
+        raise FloatingPointError(f"scan: chi^2 is NaN at {int(bad.sum())} of {total} grid points, first at {point}")
     finite = np.where(np.isfinite(chi2), chi2, np.inf)
     best = np.unravel_index(int(np.argmin(finite)), shape)
     return ScanResult(
