@@ -317,3 +317,22 @@ def test_fit_fine_binning():
     assert r.converged
     assert float(m.components(best)["cevns"]) == pytest.approx(307.7, abs=1.0)
     assert r.chi2_min / r.ndof == pytest.approx(1.0, abs=0.15)
+
+
+def test_timing_option(model):
+    """``timing``: the default frees t_offset with its 0.1 us prior (trace mean 0.474 us from the NIN fit);
+    ``nin_fixed`` and ``data_fixed`` hold the trace mean at 0.474 and 0.553 us."""
+    assert model.parameters["t_offset"].free and model.parameters["t_offset"].default == 0.0
+    fixed = ex.experiment("coherent_csi_2021", timing="nin_fixed")
+    data = ex.experiment("coherent_csi_2021", timing="data_fixed")
+    assert "t_offset" not in fixed.parameters.default_free() and fixed.parameters["t_offset"].default == 0.0
+    assert data.parameters["t_offset"].default == pytest.approx(0.553 - csi.TRACE_MEAN_US, abs=1e-12)
+    assert data.parameters["t_offset"].constraint == (0.079, 0.1)  # no pull at its own default
+    p = data.parameters.defaults()
+    np.testing.assert_allclose(
+        np.asarray(_jitted(data, "expected")(p)["cevns"]),
+        np.asarray(_jitted(model, "expected")(p)["cevns"]),
+        rtol=1e-12,
+    )
+    with pytest.raises(ValueError, match="choices: offset_prior, nin_fixed, data_fixed"):
+        ex.experiment("coherent_csi_2021", timing="free")

@@ -160,6 +160,13 @@ PRIORS = {  # Gaussian prior widths (see the module docstring for their sources)
     "t_offset": 0.1,
 }
 
+#: Arrival-time treatments (option ``timing``): t_offset default [us], free by default, description.
+TIMING = {
+    "offset_prior": (0.0, True, "trace mean 0.474 us (NIN fit) shifted by a free t_offset, 0.1 us prior"),
+    "nin_fixed": (0.0, False, "trace mean fixed at 0.474 us (NIN fit)"),
+    "data_fixed": (0.079, False, "trace mean fixed at 0.553 us (C-window data), prior centred there if freed"),
+}
+
 RECOIL_RANGE_MEV = (1e-3, 0.06)  # quadrature range in T_nr; the top is capped at the kinematic limit
 
 BINNINGS = {
@@ -188,6 +195,11 @@ OPTIONS = {
         0.10, (0.10, 0.1146), type=float, doc="eta_flux prior width: 10% flux, or 11.46% = flux+quenching+efficiency"
     ),
     "electron_scattering": ELECTRON_SCATTERING,
+    "timing": Option(
+        "offset_prior",
+        tuple(TIMING),
+        doc="arrival-time treatment: " + "; ".join(f"{k}: {v[2]}" for k, v in TIMING.items()),
+    ),
     "refine": REFINE,
 }
 
@@ -379,7 +391,8 @@ class CoherentCsI2021(Experiment):
         )
 
 
-def _nuisances(flux_prior: float) -> list[Parameter]:
+def _nuisances(flux_prior: float, timing: str) -> list[Parameter]:
+    t_default, t_free, _ = TIMING[timing]
     return [
         flux_normalisation(flux_prior),
         Parameter(
@@ -444,12 +457,12 @@ def _nuisances(flux_prior: float) -> list[Parameter]:
         ),
         Parameter(
             "t_offset",
-            0.0,
+            t_default,
             unit="us",
             lower=-0.3,
             upper=0.5,
-            constraint=(0.0, PRIORS["t_offset"]),
-            free=True,
+            constraint=(t_default, PRIORS["t_offset"]),
+            free=t_free,
             label=r"$\Delta t$ [$\mu$s]",
             doc=f"shift of the POT-trace mean from {TRACE_MEAN_US} us",
         ),
@@ -468,6 +481,7 @@ def build(
     binning: str = "coherent",
     flux_prior: float = 0.10,
     electron_scattering: bool = True,
+    timing: str = "offset_prior",
     refine: int = 1,
 ) -> CoherentCsI2021:
     """Build the CsI 2021 experiment (the module docstring describes the physics of each option).
@@ -483,6 +497,8 @@ def build(
         binning: ``coherent`` (9 x 11 bins) or ``fine`` (14 x 18 bins).
         flux_prior: prior width of ``eta_flux`` (0.10 or 0.1146).
         electron_scattering: add the nu-e elastic scattering component ``es``.
+        timing: arrival-time treatment (:data:`TIMING`): ``offset_prior`` (t_offset free with its
+            0.1 us prior), ``nin_fixed`` (t_offset fixed at 0) or ``data_fixed`` (fixed at +0.079 us).
         refine: multiplies the recoil panels, neutrino-energy nodes, PE sub-bins and time nodes.
 
     Returns:
@@ -590,7 +606,7 @@ def build(
         parameters=parameter_set(
             c,
             _csi.radius_parameters(form_factor, separate_radii),
-            _nuisances(flux_prior),
+            _nuisances(flux_prior, timing),
             sterile=sterile,
             renamed=RENAMED_STRENGTH,
         ),
