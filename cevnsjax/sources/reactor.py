@@ -69,9 +69,10 @@ _REFUSED: dict[str, str] = {
     ),
 }
 _WHERE_LOOKED = (
-    "searched public code (reactor-flux codes, pyCEvNS-like CEvNS codes, GLoBES files, "
-    "LeireLarizgoitia/Reactor_CEnuNS, murataltinli/ERNIE, bglenardo/CENNSCalculations) "
-    "and public pages (arXiv mirrors)"
+    "searched public code (reactor-flux codes, pyCEvNS-like CEvNS codes, GLoBES files, KamLAND/Daya Bay/JUNO "
+    "reactor-flux generators, LeireLarizgoitia/Reactor_CEnuNS, murataltinli/ERNIE, bglenardo/CENNSCalculations, "
+    "adamanderson/cns_sensitivity; a RED-100 code naming a Kopeikin + Huber-Mueller hybrid without its table) "
+    "and public pages (arXiv mirrors: only abstracts of arXiv:1904.09358 and arXiv:2103.01684)"
 )
 
 #: Join between the low-energy table and the Huber-Mueller fits [MeV].
