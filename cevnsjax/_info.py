@@ -43,7 +43,6 @@ class ExperimentInfo:
     Attributes:
         name: registry name (``cj.experiment(name)``, the CLI's EXP).
         summary: one line: what the experiment is.
-        description: the experiment module's docstring (analysis, likelihoods, priors and their sources).
         options: option name -> ``{"default", "choices" (list or None), "type", "doc"}``.
         given: the options this description was built with (empty: the defaults).
         parameters: in display order, each ``{"name", "unit", "default", "lower", "upper" (None for
@@ -57,7 +56,6 @@ class ExperimentInfo:
 
     name: str
     summary: str
-    description: str
     options: dict[str, dict[str, Any]]
     given: dict[str, Any]
     parameters: list[dict[str, Any]]
@@ -159,7 +157,12 @@ def table() -> dict[str, ExperimentInfo]:
         text = resources.files("cevnsjax").joinpath("resources", TABLE_FILE).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    return {name: ExperimentInfo(**entry) for name, entry in json.loads(text)["experiments"].items()}
+    known = {f.name for f in dataclasses.fields(ExperimentInfo)}
+    try:  # a table of an older layout is ignored (then the experiments are built to be described)
+        entries = json.loads(text)["experiments"].items()
+        return {name: ExperimentInfo(**{k: v for k, v in e.items() if k in known}) for name, e in entries}
+    except (KeyError, TypeError, ValueError):
+        return {}
 
 
 def known_names() -> list[str]:
@@ -243,7 +246,6 @@ def describe(name: str, **options: Any) -> ExperimentInfo:
     return ExperimentInfo(
         name=name,
         summary=entry.doc,
-        description=module_doc.strip(),
         options={
             k: {
                 "default": o.default,

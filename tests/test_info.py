@@ -182,3 +182,13 @@ def test_light_commands_answer_quickly_without_jax(args, code):
     fields = out.stdout.split()[-6:]
     assert fields[2:] == ["JAX", "False", "CODE", str(code)], out.stdout + out.stderr
     assert wall < 3.0, f"{args}: {wall:.2f} s"
+
+
+def test_fit_table_hides_the_sm_point_unless_all():
+    args = ["fit", "coherent_csi_2017", "--option", "likelihood=single_bin", "--free", "q_nu_ee"]
+    short, full = invoke(*args), invoke(*args, "--all")
+    assert short.exit_code == 0 and full.exit_code == 0, short.output + full.output
+    assert "25 beyond-SM parameters fixed at their SM values not shown" in short.stdout
+    assert "q_nu_ee" in short.stdout  # free: shown
+    assert "mu_nu_e " not in short.stdout and "mu_nu_e " in full.stdout
+    assert "sin2_theta_w" in short.stdout and "eta_cevns" in short.stdout
