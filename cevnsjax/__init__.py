@@ -15,7 +15,7 @@ do), or enable float64 alone with ``jax.config.update("jax_enable_x64", True)``.
 from . import constants, datasets, experiments, inference, physics
 from ._setup import configure
 from .experiments import experiment
-from .inference import fit, profile, profile2d, sample, scan
+from .inference import fit, load, profile, profile2d, sample, scan
 from .likelihood import combine
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "physics",
     "experiment",
     "fit",
+    "load",
     "profile",
     "profile2d",
     "sample",

@@ -14,6 +14,7 @@ from . import couplings as _couplings  # noqa: E402,F401
 from . import data as _data  # noqa: E402,F401
 from . import inference as _inference  # noqa: E402,F401
 from . import reproduce as _reproduce  # noqa: E402,F401
+from . import results as _results  # noqa: E402,F401
 from ._app import main  # noqa: E402
 
 __all__ = ["main"]

@@ -121,6 +121,21 @@ def _start_option(func):
     return click.option("--start", multiple=True, metavar="P=V", help="Start free parameter P at V.")(func)
 
 
+def _output_option(func):
+    return click.option(
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Save the whole result as JSON (reload with cevnsjax.load, redraw with `cevnsjax plot`).",
+    )(func)
+
+
+def _save(result, output: str | None) -> None:
+    if output:
+        result.to_json(output)
+        click.echo(f"saved {output}", err=True)
+
+
 def _plot_option(func):
     return click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Save a figure (e.g. out.png).")(
         func
@@ -134,8 +149,9 @@ def _plot_option(func):
 @click.option("--engine", default="jax", show_default=True, help="Minimiser: jax or iminuit.")
 @click.option("--minos", is_flag=True, help="Asymmetric MINOS errors (iminuit engine).")
 @_plot_option
+@_output_option
 @handle_errors
-def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, plot):
+def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, plot, output):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
@@ -150,6 +166,7 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
     )
     if not result.converged:
         _warn(f"the fit did not converge: {result.message}")
+    _save(result, output)
     defaults = {n: p.default for n, p in model.parameters.items()}
     components, nominal = component_totals(model, [result.values, defaults])
     if plot:
@@ -235,8 +252,9 @@ def _profile2d_json(result) -> dict:
 @click.option("--range", "ranges", multiple=True, nargs=2, type=float, metavar="LO HI", help="Grid range per --param.")
 @click.option("--points", multiple=True, type=int, metavar="N", help="Grid points per --param (one value: all).")
 @_plot_option
+@_output_option
 @handle_errors
-def profile(experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot):
+def profile(experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot, output):
     """Profile likelihood in one or two parameters, every other free parameter re-minimised."""
     if len(params) not in (1, 2):
         raise ValueError("give --param once (1D profile) or twice (2D profile)")
@@ -254,6 +272,7 @@ def profile(experiment_names, fix, options, share, as_json, free, start, params,
         result = run_profile(model, params[0], grids[0], **kwargs)
     else:
         result = run_profile2d(model, tuple(params), tuple(grids), **kwargs)
+    _save(result, output)
     if not result.fit.converged:
         _warn(f"the global fit did not converge: {result.fit.message}")
     bad = int(np.sum(~result.converged))
@@ -308,8 +327,9 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
     "--grid", "grids", multiple=True, metavar="P=LO:HI:N", help="Scanned parameter and its grid (repeatable)."
 )
 @click.option("--chunk-size", default=65536, show_default=True, help="Grid points per device call.")
+@_output_option
 @handle_errors
-def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
+def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, output):
     """chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."""
     if not grids:
         raise ValueError("give at least one --grid P=LO:HI:N")
@@ -318,6 +338,7 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
         raise ValueError("each parameter may have only one --grid")
     model = build_model(experiment_names, options, share)
     result = run_scan(model, specs, fixed=_numbers(fix, "--fix"), chunk_size=chunk_size)
+    _save(result, output)
     if as_json:
         emit_json(
             {
@@ -351,9 +372,23 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size):
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 @click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
 @_plot_option
+@_output_option
 @handle_errors
 def sample(
-    experiment_names, fix, options, share, as_json, free, start, chains, samples, warmup, seed, chain_method, plot
+    experiment_names,
+    fix,
+    options,
+    share,
+    as_json,
+    free,
+    start,
+    chains,
+    samples,
+    warmup,
+    seed,
+    chain_method,
+    plot,
+    output,
 ):
     """NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."""
     if chain_method not in _CHAIN_METHODS:
@@ -370,6 +405,7 @@ def sample(
         seed=seed,
         chain_method=chain_method,
     )
+    _save(result, output)
     if result.divergences:
         _warn(f"{result.divergences} divergent transitions after warmup")
     worst = max(s["r_hat"] for s in result.summary.values())

@@ -71,7 +71,11 @@ def resolve_options(name: str, given: Mapping[str, Any]) -> dict[str, Any]:
 def experiment(name: str, **opts: Any) -> Model:
     """Build the experiment ``name`` with the given options (see :func:`options`)."""
     entry = _entry(name)
-    return entry.factory(**resolve_options(name, opts))
+    resolved = resolve_options(name, opts)
+    model = entry.factory(**resolved)
+    every = {key: option.default for key, option in entry.options.items()} | resolved
+    object.__setattr__(model, "build_options", every)  # not a field: saved with results, never traced
+    return model
 
 
 def _load_builtin() -> None:

@@ -23,6 +23,7 @@ from ..parameters import ParameterError
 from ._fit import fit_objective, solve_internal
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
 from ._objective import Objective, build, compiled, warn_if_float32
+from ._persist import attach
 from ._result import FitResult, Profile2DResult, ProfileResult
 from ._transforms import to_external, to_internal
 
@@ -185,7 +186,7 @@ def profile(
     )
     chi2_min, best_fit = _global_minimum(best, [name], points, chi2, nuisances)
     delta = chi2 - chi2_min
-    return ProfileResult(
+    result = ProfileResult(
         param=name,
         grid=grid,
         chi2=chi2,
@@ -198,6 +199,7 @@ def profile(
         nuisances=nuisances,
         fit=best,
     )
+    return attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints)
 
 
 def profile2d(
@@ -249,7 +251,7 @@ def profile2d(
     chi2_min, best_fit = _global_minimum(best, [a, b], points, chi2, nuisances)
     shape = (len(ga), len(gb))
     delta = (chi2 - chi2_min).reshape(shape)
-    return Profile2DResult(
+    result = Profile2DResult(
         params=(a, b),
         grid=(ga, gb),
         chi2=chi2.reshape(shape),
@@ -261,3 +263,4 @@ def profile2d(
         converged=ok.reshape(shape),
         fit=best,
     )
+    return attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints)

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._persist import Persistent
+
 
 def pdg_format(value: float, error: float) -> str:
     """``value ± error`` rounded with the PDG rule.
@@ -50,7 +52,7 @@ def pdg_format(value: float, error: float) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class NamedMatrix:
+class NamedMatrix(Persistent):
     """A square matrix with rows and columns labelled by parameter name.
 
     Index with two names (``m["a", "b"]``) or one (a row as ``{name: value}``).
@@ -90,7 +92,7 @@ class NamedMatrix:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.fit`.
 
     Attributes:
@@ -110,6 +112,9 @@ class FitResult:
         minos: asymmetric MINOS errors ``name -> (lower, upper)`` (iminuit only),
             or None.
     """
+
+    #: The ``iminuit.Minuit`` of ``engine="iminuit"`` (MIGRAD and HESSE done), else None; not saved.
+    minuit = None
 
     values: dict[str, float]
     errors: dict[str, float]
@@ -155,7 +160,7 @@ class FitResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class ProfileResult:
+class ProfileResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.profile` (one parameter).
 
     Attributes:
@@ -211,7 +216,7 @@ def format_intervals(intervals) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class Profile2DResult:
+class Profile2DResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.profile2d`.
 
     Attributes:
@@ -254,7 +259,7 @@ class Profile2DResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class ScanResult:
+class ScanResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.scan`.
 
     Attributes:
@@ -283,7 +288,7 @@ class ScanResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SampleResult:
+class SampleResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.sample`.
 
     Attributes:
@@ -294,6 +299,9 @@ class SampleResult:
         fixed: values of the parameters held fixed.
         diverging: divergence flag of every draw, shape (num_chains, num_samples).
     """
+
+    #: The numpyro ``MCMC`` that drew the samples (None for a loaded result); not saved.
+    mcmc = None
 
     samples: dict[str, np.ndarray]
     summary: dict[str, dict[str, float]]

@@ -23,6 +23,7 @@ from numpyro.infer import MCMC, NUTS, init_to_value
 
 from ..model import Model
 from ._objective import Objective, build, warn_if_float32
+from ._persist import attach
 from ._result import SampleResult
 
 CHAIN_METHODS = ("vectorized", "sequential", "parallel")
@@ -147,7 +148,7 @@ def sample(
     draws = {n: np.asarray(v) for n, v in mcmc.get_samples(group_by_chain=True).items()}
     draws = {n: draws[n] for n in obj.free}
     diverging = np.asarray(mcmc.get_extra_fields(group_by_chain=True)["diverging"])
-    return SampleResult(
+    result = SampleResult(
         samples=draws,
         summary=summarize(draws),
         divergences=int(diverging.sum()),
@@ -156,3 +157,5 @@ def sample(
         fixed={n: v for n, v in obj.base.items() if n not in obj.free},
         diverging=diverging,
     )
+    settings = dict(chains=chains, samples=samples, warmup=warmup, seed=seed, chain_method=chain_method)
+    return attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints, **settings)

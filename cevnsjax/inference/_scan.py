@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from ..model import Model
 from ._objective import build, compiled, warn_if_float32
+from ._persist import attach
 from ._result import ScanResult
 
 
@@ -106,7 +107,7 @@ def scan(
     chi2 = out[:total].reshape(shape)
     finite = np.where(np.isfinite(chi2), chi2, np.inf)
     best = np.unravel_index(int(np.argmin(finite)), shape)
-    return ScanResult(
+    result = ScanResult(
         params=names,
         grid=axes,
         chi2=chi2,
@@ -114,6 +115,7 @@ def scan(
         chi2_min=float(chi2[best]),
         n_devices=len(devices),
     )
+    return attach(result, model, fixed=fixed)
 
 
 def _point(obj, names, shape, total, inputs, axes, index):
