@@ -15,6 +15,7 @@ do), or enable float64 alone with ``jax.config.update("jax_enable_x64", True)``.
 from . import constants, datasets, experiments, inference, physics
 from ._setup import configure
 from .experiments import experiment
+from .handoff import to_minuit, to_pyhf
 from .inference import fit, load, profile, profile2d, sample, scan
 from .likelihood import combine
 
@@ -33,4 +34,6 @@ __all__ = [
     "sample",
     "scan",
     "combine",
+    "to_minuit",
+    "to_pyhf",
 ]

@@ -19,6 +19,8 @@ def test_top_level_names():
         "sample",
         "scan",
         "combine",
+        "to_minuit",
+        "to_pyhf",
     }
     for name in cj.__all__:
         assert getattr(cj, name) is not None

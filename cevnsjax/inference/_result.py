@@ -298,6 +298,10 @@ class SampleResult(Persistent):
         num_chains, num_samples: chains and draws per chain.
         fixed: values of the parameters held fixed.
         diverging: divergence flag of every draw, shape (num_chains, num_samples).
+        sample_stats: NUTS statistics per draw, shape (num_chains, num_samples) each
+            (``energy``, ``lp``, ``acceptance_rate``, ``n_steps``, ``step_size``).
+        log_likelihood: pointwise ln L per data set, shape (num_chains, num_samples, n_bins)
+            (:func:`~cevnsjax.inference._pointwise.pointwise_loglik`).
     """
 
     #: The numpyro ``MCMC`` that drew the samples (None for a loaded result); not saved.
@@ -310,18 +314,24 @@ class SampleResult(Persistent):
     num_samples: int
     fixed: Mapping[str, float]
     diverging: np.ndarray
+    sample_stats: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    log_likelihood: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def to_arviz(self):
-        """The draws as an ``arviz.InferenceData`` (posterior and ``diverging``)."""
-        import warnings
+        """The draws as an ``arviz.InferenceData``: posterior, sample_stats, log_likelihood.
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            import arviz as az
+        ``az.summary``, ``az.loo`` (one data set; pass ``var_name`` for a combination, whose
+        data sets are separate variables), ``az.plot_energy`` and ``az.plot_trace`` work on it.
+        """
+        from ._sample import _arviz
 
-        return az.from_dict(
+        stats = {"diverging": self.diverging, **self.sample_stats}
+        loglik = {k: np.asarray(v) for k, v in self.log_likelihood.items()}
+        return _arviz().from_dict(
             posterior={k: np.asarray(v) for k, v in self.samples.items()},
-            sample_stats={"diverging": self.diverging},
+            sample_stats=stats,
+            log_likelihood=loglik or None,
+            dims={k: [f"{k}_bin"] for k in loglik},
         )
 
     def __repr__(self) -> str:
