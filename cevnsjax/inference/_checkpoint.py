@@ -38,6 +38,9 @@ class Checkpoint:
             or of a complete result of another kind.
     """
 
+    #: Set (by the CLI's Ctrl-C handler) to stop the run once the chunk under way is saved.
+    stop_requested = False
+
     def __init__(self, path, kind: str, model, settings: Mapping, *, resume: bool = False):
         self.path = os.fspath(path)
         self.kind = kind
@@ -74,6 +77,8 @@ class Checkpoint:
         self.chunks.append(dict(chunk))
         self.state = state
         self.save()
+        if Checkpoint.stop_requested:
+            raise KeyboardInterrupt
 
     def save_state(self, state) -> None:
         """Record the state to continue from (before the first chunk) and rewrite the file."""
