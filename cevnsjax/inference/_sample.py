@@ -133,8 +133,8 @@ def sample(
             chain (the sampler state included), and with the whole result at the end.
         resume: continue an interrupted run from ``output`` (same arguments): no new warmup,
             the same draws as an uninterrupted run.
-        chunk_draws: draws per chain between two writes of ``output`` (default: a quarter;
-            numpyro compiles its sampling loop again for every chunk, seconds each).
+        chunk_draws: draws per chain between two writes of ``output`` (default: a quarter, at
+            least 250; numpyro compiles its sampling loop again for every chunk, seconds each).
 
     Returns:
         The :class:`~cevnsjax.inference.SampleResult`, with the numpyro ``MCMC`` as ``.mcmc``,
@@ -240,7 +240,8 @@ def _run_in_chunks(mcmc: MCMC, kernel, key, obj: Objective, checkpoint: Checkpoi
     After the warmup and after each chunk the checkpoint file is rewritten with the chain
     state; a resumed run rebuilds the state from it and continues with the next chunk.
     """
-    size = max(1, min(samples, int(chunk_draws) if chunk_draws else -(-samples // 4)))
+    default = max(-(-samples // 4), min(samples, 250))
+    size = max(1, min(samples, int(chunk_draws) if chunk_draws else default))
     sizes = [size] * (samples // size) + ([samples % size] if samples % size else [])
     checkpoint.total = len(sizes)
     if checkpoint.state is None:
