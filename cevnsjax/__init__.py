@@ -38,6 +38,9 @@ _LAZY = {
     "sample": (".inference", "sample"),
     "scan": (".inference", "scan"),
     "combine": (".likelihood", "combine"),
+    "load": (".inference", "load"),
+    "to_minuit": (".handoff", "to_minuit"),
+    "to_pyhf": (".handoff", "to_pyhf"),
 }
 
 
@@ -66,9 +69,12 @@ __all__ = [
     "experiment",
     "info",
     "fit",
+    "load",
     "profile",
     "profile2d",
     "sample",
     "scan",
     "combine",
+    "to_minuit",
+    "to_pyhf",
 ]

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult
+from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult, SampleResult, ScanResult
 
 _COLORS = ("C0", "C1", "C2", "C3", "C4")
 
@@ -200,3 +200,80 @@ def plot_running(
     ax.set_ylabel(r"$\sin^2\hat\theta_W(\mu)$")
     ax.legend(fontsize="x-small", ncol=2)
     return fig
+
+
+def plot_scan(result: ScanResult, ax=None, units: Mapping[str, str] | None = None) -> Figure:
+    """Delta chi^2 of a grid scan: a curve in one parameter, a map with 2-dof contours in two.
+
+    With more than two scanned parameters the map shows the first two, minimised over the
+    others (the grid's own profile).
+
+    Args:
+        result: a scan.
+        ax: matplotlib Axes to draw on (default: a new figure).
+        units: ``name -> unit`` for the axis labels (default: the saved parameter metadata).
+
+    Returns:
+        The figure.
+    """
+    units = dict(units or {n: p.get("unit", "") for n, p in result.metadata.get("parameters", {}).items()})
+    delta = result.chi2 - result.chi2_min
+    if len(result.params) == 1:
+        fig, ax = _axes(ax)
+        (name,) = result.params
+        ax.plot(result.grid[0], delta, color="k", lw=1.5)
+        for color, (level_name, level) in zip(_COLORS, LEVELS_1D.items()):
+            ax.axhline(level, color=color, ls="--", lw=0.8, label=f"{level_name} ({level:g})")
+        ax.axvline(result.best_point[name], color="0.5", lw=0.8)
+        finite = delta[np.isfinite(delta)]
+        top = 1.2 * max(LEVELS_1D.values())
+        ax.set_ylim(0.0, min(top, 1.05 * finite.max()) if finite.size and finite.max() > 0 else top)
+        ax.set_xlim(result.grid[0][0], result.grid[0][-1])
+        ax.set_xlabel(_label(name, units))
+        ax.set_ylabel(r"$\Delta\chi^2$ (grid scan)")
+        ax.legend(fontsize="small", loc="best")
+        return fig
+    fig, ax = _axes(ax, figsize=(6.5, 4.5))
+    a, b = result.params[:2]
+    if delta.ndim > 2:
+        delta = np.min(delta, axis=tuple(range(2, delta.ndim)))
+        ax.set_title(f"minimum over {', '.join(result.params[2:])}", fontsize="small")
+    image = ax.pcolormesh(result.grid[0], result.grid[1], delta.T, cmap="Greys_r", vmin=0.0, vmax=12.0, shading="auto")
+    fig.colorbar(image, ax=ax, label=r"$\Delta\chi^2$ (grid scan)")
+    if min(delta.shape) >= 2:
+        ax.contour(result.grid[0], result.grid[1], delta.T, levels=list(LEVELS_2D.values()), colors=_COLORS)
+        for color, (level_name, level) in zip(_COLORS, LEVELS_2D.items()):
+            ax.plot([], [], color=color, label=f"{level_name} ({level:g})")
+    ax.plot(result.best_point[a], result.best_point[b], "r+", ms=10, label="lowest point")
+    ax.set_xlabel(_label(a, units))
+    ax.set_ylabel(_label(b, units))
+    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=3)
+    return fig
+
+
+def plot_result(result) -> Figure:
+    """The standard figure of any result (as drawn by ``--plot``), e.g. of one loaded with ``cj.load``.
+
+    Args:
+        result: a fit (pulls and correlations), 1D or 2D profile, scan, or sample (corner plot).
+
+    Returns:
+        The figure.
+
+    Raises:
+        TypeError: a result type without a figure.
+    """
+    params = result.metadata.get("parameters", {})
+    units = {n: p.get("unit", "") for n, p in params.items()}
+    if isinstance(result, FitResult):
+        constraints = {n: tuple(p["constraint"]) for n, p in params.items() if p.get("constraint")}
+        return plot_fit(result, {n: c for n, c in constraints.items() if n in result.free})
+    if isinstance(result, ProfileResult):
+        return plot_profile(result)
+    if isinstance(result, Profile2DResult):
+        return plot_profile2d(result)
+    if isinstance(result, ScanResult):
+        return plot_scan(result, units=units)
+    if isinstance(result, SampleResult):
+        return plot_corner(result.samples, units=units)
+    raise TypeError(f"no figure for a {type(result).__name__}")

@@ -224,6 +224,7 @@ def test_sample_json_contract_and_corner_plot(tmp_path):
     out = last_json(r)
     assert {"summary", "divergences", "num_chains", "num_samples"} <= set(out)
     assert set(out["summary"]) == {"mu", "eta"}
-    assert set(out["summary"]["mu"]) == {"mean", "std", "median", "q05", "q16", "q84", "q95", "r_hat", "ess"}
+    keys = {"mean", "std", "median", "q05", "q16", "q84", "q95", "r_hat", "ess", "ess_bulk", "ess_tail"}
+    assert set(out["summary"]["mu"]) == keys
     assert out["num_chains"] == 2 and out["num_samples"] == 200
     assert png.stat().st_size > 1000

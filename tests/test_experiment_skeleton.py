@@ -20,7 +20,7 @@ LAYERS = [
     {"folding"},
     {"datasets"},
     {"experiments", "_info"},
-    {"likelihood", "inference", "plotting"},
+    {"likelihood", "inference", "plotting", "handoff"},
     {"cli", "__init__", "__main__"},
 ]
 # The likelihood layer sits beside the experiments: they compose its statistics.

@@ -19,6 +19,7 @@ def test_public_names():
             "SampleResult",
             "ScanResult",
             "fit",
+            "load",
             "profile",
             "profile2d",
             "sample",

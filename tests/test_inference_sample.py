@@ -7,7 +7,7 @@ from cevnsjax.inference import SampleResult, sample
 from cevnsjax.model import FunctionModel
 from cevnsjax.parameters import Parameter, ParameterSet
 
-KEYS = {"mean", "std", "median", "q05", "q16", "q84", "q95", "r_hat", "ess"}
+KEYS = {"mean", "std", "median", "q05", "q16", "q84", "q95", "r_hat", "ess", "ess_bulk", "ess_tail"}
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,14 @@ def test_top_level_names():
         "experiment",
         "info",
         "fit",
+        "load",
         "profile",
         "profile2d",
         "sample",
         "scan",
         "combine",
+        "to_minuit",
+        "to_pyhf",
     }
     for name in cj.__all__:
         assert getattr(cj, name) is not None

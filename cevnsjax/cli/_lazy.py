@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("inference", "Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."),
     "info": ("info", "Options, parameters (units, bounds, defaults, priors), data and papers of EXP."),
     "list": ("info", "The experiments, one line each."),
+    "plot": (
+        "results",
+        "Redraw a result saved with --output (fit, profile, scan, sample) as the command's --plot would.",
+    ),
     "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
     "reproduce": (
         "reproduce",

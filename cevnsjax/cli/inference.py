@@ -8,8 +8,13 @@ default free set (the nuisances), ``--fix P=V`` removes from it.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
 import os
+import signal
+import sys
+from pathlib import Path
 
 import click
 import numpy as np
@@ -20,6 +25,7 @@ from ..inference import profile as run_profile
 from ..inference import profile2d as run_profile2d
 from ..inference import sample as run_sample
 from ..inference import scan as run_scan
+from ..inference._checkpoint import Checkpoint
 from ..inference._objective import component_totals
 from ..inference._result import format_intervals, pdg_format
 from ..likelihood.combine import combine
@@ -167,6 +173,63 @@ def _start_option(func):
     return click.option("--start", multiple=True, metavar="P=V", help="Start free parameter P at V.")(func)
 
 
+def _output_option(func):
+    return click.option(
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Save the whole result as JSON (reload with cevnsjax.load, redraw with `cevnsjax plot`).",
+    )(func)
+
+
+def _resume_option(func):
+    return click.option(
+        "--resume",
+        is_flag=True,
+        help="Continue an interrupted run from its --output file (same arguments); a finished one is reloaded.",
+    )(func)
+
+
+def _save(result, output: str | None) -> None:
+    if output:
+        result.to_json(output)
+        click.echo(f"saved {output}", err=True)
+
+
+@contextlib.contextmanager
+def _interruptible(output: str | None, resume: bool, as_json: bool):
+    """Ctrl-C: one line saying what the --output file keeps and how to continue; exit 130."""
+    if resume and not output:
+        raise ValueError("--resume needs --output FILE.json (the file of the interrupted run)")
+
+    def stop_after_chunk(signum, frame):  # the chunk under way finishes and is saved; a second Ctrl-C stops now
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        Checkpoint.stop_requested = True
+
+    previous = signal.signal(signal.SIGINT, stop_after_chunk) if output else None
+    try:
+        yield
+        if output:
+            click.echo(f"saved {output}", err=True)
+    except KeyboardInterrupt:
+        kept = ""
+        if output and os.path.exists(output):
+            progress = json.loads(Path(output).read_text()).get("progress", {})
+            kept = (
+                f"; {progress.get('done', 0)} of {progress.get('total', '?')} chunks are saved in {output}: "
+                "continue with the same command and --resume"
+            )
+        message = f"interrupted{kept or ' (nothing saved: give --output FILE.json to keep finished chunks)'}"
+        click.echo(f"error: {message}", err=True)
+        if as_json:
+            click.echo(json.dumps({"error": message}))
+        sys.exit(130)
+    finally:
+        Checkpoint.stop_requested = False
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _plot_option(func):
     return click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Save a figure (e.g. out.png).")(
         func
@@ -181,8 +244,9 @@ def _plot_option(func):
 @click.option("--minos", is_flag=True, help="Asymmetric MINOS errors (iminuit engine).")
 @click.option("--all", "show_all", is_flag=True, help="Also print the beyond-SM parameters fixed at their SM values.")
 @_plot_option
+@_output_option
 @handle_errors
-def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, plot):
+def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, plot, output):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
@@ -198,6 +262,7 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
     )
     if not result.converged:
         _warn(f"the fit did not converge: {result.message}")
+    _save(result, output)
     defaults = {n: p.default for n, p in model.parameters.items()}
     components, nominal = component_totals(model, [result.values, defaults])
     if plot:
@@ -289,8 +354,12 @@ def _profile2d_json(result) -> dict:
 @click.option("--points", multiple=True, type=int, metavar="N", help="Grid points per --param (one value: all).")
 @_plot_option
 @_force_option
+@_output_option
+@_resume_option
 @handle_errors
-def profile(experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot, force):
+def profile(
+    experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot, force, output, resume
+):
     """Profile likelihood in one or two parameters, every other free parameter re-minimised."""
     if len(params) not in (1, 2):
         raise ValueError("give --param once (1D profile) or twice (2D profile)")
@@ -308,10 +377,11 @@ def profile(experiment_names, fix, options, share, as_json, free, start, params,
     grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     model = build_model(experiment_names, options, share)
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"))
-    if len(params) == 1:
-        result = run_profile(model, params[0], grids[0], **kwargs)
-    else:
-        result = run_profile2d(model, tuple(params), tuple(grids), **kwargs)
+    with _interruptible(output, resume, as_json):
+        if len(params) == 1:
+            result = run_profile(model, params[0], grids[0], **kwargs, output=output, resume=resume)
+        else:
+            result = run_profile2d(model, tuple(params), tuple(grids), **kwargs, output=output, resume=resume)
     if not result.fit.converged:
         _warn(f"the global fit did not converge: {result.fit.message}")
     bad = int(np.sum(~result.converged))
@@ -373,8 +443,10 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
     "--chunk-size", default=65536, show_default=True, type=click.IntRange(min=1), help="Grid points per device call."
 )
 @_force_option
+@_output_option
+@_resume_option
 @handle_errors
-def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, force):
+def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, force, output, resume):
     """chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."""
     if not grids:
         raise ValueError("give at least one --grid P=LO:HI:N")
@@ -384,7 +456,10 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, forc
     total = math.prod(len(v) for v in specs.values())
     _size_guard(total, MAX_SCAN_POINTS, "a scan", force, f"{8 * total / 1e9:.3g} GB of results")
     model = build_model(experiment_names, options, share)
-    result = run_scan(model, specs, fixed=_numbers(fix, "--fix"), chunk_size=chunk_size)
+    with _interruptible(output, resume, as_json):
+        result = run_scan(
+            model, specs, fixed=_numbers(fix, "--fix"), chunk_size=chunk_size, output=output, resume=resume
+        )
     if as_json:
         emit_json(
             {
@@ -418,26 +493,45 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, forc
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 @click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
 @_plot_option
+@_output_option
+@_resume_option
 @handle_errors
 def sample(
-    experiment_names, fix, options, share, as_json, free, start, chains, samples, warmup, seed, chain_method, plot
+    experiment_names,
+    fix,
+    options,
+    share,
+    as_json,
+    free,
+    start,
+    chains,
+    samples,
+    warmup,
+    seed,
+    chain_method,
+    plot,
+    output,
+    resume,
 ):
     """NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."""
     if chain_method not in _CHAIN_METHODS:
         raise ValueError(f"unknown chain method '{chain_method}'; valid: {', '.join(_CHAIN_METHODS)}")
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share)
-    result = run_sample(
-        model,
-        free=_names(free),
-        fixed=_numbers(fix, "--fix"),
-        start=_numbers(start, "--start"),
-        chains=chains,
-        samples=samples,
-        warmup=warmup,
-        seed=seed,
-        chain_method=chain_method,
-    )
+    with _interruptible(output, resume, as_json):
+        result = run_sample(
+            model,
+            free=_names(free),
+            fixed=_numbers(fix, "--fix"),
+            start=_numbers(start, "--start"),
+            chains=chains,
+            samples=samples,
+            warmup=warmup,
+            seed=seed,
+            chain_method=chain_method,
+            output=output,
+            resume=resume,
+        )
     if result.divergences:
         _warn(f"{result.divergences} divergent transitions after warmup")
     worst = max(s["r_hat"] for s in result.summary.values())

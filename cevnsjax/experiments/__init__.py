@@ -155,7 +155,11 @@ def experiment(name: str, **opts: Any) -> Model:
     option or option value raises ValueError naming close matches and the valid choices.
     """
     entry = registered(name)
-    return entry.factory(**resolve_options(name, opts))
+    resolved = resolve_options(name, opts)
+    model = entry.factory(**resolved)
+    every = {key: option.default for key, option in entry.options.items()} | resolved
+    object.__setattr__(model, "build_options", every)  # not a field: saved with results, never traced
+    return model
 
 
 def _experiments_help() -> str:

@@ -8,6 +8,7 @@ constrained by name, and bounds are honoured through Minuit-style transforms.
 from ._fit import fit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
+from ._persist import load
 from ._profile import profile, profile2d
 from ._result import FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
 from ._sample import sample
@@ -24,6 +25,7 @@ __all__ = [
     "SampleResult",
     "ScanResult",
     "fit",
+    "load",
     "profile",
     "profile2d",
     "sample",

@@ -11,6 +11,7 @@ import numpy as np
 from ..model import Model
 from ._minimize import minimize
 from ._objective import Objective, build, compiled, warn_if_float32
+from ._persist import attach
 from ._result import FitResult, NamedMatrix
 from ._transforms import to_external, to_internal
 
@@ -63,7 +64,8 @@ def fit(
     """
     warn_if_float32("fit")
     obj = build(model, free, fixed, start, constraints)
-    return fit_objective(obj, engine, minos, tolerance=tolerance, max_steps=max_steps)
+    result = fit_objective(obj, engine, minos, tolerance=tolerance, max_steps=max_steps)
+    return attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints, engine=engine)
 
 
 def fit_objective(
@@ -239,4 +241,6 @@ def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: boo
         merrors = {n: (float(m.merrors[n].lower), float(m.merrors[n].upper)) for n in obj.free}
     x = np.array(m.values, dtype=float)
     cov = np.array(m.covariance, dtype=float) if m.covariance is not None else np.full((len(x),) * 2, np.nan)
-    return _result(obj, x, m.fval, converged, message, fmin.edm, "iminuit", cov, merrors)
+    result = _result(obj, x, m.fval, converged, message, fmin.edm, "iminuit", cov, merrors)
+    result._attach(minuit=m)
+    return result

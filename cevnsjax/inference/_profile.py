@@ -11,6 +11,7 @@ padded chunks (one compilation) with a progress bar over the chunks.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Mapping, Sequence
 
 import jax
@@ -20,9 +21,11 @@ from tqdm import tqdm
 
 from ..model import Model
 from ..parameters import ParameterError
+from ._checkpoint import Checkpoint
 from ._fit import fit_objective, solve_internal
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
 from ._objective import Objective, build, compiled, warn_if_float32
+from ._persist import attach, from_dict
 from ._result import FitResult, Profile2DResult, ProfileResult
 from ._transforms import to_external, to_internal
 
@@ -51,6 +54,7 @@ def _profile_points(
     max_steps: int,
     batch_size: int,
     progress: bool | None,
+    checkpoint: Checkpoint | None = None,
 ) -> tuple[FitResult, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Profiled chi^2 at ``points`` (shape (m, len(names))) and the global fit."""
     fixed = dict(fixed or {})
@@ -82,9 +86,16 @@ def _profile_points(
     bar = tqdm(
         total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
     )
+    done = [] if checkpoint is None else checkpoint.chunks
     with bar:
         for k in range(n_chunks):
-            c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
+            if k < len(done):  # finished before an interruption (--resume)
+                c, o, x = done[k]["chi2"], done[k]["converged"], done[k]["free"]
+            else:
+                c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
+                if checkpoint is not None:
+                    checkpoint.total = n_chunks
+                    checkpoint.add({"chi2": np.asarray(c), "converged": np.asarray(o), "free": np.asarray(x)})
             chi2.append(np.asarray(c))
             ok.append(np.asarray(o))
             xs.append(np.asarray(x))
@@ -114,6 +125,13 @@ def _batched_solver(obj: Objective, names: tuple[str, ...], tolerance: float, ma
     return jax.jit(jax.vmap(one, in_axes=(None, None, 0)))
 
 
+def _checkpoint(output, resume, kind, model, settings, tolerance, max_steps, batch_size) -> Checkpoint | None:
+    if output is None:
+        return None
+    settings = {**settings, "tolerance": tolerance, "max_steps": max_steps, "batch_size": batch_size}
+    return Checkpoint(output, kind, model, settings, resume=resume)
+
+
 def _global_minimum(best: FitResult, names, points, chi2, nuisances) -> tuple[float, dict[str, float]]:
     """Global minimum: the fit's, unless a profile point went lower."""
     if not np.any(np.isfinite(chi2)) or np.nanmin(chi2) >= best.chi2_min:
@@ -138,6 +156,8 @@ def profile(
     max_steps: int = 200,
     batch_size: int = 256,
     progress: bool | None = None,
+    output: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> ProfileResult:
     """One-dimensional profile likelihood of ``name``.
 
@@ -153,6 +173,10 @@ def profile(
         max_steps: Newton iteration limit per minimisation.
         batch_size: grid points per vmapped chunk (memory vs. speed).
         progress: progress bar on stderr (None: only on a terminal).
+        output: JSON file rewritten after every chunk of ``batch_size`` points with the finished
+            ones, and with the whole result at the end (``cj.load``).
+        resume: continue an interrupted run from ``output`` (same arguments), to the result an
+            uninterrupted run gives.
 
     Returns:
         The :class:`~cevnsjax.inference.ProfileResult` with Delta chi^2 and the
@@ -172,6 +196,10 @@ def profile(
     name = model.parameters.canonical(name)
     grid = _check_grid(model, name, grid)
     points = grid[:, None]
+    settings = dict(params=[name], grid=[grid], free=free, fixed=fixed, start=start, constraints=constraints)
+    checkpoint = _checkpoint(output, resume, "ProfileResult", model, settings, tolerance, max_steps, batch_size)
+    if checkpoint is not None and checkpoint.complete is not None:
+        return from_dict(checkpoint.complete)
     best, chi2, ok, nuisances = _profile_points(
         model,
         [name],
@@ -184,10 +212,11 @@ def profile(
         max_steps=max_steps,
         batch_size=batch_size,
         progress=progress,
+        checkpoint=checkpoint,
     )
     chi2_min, best_fit = _global_minimum(best, [name], points, chi2, nuisances)
     delta = chi2 - chi2_min
-    return ProfileResult(
+    result = ProfileResult(
         param=name,
         grid=grid,
         chi2=chi2,
@@ -200,6 +229,10 @@ def profile(
         nuisances=nuisances,
         fit=best,
     )
+    attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints)
+    if checkpoint is not None:
+        checkpoint.finish(result)
+    return result
 
 
 def profile2d(
@@ -215,6 +248,8 @@ def profile2d(
     max_steps: int = 200,
     batch_size: int = 256,
     progress: bool | None = None,
+    output: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> Profile2DResult:
     """Two-dimensional profile likelihood of ``names = (a, b)``.
 
@@ -230,6 +265,8 @@ def profile2d(
         max_steps: as for :func:`profile`.
         batch_size: as for :func:`profile`.
         progress: as for :func:`profile`.
+        output: as for :func:`profile`.
+        resume: as for :func:`profile`.
 
     Returns:
         The :class:`~cevnsjax.inference.Profile2DResult` with contours at the
@@ -240,6 +277,10 @@ def profile2d(
     if a == b:
         raise ValueError(f"profile2d needs two different parameters, got '{a}' twice")
     ga, gb = _check_grid(model, a, grids[0]), _check_grid(model, b, grids[1])
+    settings = dict(params=[a, b], grid=[ga, gb], free=free, fixed=fixed, start=start, constraints=constraints)
+    checkpoint = _checkpoint(output, resume, "Profile2DResult", model, settings, tolerance, max_steps, batch_size)
+    if checkpoint is not None and checkpoint.complete is not None:
+        return from_dict(checkpoint.complete)
     points = np.stack(np.meshgrid(ga, gb, indexing="ij"), axis=-1).reshape(-1, 2)
     best, chi2, ok, nuisances = _profile_points(
         model,
@@ -253,11 +294,12 @@ def profile2d(
         max_steps=max_steps,
         batch_size=batch_size,
         progress=progress,
+        checkpoint=checkpoint,
     )
     chi2_min, best_fit = _global_minimum(best, [a, b], points, chi2, nuisances)
     shape = (len(ga), len(gb))
     delta = (chi2 - chi2_min).reshape(shape)
-    return Profile2DResult(
+    result = Profile2DResult(
         params=(a, b),
         grid=(ga, gb),
         chi2=chi2.reshape(shape),
@@ -269,3 +311,7 @@ def profile2d(
         converged=ok.reshape(shape),
         fit=best,
     )
+    attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints)
+    if checkpoint is not None:
+        checkpoint.finish(result)
+    return result

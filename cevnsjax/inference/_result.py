@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._persist import Persistent
+
 
 def pdg_format(value: float, error: float) -> str:
     """``value ± error`` rounded with the PDG rule.
@@ -50,7 +52,7 @@ def pdg_format(value: float, error: float) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class NamedMatrix:
+class NamedMatrix(Persistent):
     """A square matrix with rows and columns labelled by parameter name.
 
     Index with two names (``m["a", "b"]``) or one (a row as ``{name: value}``).
@@ -90,7 +92,7 @@ class NamedMatrix:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class FitResult:
+class FitResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.fit`.
 
     Attributes:
@@ -110,6 +112,9 @@ class FitResult:
         minos: asymmetric MINOS errors ``name -> (lower, upper)`` (iminuit only),
             or None.
     """
+
+    #: The ``iminuit.Minuit`` of ``engine="iminuit"`` (MIGRAD and HESSE done), else None; not saved.
+    minuit = None
 
     values: dict[str, float]
     errors: dict[str, float]
@@ -155,7 +160,7 @@ class FitResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class ProfileResult:
+class ProfileResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.profile` (one parameter).
 
     Attributes:
@@ -211,7 +216,7 @@ def format_intervals(intervals) -> str:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class Profile2DResult:
+class Profile2DResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.profile2d`.
 
     Attributes:
@@ -254,7 +259,7 @@ class Profile2DResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class ScanResult:
+class ScanResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.scan`.
 
     Attributes:
@@ -283,7 +288,7 @@ class ScanResult:
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SampleResult:
+class SampleResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.sample`.
 
     Attributes:
@@ -293,7 +298,14 @@ class SampleResult:
         num_chains, num_samples: chains and draws per chain.
         fixed: values of the parameters held fixed.
         diverging: divergence flag of every draw, shape (num_chains, num_samples).
+        sample_stats: NUTS statistics per draw, shape (num_chains, num_samples) each
+            (``energy``, ``lp``, ``acceptance_rate``, ``n_steps``, ``step_size``).
+        log_likelihood: pointwise ln L per data set, shape (num_chains, num_samples, n_bins)
+            (:func:`~cevnsjax.inference._pointwise.pointwise_loglik`).
     """
+
+    #: The numpyro ``MCMC`` that drew the samples (None for a loaded result); not saved.
+    mcmc = None
 
     samples: dict[str, np.ndarray]
     summary: dict[str, dict[str, float]]
@@ -302,18 +314,24 @@ class SampleResult:
     num_samples: int
     fixed: Mapping[str, float]
     diverging: np.ndarray
+    sample_stats: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    log_likelihood: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def to_arviz(self):
-        """The draws as an ``arviz.InferenceData`` (posterior and ``diverging``)."""
-        import warnings
+        """The draws as an ``arviz.InferenceData``: posterior, sample_stats, log_likelihood.
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
-            import arviz as az
+        ``az.summary``, ``az.loo`` (one data set; pass ``var_name`` for a combination, whose
+        data sets are separate variables), ``az.plot_energy`` and ``az.plot_trace`` work on it.
+        """
+        from ._sample import _arviz
 
-        return az.from_dict(
+        stats = {"diverging": self.diverging, **self.sample_stats}
+        loglik = {k: np.asarray(v) for k, v in self.log_likelihood.items()}
+        return _arviz().from_dict(
             posterior={k: np.asarray(v) for k, v in self.samples.items()},
-            sample_stats={"diverging": self.diverging},
+            sample_stats=stats,
+            log_likelihood=loglik or None,
+            dims={k: [f"{k}_bin"] for k in loglik},
         )
 
     def __repr__(self) -> str:

@@ -11,6 +11,7 @@ rounding (XLA may vectorise batches of different sizes differently): within 1e-1
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 
 import jax
@@ -20,7 +21,9 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from tqdm import tqdm
 
 from ..model import Model
+from ._checkpoint import Checkpoint
 from ._objective import build, compiled, warn_if_float32
+from ._persist import attach, from_dict
 from ._result import ScanResult
 
 
@@ -32,6 +35,8 @@ def scan(
     chunk_size: int = 65536,
     devices: Sequence[jax.Device] | None = None,
     progress: bool | None = None,
+    output: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> ScanResult:
     """chi^2 on the outer product of one grid per parameter (no re-minimisation).
 
@@ -47,6 +52,10 @@ def scan(
             differently): within 1e-13 relative in float64, tested in tests/test_bad_input.py.
         devices: devices to shard over (default: ``jax.devices()``).
         progress: progress bar over chunks on stderr (None: only on a terminal).
+        output: JSON file rewritten after every chunk with the finished ones, and with the
+            whole result at the end (``cj.load``).
+        resume: continue an interrupted run from ``output`` (same arguments and chunk size),
+            to the result an uninterrupted run gives.
 
     Returns:
         The :class:`~cevnsjax.inference.ScanResult`; ``chi2`` has shape
@@ -103,16 +112,27 @@ def scan(
         shape,
         tuple(str(d) for d in devices),
     )
+    settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=len(devices))
+    checkpoint = None if output is None else Checkpoint(output, "ScanResult", model, settings, resume=resume)
+    if checkpoint is not None and checkpoint.complete is not None:
+        return from_dict(checkpoint.complete)
     inputs = jax.device_put(obj.inputs, replicated)
     axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in axes), replicated)
     out = np.empty(n_chunks * size)
     bar = tqdm(
         total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
     )
+    done = [] if checkpoint is None else checkpoint.chunks
     with bar:
         for k in range(n_chunks):
-            idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
-            out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
+            if k < len(done):
+                out[k * size : (k + 1) * size] = done[k]["chi2"]
+            else:
+                idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
+                out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
+                if checkpoint is not None:
+                    checkpoint.total = n_chunks
+                    checkpoint.add({"chi2": out[k * size : (k + 1) * size]})
             bar.update(min(size, total - k * size))
     chi2 = out[:total].reshape(shape)
     bad = np.isnan(chi2)
@@ -122,7 +142,7 @@ def scan(
         raise FloatingPointError(f"scan: chi^2 is NaN at {int(bad.sum())} of {total} grid points, first at {point}")
     finite = np.where(np.isfinite(chi2), chi2, np.inf)
     best = np.unravel_index(int(np.argmin(finite)), shape)
-    return ScanResult(
+    result = ScanResult(
         params=names,
         grid=axes,
         chi2=chi2,
@@ -130,6 +150,10 @@ def scan(
         chi2_min=float(chi2[best]),
         n_devices=len(devices),
     )
+    attach(result, model, fixed=fixed)
+    if checkpoint is not None:
+        checkpoint.finish(result)
+    return result
 
 
 def _point(obj, names, shape, total, inputs, axes, index):
