@@ -1,4 +1,4 @@
-"""Figures for inference results: profile curves, 2D contours, corner plots, pulls.
+"""Figures for inference results: profile curves, 2D contours, scans, corner plots, pulls.
 
 Every function draws on a given matplotlib ``Axes`` (or a new figure when none is
 given) and returns the figure.  New figures are plain ``matplotlib.figure.Figure``
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult
+from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult, ScanResult
 
 _COLORS = ("C0", "C1", "C2", "C3", "C4")
 
@@ -84,6 +84,67 @@ def plot_profile2d(result: Profile2DResult, ax=None) -> Figure:
     ax.set_xlabel(_label(a, result.fit.units))
     ax.set_ylabel(_label(b, result.fit.units))
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return fig
+
+
+def plot_scan(result: ScanResult, units: Mapping[str, str] | None = None, ax=None) -> Figure:
+    """chi^2 - (lowest chi^2 on the grid) of a 1D or 2D scan; the title says whether nuisances were profiled.
+
+    1D: the curve with the 1-dof levels; 2D: filled regions between the 2-dof levels
+    and the lowest grid point.
+
+    Args:
+        result: a scan of one or two parameters.
+        units: ``name -> unit`` for the axis labels.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: more than two scanned parameters.
+    """
+    if len(result.params) not in (1, 2):
+        raise ValueError(f"plot_scan draws 1 or 2 scanned parameters, got {len(result.params)}")
+    units = dict(units or {})
+    delta = result.chi2 - result.chi2_min
+    title = "nuisances profiled" if result.profiled else "nuisances fixed (not profiled)"
+    if len(result.params) == 1:
+        fig, ax = _axes(ax)
+        (name,) = result.params
+        ax.plot(result.grid[0], delta, color="k", lw=1.5)
+        for color, (level_name, level) in zip(_COLORS, LEVELS_1D.items()):
+            ax.axhline(level, color=color, ls="--", lw=0.8, label=f"{level_name} ({level:g})")
+        finite = delta[np.isfinite(delta)]
+        top = 1.2 * max(LEVELS_1D.values())
+        ax.set_ylim(0.0, min(top, 1.05 * finite.max()) if finite.size and finite.max() > 0 else top)
+        ax.set_xlim(result.grid[0][0], result.grid[0][-1])
+        ax.set_xlabel(_label(name, units))
+        ax.set_ylabel(r"$\chi^2 - \chi^2_\mathrm{min,grid}$")
+        ax.legend(fontsize="small", loc="best")
+    else:
+        fig, ax = _axes(ax, figsize=(6.5, 4.5))
+        a, b = result.params
+        levels = [0.0, *LEVELS_2D.values()]
+        filled = ax.contourf(
+            result.grid[0], result.grid[1], np.ma.masked_invalid(delta.T), levels=levels, colors=_COLORS, alpha=0.6
+        )
+        ax.contour(
+            result.grid[0], result.grid[1], np.ma.masked_invalid(delta.T), levels=levels[1:], colors="k", linewidths=0.6
+        )
+        handles, _ = filled.legend_elements()
+        labels = [f"{n} ({v:g})" for n, v in LEVELS_2D.items()]
+        ax.plot(result.best_point[a], result.best_point[b], "k+", ms=10)
+        ax.legend(
+            [*handles, ax.lines[-1]],
+            [*labels, "lowest grid point"],
+            fontsize="small",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+        )
+        ax.set_xlabel(_label(a, units))
+        ax.set_ylabel(_label(b, units))
+    ax.set_title(f"scan, {title}", fontsize="medium")
     return fig
 
 
