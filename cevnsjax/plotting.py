@@ -1,4 +1,4 @@
-"""Figures for inference results: profile curves, 2D contours, corner plots, pulls.
+"""Figures for inference results: profile curves, 2D contours, scans, corner plots, pulls.
 
 Every function draws on a given matplotlib ``Axes`` (or a new figure when none is
 given) and returns the figure.  New figures are plain ``matplotlib.figure.Figure``
@@ -84,6 +84,67 @@ def plot_profile2d(result: Profile2DResult, ax=None) -> Figure:
     ax.set_xlabel(_label(a, result.fit.units))
     ax.set_ylabel(_label(b, result.fit.units))
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return fig
+
+
+def plot_scan(result: ScanResult, units: Mapping[str, str] | None = None, ax=None) -> Figure:
+    """chi^2 - (lowest chi^2 on the grid) of a 1D or 2D scan; the title says whether nuisances were profiled.
+
+    1D: the curve with the 1-dof levels; 2D: filled regions between the 2-dof levels
+    and the lowest grid point.
+
+    Args:
+        result: a scan of one or two parameters.
+        units: ``name -> unit`` for the axis labels (default: the saved parameter metadata).
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: more than two scanned parameters.
+    """
+    if len(result.params) not in (1, 2):
+        raise ValueError(f"plot_scan draws 1 or 2 scanned parameters, got {len(result.params)}")
+    units = dict(units or {n: p.get("unit", "") for n, p in result.metadata.get("parameters", {}).items()})
+    delta = result.chi2 - result.chi2_min
+    title = "nuisances profiled" if result.profiled else "nuisances fixed (not profiled)"
+    if len(result.params) == 1:
+        fig, ax = _axes(ax)
+        (name,) = result.params
+        ax.plot(result.grid[0], delta, color="k", lw=1.5)
+        for color, (level_name, level) in zip(_COLORS, LEVELS_1D.items()):
+            ax.axhline(level, color=color, ls="--", lw=0.8, label=f"{level_name} ({level:g})")
+        finite = delta[np.isfinite(delta)]
+        top = 1.2 * max(LEVELS_1D.values())
+        ax.set_ylim(0.0, min(top, 1.05 * finite.max()) if finite.size and finite.max() > 0 else top)
+        ax.set_xlim(result.grid[0][0], result.grid[0][-1])
+        ax.set_xlabel(_label(name, units))
+        ax.set_ylabel(r"$\chi^2 - \chi^2_\mathrm{min,grid}$")
+        ax.legend(fontsize="small", loc="best")
+    else:
+        fig, ax = _axes(ax, figsize=(6.5, 4.5))
+        a, b = result.params
+        levels = [0.0, *LEVELS_2D.values()]
+        filled = ax.contourf(
+            result.grid[0], result.grid[1], np.ma.masked_invalid(delta.T), levels=levels, colors=_COLORS, alpha=0.6
+        )
+        ax.contour(
+            result.grid[0], result.grid[1], np.ma.masked_invalid(delta.T), levels=levels[1:], colors="k", linewidths=0.6
+        )
+        handles, _ = filled.legend_elements()
+        labels = [f"{n} ({v:g})" for n, v in LEVELS_2D.items()]
+        ax.plot(result.best_point[a], result.best_point[b], "k+", ms=10)
+        ax.legend(
+            [*handles, ax.lines[-1]],
+            [*labels, "lowest grid point"],
+            fontsize="small",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+        )
+        ax.set_xlabel(_label(a, units))
+        ax.set_ylabel(_label(b, units))
+    ax.set_title(f"scan, {title}", fontsize="medium")
     return fig
 
 
@@ -199,55 +260,6 @@ def plot_running(
     ax.set_xlabel(r"$\mu$ [GeV]")
     ax.set_ylabel(r"$\sin^2\hat\theta_W(\mu)$")
     ax.legend(fontsize="x-small", ncol=2)
-    return fig
-
-
-def plot_scan(result: ScanResult, ax=None, units: Mapping[str, str] | None = None) -> Figure:
-    """Delta chi^2 of a grid scan: a curve in one parameter, a map with 2-dof contours in two.
-
-    With more than two scanned parameters the map shows the first two, minimised over the
-    others (the grid's own profile).
-
-    Args:
-        result: a scan.
-        ax: matplotlib Axes to draw on (default: a new figure).
-        units: ``name -> unit`` for the axis labels (default: the saved parameter metadata).
-
-    Returns:
-        The figure.
-    """
-    units = dict(units or {n: p.get("unit", "") for n, p in result.metadata.get("parameters", {}).items()})
-    delta = result.chi2 - result.chi2_min
-    if len(result.params) == 1:
-        fig, ax = _axes(ax)
-        (name,) = result.params
-        ax.plot(result.grid[0], delta, color="k", lw=1.5)
-        for color, (level_name, level) in zip(_COLORS, LEVELS_1D.items()):
-            ax.axhline(level, color=color, ls="--", lw=0.8, label=f"{level_name} ({level:g})")
-        ax.axvline(result.best_point[name], color="0.5", lw=0.8)
-        finite = delta[np.isfinite(delta)]
-        top = 1.2 * max(LEVELS_1D.values())
-        ax.set_ylim(0.0, min(top, 1.05 * finite.max()) if finite.size and finite.max() > 0 else top)
-        ax.set_xlim(result.grid[0][0], result.grid[0][-1])
-        ax.set_xlabel(_label(name, units))
-        ax.set_ylabel(r"$\Delta\chi^2$ (grid scan)")
-        ax.legend(fontsize="small", loc="best")
-        return fig
-    fig, ax = _axes(ax, figsize=(6.5, 4.5))
-    a, b = result.params[:2]
-    if delta.ndim > 2:
-        delta = np.min(delta, axis=tuple(range(2, delta.ndim)))
-        ax.set_title(f"minimum over {', '.join(result.params[2:])}", fontsize="small")
-    image = ax.pcolormesh(result.grid[0], result.grid[1], delta.T, cmap="Greys_r", vmin=0.0, vmax=12.0, shading="auto")
-    fig.colorbar(image, ax=ax, label=r"$\Delta\chi^2$ (grid scan)")
-    if min(delta.shape) >= 2:
-        ax.contour(result.grid[0], result.grid[1], delta.T, levels=list(LEVELS_2D.values()), colors=_COLORS)
-        for color, (level_name, level) in zip(_COLORS, LEVELS_2D.items()):
-            ax.plot([], [], color=color, label=f"{level_name} ({level:g})")
-    ax.plot(result.best_point[a], result.best_point[b], "r+", ms=10, label="lowest point")
-    ax.set_xlabel(_label(a, units))
-    ax.set_ylabel(_label(b, units))
-    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.01), ncol=3)
     return fig
 
 

@@ -228,3 +228,32 @@ def test_sample_json_contract_and_corner_plot(tmp_path):
     assert set(out["summary"]["mu"]) == keys
     assert out["num_chains"] == 2 and out["num_samples"] == 200
     assert png.stat().st_size > 1000
+
+
+def test_scan_profiles_by_default_or_says_nuisances_fixed(tmp_path):
+    png = tmp_path / "scan.png"
+    r = invoke("scan", "toy_gauss", "--grid", "mu=0:2:5", "--json", "--plot", str(png))
+    assert r.exit_code == 0, r.output
+    out = last_json(r)
+    assert out["nuisances"] == "profiled" and out["nuisances_profiled"] == ["eta"]
+    # profiled: (mu eta - 1)^2 / 0.25 + (eta - 1)^2 / 0.01 is below the fixed-eta value away from mu = 1
+    fixed = last_json(invoke("scan", "toy_gauss", "--grid", "mu=0:2:5", "--fixed-nuisances", "--json"))
+    assert fixed["nuisances"] == "fixed" and fixed["nuisances_profiled"] == []
+    assert all(p <= f + 1e-12 for p, f in zip(out["chi2"], fixed["chi2"])) and out["chi2"][3] < fixed["chi2"][3]
+    assert out["chi2"][2] == pytest.approx(0.0, abs=1e-12) and fixed["chi2"][2] == 0.0
+    assert png.stat().st_size > 1000
+    text = invoke("scan", "toy_gauss", "--grid", "mu=0:2:5", "--fixed-nuisances")
+    assert "nuisances fixed" in text.stdout
+    png2 = tmp_path / "scan2d.png"
+    two = invoke("scan", "toy_gauss", "--grid", "mu=0:2:9", "--grid", "eta=0.5:1.5:9", "--plot", str(png2))
+    assert two.exit_code == 0, two.output
+    assert png2.stat().st_size > 1000
+    grids = ["--grid", "mu=0:2:3", "--grid", "eta=0.5:1.5:3", "--grid", "x=0:1:2"]
+    three = invoke("scan", "toy_gauss", *grids, "--plot", str(png), "--json")
+    assert three.exit_code != 0 and "draws scans of 1 or 2 parameters" in last_json(three)["error"]
+
+
+def test_fit_json_says_how_far_to_trust_it():
+    out = last_json(invoke("fit", "toy_gauss", "--free", "mu", "--json"))
+    assert out["converged"] and out["trusted"]
+    assert out["at_limit"] == {} and out["flat"] == [] and out["local_minimum_chi2"] is None

@@ -12,6 +12,7 @@ def test_public_names():
             "LEVELS_1D",
             "LEVELS_2D",
             "FitResult",
+            "FitWarning",
             "NamedMatrix",
             "PrecisionWarning",
             "Profile2DResult",
@@ -43,6 +44,7 @@ def test_signatures():
         "minos",
         "tolerance",
         "max_steps",
+        "restarts",
     ]
     assert params(inference.profile)[:7] == ["model", "name", "grid", "free", "fixed", "start", "constraints"]
     assert params(inference.profile2d)[:3] == ["model", "names", "grids"]

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from cevnsjax.inference import FitResult, PrecisionWarning, _objective, fit
+from cevnsjax.inference import FitResult, FitWarning, PrecisionWarning, _objective, fit
 from cevnsjax.inference._result import pdg_format
 from cevnsjax.model import FunctionModel
 from cevnsjax.parameters import Parameter, ParameterError, ParameterSet
@@ -215,3 +215,87 @@ def test_compiled_solver_reused_across_calls():
     # a different model function is a different structure
     fit(model(), fixed={"c": 1.0})
     assert keys() - before
+
+
+def double_well():
+    """Two minima in x (x ~ -1 and the deeper x ~ +1), bounded x, with a constrained nuisance."""
+    ps = ParameterSet(
+        [
+            Parameter("x", -1.0, lower=-3.0, upper=3.0, free=True),
+            Parameter("eta", 1.0, lower=0.0, upper=2.0, constraint=(1.0, 0.1), free=True),
+        ]
+    )
+    return FunctionModel(lambda p: 4.0 * (p["x"] ** 2 - 1.0) ** 2 - 0.5 * p["x"] + ((p["eta"] - 1.0) / 0.1) ** 2, ps)
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+def test_fit_local_minimum_found_and_flagged(engine):
+    m = double_well()
+    # stationary points of 4 (x^2 - 1)^2 - 0.5 x: 16 x^3 - 16 x - 0.5 = 0
+    left, _, right = np.sort(np.roots([16.0, 0.0, -16.0, -0.5]).real)
+
+    def chi2(x):
+        return 4.0 * (x**2 - 1.0) ** 2 - 0.5 * x
+
+    with pytest.warns(FitWarning, match="local minimum"):
+        r = fit(m, start={"x": -1.0}, engine=engine)
+    assert r.converged and not r.trusted
+    assert r.values["x"] == pytest.approx(right, abs=1e-5)
+    assert r.chi2_min == pytest.approx(chi2(right), abs=1e-8)
+    assert r.local_minimum_chi2 == pytest.approx(chi2(left), abs=1e-6)
+    assert "local minimum" in r.message and r.restarts == 4
+    # without restarts nothing can tell: the start's minimum is reported (and not flagged)
+    alone = fit(m, start={"x": -1.0}, engine=engine, restarts=0)
+    assert alone.values["x"] == pytest.approx(left, abs=1e-5) and alone.local_minimum_chi2 is None
+    with pytest.raises(ValueError, match="restarts must be a non-negative integer"):
+        fit(m, restarts=-1)
+
+
+def at_bound():
+    """chi^2 = ((x + 1) / 0.5)^2 + (y - x)^2 with x >= 0: the minimum sits on x = 0."""
+    ps = ParameterSet(
+        [
+            Parameter("x", 1.0, unit="fm", lower=0.0, upper=10.0, free=True),
+            Parameter("y", 0.0, lower=-10.0, upper=10.0, free=True),
+        ]
+    )
+    return FunctionModel(lambda p: ((p["x"] + 1.0) / 0.5) ** 2 + (p["y"] - p["x"]) ** 2, ps, n_bins=4)
+
+
+def test_at_limit_flagged_with_profile_error_in_both_engines():
+    m = at_bound()
+    # profile of x (y = x): 4 (x + 1)^2 - 4 = 1 at x = sqrt(1.25) - 1
+    upper = np.sqrt(1.25) - 1.0
+    results = {e: fit(m, engine=e) for e in ("jax", "iminuit")}
+    for r in results.values():
+        assert r.converged and r.at_limit == {"x": "lower"}
+        assert r.values["x"] == pytest.approx(0.0, abs=1e-6)
+        lo, hi = r.limit_errors["x"]
+        assert lo == 0.0 and hi == pytest.approx(upper, rel=2e-3)
+        assert r.errors["x"] == pytest.approx(upper, rel=2e-3)
+        assert r.errors["y"] == pytest.approx(1.0, rel=1e-3)  # conditional on x held at the bound
+        assert r.value_text("x") == "0 +0.12 (at lower limit)"
+        assert "at limit: x (lower)" in repr(r)
+    a, b = results["jax"], results["iminuit"]
+    assert a.errors["x"] == pytest.approx(b.errors["x"], rel=1e-6)
+    assert a.errors["y"] == pytest.approx(b.errors["y"], rel=1e-3)
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+def test_flat_direction_flagged(engine):
+    ps = ParameterSet(
+        [Parameter("x", 0.0, free=True), Parameter("m", 2.0, unit="MeV", lower=1.0, upper=11.0, free=True)]
+    )
+    # m is constrained only at +-1000 MeV: far wider than its bounds
+    m = FunctionModel(lambda p: (p["x"] - 1.0) ** 2 + 1e-6 * (p["m"] - 6.0) ** 2, ps)
+    with pytest.warns(FitWarning, match="not constrained inside their bounds"):
+        r = fit(m, engine=engine)
+    assert r.flat == ("m",) and not r.trusted
+    assert "not constrained" in r.value_text("m") and "not constrained" in r.status()
+
+
+def test_rounding_stays_inside_bounds():
+    assert pdg_format(3.4481, 2.43) == "3.4 ± 2.4"
+    assert pdg_format(3.4481, 2.43, (3.448, 20.0)) == "3.45 ± 2.43"
+    assert pdg_format(3.4401, 2.43, (3.44, 20.0)) == "3.44 ± 2.43"
+    assert pdg_format(19.97, 2.43, (3.448, 19.98)) == "19.97 ± 2.43"

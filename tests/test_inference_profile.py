@@ -81,16 +81,19 @@ def test_double_well_gives_disjoint_intervals():
     assert hi == pytest.approx(np.sqrt(2.5), abs=2e-4) and lo == pytest.approx(-np.sqrt(2.5), abs=2e-4)
 
 
-def test_profile_minimum_below_global_fit_is_used():
-    # Two wells, the right one deeper; the global fit starts in the left one.
+def test_profile_minimum_below_global_fit_is_refitted():
+    # Two wells, the right one deeper; the global fit starts in the left one and (x, y unbounded)
+    # has no box to restart from: the profile's lowest point is re-fitted to the true minimum.
     m = FunctionModel(
         lambda p: (p["x"] ** 2 - 1.0) ** 2 - 0.3 * p["x"] + (p["y"] - p["x"]) ** 2,
         ParameterSet([Parameter("x", -1.0), Parameter("y", -1.0, free=True)]),
     )
     r = profile(m, "x", np.linspace(-2.0, 2.0, 81), progress=False)
-    assert r.fit.values["x"] < 0
-    assert r.chi2_min < r.fit.chi2_min
-    assert r.best_fit["x"] > 0 and np.nanmin(r.delta_chi2) == pytest.approx(0.0, abs=1e-12)
+    # minimum of (x^2 - 1)^2 - 0.3 x: 4 x^3 - 4 x - 0.3 = 0, largest root
+    x_star = max(np.roots([4.0, 0.0, -4.0, -0.3]).real)
+    assert r.fit.values["x"] == pytest.approx(x_star, abs=1e-6) and r.best_fit["x"] == r.fit.values["x"]
+    assert r.chi2_min == r.fit.chi2_min == pytest.approx((x_star**2 - 1) ** 2 - 0.3 * x_star, abs=1e-10)
+    assert 0.0 <= np.nanmin(r.delta_chi2) < 1e-3
 
 
 def test_profile_refuses_bad_requests():
@@ -146,3 +149,38 @@ def test_intervals_at_edge_cases(x, y, expected):
         assert (lo is None) == (elo is None) and (hi is None) == (ehi is None)
         assert lo is None or lo == pytest.approx(elo)
         assert hi is None or hi == pytest.approx(ehi)
+
+
+def test_branches_found_and_one_global_minimum_shared():
+    """Two branches in y (y = +-x-ish): the profile of x keeps the lower one at every point, and
+    the profiles of x and of y report the same global minimum (the lower one remembered)."""
+    # chi2 = (y^2 - (x + 2)^2 / 4)^2 + 0.3 (y - 1)^2 ... minima near y = +-(x + 2) / 2, the y > 0 one lower
+    ps = ParameterSet(
+        [
+            Parameter("x", 0.0, lower=-1.0, upper=3.0),
+            Parameter("y", -1.0, lower=-5.0, upper=5.0),
+            Parameter("eta", 1.0, lower=0.0, upper=2.0, constraint=(1.0, 0.1), free=True),
+        ]
+    )
+
+    def chi2(p):
+        return (
+            (p["y"] ** 2 - ((p["x"] + 2.0) / 2.0) ** 2) ** 2
+            + 0.3 * (p["y"] - 1.0) ** 2
+            + (p["x"] - 1.0) ** 2
+            + ((p["eta"] - 1.0) / 0.1) ** 2
+        )
+
+    m = FunctionModel(chi2, ps)
+    grid = np.linspace(-1.0, 3.0, 9)
+    r = profile(m, "x", grid, free=["y"], start={"y": -1.5}, progress=False)
+    # brute force over y on a fine grid (eta = 1 at its prior mean is the conditional minimum)
+    ys = np.linspace(-5.0, 5.0, 20001)
+    brute = np.array([np.min((ys**2 - ((x + 2) / 2) ** 2) ** 2 + 0.3 * (ys - 1) ** 2 + (x - 1) ** 2) for x in grid])
+    assert np.all(r.nuisances["y"] > 0)
+    np.testing.assert_allclose(r.chi2, brute, atol=1e-6)
+    other = profile(m, "y", np.linspace(-3.0, 3.0, 7), free=["x"], start={"y": -1.5}, progress=False)
+    assert other.chi2_min == r.chi2_min and other.best_fit == r.best_fit
+    xs = np.linspace(-1.0, 3.0, 2001)[:, None]
+    fine = np.min((ys[::10] ** 2 - ((xs + 2) / 2) ** 2) ** 2 + 0.3 * (ys[::10] - 1) ** 2 + (xs - 1) ** 2)
+    assert r.best_fit["y"] > 0 and r.chi2_min <= fine and r.chi2_min == pytest.approx(fine, abs=1e-4)

@@ -96,3 +96,22 @@ def test_sharded_equals_single_device():
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "sharded ok" in out.stdout
+
+
+def test_scan_profiles_nuisances_or_says_they_are_fixed():
+    # chi2 = ((a - 1.2 eta) / 0.3)^2 + ((eta - 1) / 0.1)^2: profiling eta gives ((a - 1.2) / sqrt(0.3^2 + 0.12^2))^2
+    ps = ParameterSet(
+        [Parameter("a", 0.5, lower=0.0, upper=3.0), Parameter("eta", 1.0, lower=0.0, constraint=(1.0, 0.1), free=True)]
+    )
+    m = FunctionModel(lambda p: ((p["a"] - 1.2 * p["eta"]) / 0.3) ** 2 + ((p["eta"] - 1.0) / 0.1) ** 2, ps)
+    a = np.linspace(0.0, 3.0, 13)
+    fixed = scan(m, {"a": a}, progress=False)
+    assert fixed.profiled == () and fixed.converged is None and "not profiled" in repr(fixed)
+    np.testing.assert_allclose(fixed.chi2, ((a - 1.2) / 0.3) ** 2, rtol=1e-12)
+    prof = scan(m, {"a": a}, profile=True, progress=False)
+    assert prof.profiled == ("eta",) and np.all(prof.converged) and "profiled" in repr(prof)
+    np.testing.assert_allclose(prof.chi2, (a - 1.2) ** 2 / (0.3**2 + 0.12**2), atol=1e-9)
+    eta = (a * 1.2 / 0.09 + 1.0 / 0.01) / (1.2**2 / 0.09 + 1.0 / 0.01)  # the conditional minimum
+    np.testing.assert_allclose(prof.nuisances["eta"], eta, atol=1e-7)
+    with pytest.raises(ValueError, match="only with profile=True"):
+        scan(m, {"a": a}, free=["eta"], progress=False)

@@ -14,6 +14,7 @@ import math
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -26,8 +27,9 @@ from ..inference import profile2d as run_profile2d
 from ..inference import sample as run_sample
 from ..inference import scan as run_scan
 from ..inference._checkpoint import Checkpoint
+from ..inference._fit import RESTARTS, FitWarning
 from ..inference._objective import component_totals
-from ..inference._result import format_intervals, pdg_format
+from ..inference._result import format_intervals
 from ..likelihood.combine import combine
 from ..model import Model
 from ._app import emit_json, handle_errors, main
@@ -147,6 +149,29 @@ def _warn(text: str) -> None:
     click.echo(f"warning: {text}", err=True)
 
 
+def _quietly(run, *args, **kwargs):
+    """``run(*args, **kwargs)`` with its :class:`FitWarning` s printed as one-line warnings."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        result = run(*args, **kwargs)
+    for w in caught:
+        if issubclass(w.category, FitWarning):
+            _warn(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return result
+
+
+def _restarts_option(func):
+    return click.option(
+        "--restarts",
+        default=RESTARTS,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help="Minimisations from seeds in the prior/bound box (per grid point for profiles); lowest kept.",
+    )(func)
+
+
 def _common(func):
     """Options shared by every inference command (experiments, --fix, --option, --share, --json)."""
     func = click.option("--json", "as_json", is_flag=True, help="Print a JSON object as the last stdout line.")(func)
@@ -243,22 +268,25 @@ def _plot_option(func):
 @click.option("--engine", default="jax", show_default=True, help="Minimiser: jax or iminuit.")
 @click.option("--minos", is_flag=True, help="Asymmetric MINOS errors (iminuit engine).")
 @click.option("--all", "show_all", is_flag=True, help="Also print the beyond-SM parameters fixed at their SM values.")
+@_restarts_option
 @_plot_option
 @_output_option
 @handle_errors
-def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, plot, output):
+def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, restarts, plot, output):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share)
-    result = run_fit(
+    result = _quietly(
+        run_fit,
         model,
         free=_names(free),
         fixed=_numbers(fix, "--fix"),
         start=_numbers(start, "--start"),
         engine=engine,
         minos=minos,
+        restarts=restarts,
     )
     if not result.converged:
         _warn(f"the fit did not converge: {result.message}")
@@ -282,6 +310,11 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
             "chi2_min": result.chi2_min,
             "ndof": result.ndof,
             "converged": result.converged,
+            "trusted": result.trusted,
+            "at_limit": result.at_limit,
+            "limit_errors": result.limit_errors,
+            "flat": list(result.flat),
+            "local_minimum_chi2": result.local_minimum_chi2,
             "message": result.message,
             "engine": result.engine,
             "free": list(result.free),
@@ -293,20 +326,16 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
             out["minos"] = {n: list(v) for n, v in result.minos.items()}
         emit_json(out)
         return
-    status = "converged" if result.converged else "NOT CONVERGED"
-    click.echo(f"fit of {model.name} ({result.engine}): {status} ({result.message})")
+    click.echo(f"fit of {model.name} ({result.engine}): {result.status()} ({result.message})")
     ndof = "" if result.ndof is None else f" / ndof = {result.ndof}"
     click.echo(f"chi2_min = {result.chi2_min:.4f}{ndof}")
     width = max(10, *map(len, result.values))
     click.echo(f"{'parameter':<{width}}  {'value ± error':<28} unit")
     hidden = [] if show_all else hidden_at_sm(model, result.values, result.free)
-    for name, value in result.values.items():
+    for name in result.values:
         if name in hidden:
             continue
-        text = pdg_format(value, result.errors[name]) if name in result.free else f"{value:.6g} (fixed)"
-        if result.minos and name in result.minos:
-            lo, hi = result.minos[name]
-            text += f" [{lo:+.3g}, {hi:+.3g}]"
+        text = result.value_text(name)
         click.echo(f"{name:<{width}}  {text:<28} {model.parameters[name].unit}".rstrip())
     if hidden:
         click.echo(f"({len(hidden)} beyond-SM parameters fixed at their SM values not shown; --all prints them)")
@@ -352,13 +381,28 @@ def _profile2d_json(result) -> dict:
 @click.option("--param", "params", multiple=True, metavar="P", help="Profiled parameter (once or twice).")
 @click.option("--range", "ranges", multiple=True, nargs=2, type=float, metavar="LO HI", help="Grid range per --param.")
 @click.option("--points", multiple=True, type=int, metavar="N", help="Grid points per --param (one value: all).")
+@_restarts_option
 @_plot_option
 @_force_option
 @_output_option
 @_resume_option
 @handle_errors
 def profile(
-    experiment_names, fix, options, share, as_json, free, start, params, ranges, points, plot, force, output, resume
+    experiment_names,
+    fix,
+    options,
+    share,
+    as_json,
+    free,
+    start,
+    params,
+    ranges,
+    points,
+    restarts,
+    plot,
+    force,
+    output,
+    resume,
 ):
     """Profile likelihood in one or two parameters, every other free parameter re-minimised."""
     if len(params) not in (1, 2):
@@ -376,7 +420,7 @@ def profile(
     _check_plot_path(plot)
     grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     model = build_model(experiment_names, options, share)
-    kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"))
+    kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"), restarts=restarts)
     with _interruptible(output, resume, as_json):
         if len(params) == 1:
             result = run_profile(model, params[0], grids[0], **kwargs, output=output, resume=resume)
@@ -442,24 +486,49 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 @click.option(
     "--chunk-size", default=65536, show_default=True, type=click.IntRange(min=1), help="Grid points per device call."
 )
+@click.option(
+    "--profile/--fixed-nuisances",
+    default=True,
+    show_default=True,
+    help="Re-minimise the nuisances at every point, or hold them at their nominal values (fast, sharded).",
+)
+@_restarts_option
+@_plot_option
 @_force_option
 @_output_option
 @_resume_option
 @handle_errors
-def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, force, output, resume):
-    """chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."""
+def scan(
+    experiment_names, fix, options, share, as_json, grids, chunk_size, profile, restarts, plot, force, output, resume
+):
+    """chi^2 on a grid (outer product of the --grid axes): nuisances profiled, or fixed and sharded over devices."""
     if not grids:
         raise ValueError("give at least one --grid P=LO:HI:N")
     specs = dict(_grid_spec(g) for g in grids)
     if len(specs) != len(grids):
         raise ValueError("each parameter may have only one --grid")
+    if plot and len(specs) > 2:
+        raise ValueError(f"--plot draws scans of 1 or 2 parameters, got {len(specs)}")
     total = math.prod(len(v) for v in specs.values())
     _size_guard(total, MAX_SCAN_POINTS, "a scan", force, f"{8 * total / 1e9:.3g} GB of results")
+    _check_plot_path(plot)
     model = build_model(experiment_names, options, share)
     with _interruptible(output, resume, as_json):
         result = run_scan(
-            model, specs, fixed=_numbers(fix, "--fix"), chunk_size=chunk_size, output=output, resume=resume
+            model,
+            specs,
+            fixed=_numbers(fix, "--fix"),
+            chunk_size=chunk_size,
+            profile=profile,
+            restarts=restarts,
+            output=output,
+            resume=resume,
         )
+    if result.converged is not None and not np.all(result.converged):
+        _warn(f"{int(np.sum(~result.converged))} of {result.converged.size} grid points did not converge")
+    if plot:
+        units = {n: p.unit for n, p in model.parameters.items()}
+        plotting.save(plotting.plot_scan(result, units), plot)
     if as_json:
         emit_json(
             {
@@ -468,12 +537,15 @@ def scan(experiment_names, fix, options, share, as_json, grids, chunk_size, forc
                 "chi2": result.chi2,
                 "best_point": result.best_point,
                 "chi2_min": result.chi2_min,
+                "nuisances_profiled": list(result.profiled),
+                "nuisances": "profiled" if result.profiled else "fixed",
+                "note": result.nuisance_note(),
             }
         )
         return
     click.echo(
         f"scan of {model.name}: {' x '.join(map(str, result.chi2.shape))} = {result.chi2.size} points "
-        f"on {result.n_devices} device(s)"
+        f"on {result.n_devices} device(s); {result.nuisance_note()}"
     )
     best = ", ".join(f"{k} = {v:.6g}" for k, v in result.best_point.items())
     click.echo(f"lowest chi2 = {result.chi2_min:.4f} at {best}")

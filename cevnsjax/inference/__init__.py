@@ -5,7 +5,7 @@ function of named parameters; parameters are freed, fixed, started and
 constrained by name, and bounds are honoured through Minuit-style transforms.
 """
 
-from ._fit import fit
+from ._fit import FitWarning, fit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
@@ -18,6 +18,7 @@ __all__ = [
     "LEVELS_1D",
     "LEVELS_2D",
     "FitResult",
+    "FitWarning",
     "NamedMatrix",
     "PrecisionWarning",
     "Profile2DResult",

@@ -1,7 +1,19 @@
-"""Maximum-likelihood fits: ``fit(model, ...)`` with the jax or iminuit engine."""
+"""Maximum-likelihood fits: ``fit(model, ...)`` with the jax or iminuit engine.
+
+Every fit also minimises from ``restarts`` seeds spread over the prior/bound box
+(:mod:`._starts`, vmapped in one call) and keeps the lowest minimum: a start on
+the wrong branch of a multi-branch likelihood is reported as a local minimum
+(:attr:`FitResult.local_minimum_chi2`, a :class:`FitWarning`) instead of a
+converged fit.  Parameters ending on a bound are flagged (:attr:`FitResult.at_limit`)
+and get one-sided errors from their profile (Delta chi^2 = 1, as MINOS) instead of
+the Hessian; directions the data do not constrain inside the bounds are flagged
+(:attr:`FitResult.flat`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import jax
@@ -9,13 +21,22 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import Model
-from ._minimize import minimize
 from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import FitResult, NamedMatrix
-from ._transforms import to_external, to_internal
+from ._solve import Rows, solve_rows
+from ._starts import box_seeds, seed_box
 
 ENGINES = ("jax", "iminuit")
+RESTARTS = 4
+# a restart lower by more than this (chi^2 units) makes the start's minimum a local one
+LOCAL_MINIMUM_DCHI2 = 1e-3
+# a value within this fraction of its range (or of max(1, |bound|) for a one-sided bound) is at the limit
+AT_LIMIT_TOLERANCE = 1e-5
+
+
+class FitWarning(UserWarning):
+    """A fit result not to be trusted as it stands: a local minimum, or directions the data do not constrain."""
 
 
 def fit(
@@ -29,6 +50,7 @@ def fit(
     *,
     tolerance: float = 1e-6,
     max_steps: int = 200,
+    restarts: int = RESTARTS,
 ) -> FitResult:
     """Minimise the model's chi^2 over its free parameters.
 
@@ -44,13 +66,21 @@ def fit(
         minos: also run MINOS for asymmetric errors (``engine="iminuit"`` only).
         tolerance: convergence when EDM = g^T H^-1 g / 2 < tolerance (chi^2 units).
         max_steps: limit on Newton iterations (iminuit: 50 function calls per step).
+        restarts: further minimisations from seeds spread over the prior/bound box
+            (vmapped Newton); the lowest minimum is reported, and a start that led to
+            a minimum higher by more than 1e-3 is flagged
+            (:attr:`FitResult.local_minimum_chi2`, :class:`FitWarning`). 0: the start only.
 
     Returns:
         The :class:`~cevnsjax.inference.FitResult`.
 
     Raises:
         ParameterError: unknown names or values outside bounds.
-        ValueError: unknown engine, or ``minos`` with the jax engine.
+        ValueError: unknown engine, ``minos`` with the jax engine, negative ``restarts``.
+
+    Warns:
+        FitWarning: the start led to a local minimum, or some free parameters are
+            not constrained inside their bounds (:attr:`FitResult.flat`).
 
     Examples:
         >>> import jax.numpy as jnp
@@ -64,21 +94,39 @@ def fit(
     """
     warn_if_float32("fit")
     obj = build(model, free, fixed, start, constraints)
-    result = fit_objective(obj, engine, minos, tolerance=tolerance, max_steps=max_steps)
+    result = fit_objective(obj, engine, minos, tolerance=tolerance, max_steps=max_steps, restarts=restarts)
     return attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints, engine=engine)
 
 
 def fit_objective(
-    obj: Objective, engine: str = "jax", minos: bool = False, *, tolerance: float = 1e-6, max_steps: int = 200
+    obj: Objective,
+    engine: str = "jax",
+    minos: bool = False,
+    *,
+    tolerance: float = 1e-6,
+    max_steps: int = 200,
+    restarts: int = RESTARTS,
 ) -> FitResult:
     """:func:`fit` of an already built :class:`Objective` (same arguments)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(ENGINES)}")
     if minos and engine != "iminuit":
         raise ValueError("minos=True needs engine='iminuit'; use profile() for asymmetric intervals")
+    if int(restarts) != restarts or restarts < 0:
+        raise ValueError(f"restarts must be a non-negative integer, got {restarts}")
     if engine == "jax":
-        return _fit_jax(obj, tolerance=tolerance, max_steps=max_steps)
-    return _fit_iminuit(obj, tolerance=tolerance, max_steps=max_steps, minos=minos)
+        result = _fit_jax(obj, tolerance=tolerance, max_steps=max_steps, restarts=int(restarts))
+    else:
+        result = _fit_iminuit(obj, tolerance=tolerance, max_steps=max_steps, minos=minos, restarts=int(restarts))
+    if result.local_minimum_chi2 is not None:
+        warnings.warn(f"fit: {result.message}", FitWarning, stacklevel=3)
+    if result.flat:
+        warnings.warn(
+            f"fit: not constrained inside their bounds (Hessian errors meaningless): {', '.join(result.flat)}",
+            FitWarning,
+            stacklevel=3,
+        )
+    return result
 
 
 def _ndof(obj: Objective) -> int | None:
@@ -96,32 +144,160 @@ def _ndof(obj: Objective) -> int | None:
     return n_bins + constrained - len(obj.free)
 
 
-def hessian_covariance(obj: Objective, x) -> tuple[np.ndarray, bool]:
-    """Covariance ``2 H^-1`` of the free parameters from the exact Hessian of chi^2.
+def exact_hessian(obj: Objective, x) -> np.ndarray:
+    """The exact JAX Hessian of chi^2 in the free parameters at external ``x``, shape (n_free, n_free)."""
+    hessian = compiled(obj, "hessian", lambda o: jax.jit(jax.hessian(o.chi2, argnums=1)))
+    h = np.asarray(hessian(obj.inputs, jnp.asarray(x)), dtype=float)
+    return 0.5 * (h + h.T)
 
-    Args:
-        obj: the objective.
-        x: external point, shape (n_free,).
+
+def _inverse(h: np.ndarray) -> np.ndarray:
+    """``2 H^-1`` when H is finite and positive definite, else NaN."""
+    n = len(h)
+    if n == 0:
+        return np.zeros((0, 0))
+    if np.all(np.isfinite(h)) and np.all(np.linalg.eigvalsh(h) > 0):
+        return 2.0 * np.linalg.inv(h)
+    return np.full((n, n), np.nan)
+
+
+def at_limit(obj: Objective, x) -> dict[str, str]:
+    """Free parameters within :data:`AT_LIMIT_TOLERANCE` of a bound: ``name -> "lower" | "upper"``."""
+    out = {}
+    for name, v, lo, hi in zip(obj.free, np.asarray(x, float), obj.lower, obj.upper):
+        width = hi - lo if np.isfinite(hi - lo) else max(1.0, abs(lo) if np.isfinite(lo) else abs(hi))
+        if np.isfinite(lo) and v - lo <= AT_LIMIT_TOLERANCE * width:
+            out[name] = "lower"
+        elif np.isfinite(hi) and hi - v <= AT_LIMIT_TOLERANCE * width:
+            out[name] = "upper"
+    return out
+
+
+def _flat(obj: Objective, h: np.ndarray, cov: np.ndarray, inside: list[int]) -> tuple[str, ...]:
+    """Free parameters (not at a limit) that the data do not constrain inside their seed box.
+
+    Flat: the Hessian error is larger than the box (:func:`~._starts.seed_box`: the
+    bounds, or +-2 sigma of a prior), or the parameter takes part in a direction of
+    zero or negative curvature of the Hessian scaled to the box widths.
+    """
+    lo, hi = seed_box(obj)
+    width = np.where(hi > lo, hi - lo, np.inf)
+    sd = np.sqrt(np.abs(np.diag(cov)))
+    flat = {i for i in inside if np.isfinite(width[i]) and not sd[i] <= width[i]}
+    if inside:
+        scale = np.where(np.isfinite(width), width, 1.0)[inside]
+        sub = h[np.ix_(inside, inside)] * np.outer(scale, scale)
+        if np.all(np.isfinite(sub)):
+            lam, vec = np.linalg.eigh(sub)
+            null = lam <= 1e-10 * max(np.max(np.abs(lam)), np.finfo(float).tiny)
+            flat |= {inside[j] for j in np.nonzero(np.any(np.abs(vec[:, null]) > 0.3, axis=1))[0]}
+        else:
+            flat |= set(inside)
+    return tuple(obj.free[i] for i in sorted(flat))
+
+
+def limit_errors(
+    obj: Objective, x, chi2_min: float, limits: Mapping[str, str], *, tolerance: float, max_steps: int
+) -> dict[str, tuple[float, float | None]]:
+    """One-sided errors of parameters at a limit, from their profile (as MINOS).
+
+    The parameter is moved away from its bound on a geometric grid (1e-6 to 1 of the
+    distance to the other bound), every other free parameter re-minimised; the
+    Delta chi^2 = 1 crossing is bracketed, refined on a linear grid and
+    interpolated linearly.
 
     Returns:
-        ``(covariance, posdef)``; non-positive-definite Hessians give NaN errors.
+        ``name -> (lower, upper)`` signed errors, 0 towards the bound; the far side is
+        None when Delta chi^2 stays below 1 up to the other bound.
     """
+    out = {}
+    x = np.asarray(x, float)
+    n = 24
+    for name, side in limits.items():
+        i = obj.free.index(name)
+        keep = [j for j in range(len(obj.free)) if j != i]
+        sub = dataclasses.replace(
+            obj,
+            free=tuple(obj.free[j] for j in keep),
+            base=obj.values(x),
+            lower=obj.lower[keep],
+            upper=obj.upper[keep],
+        )
+        bound = x[i]
+        far = obj.upper[i] if side == "lower" else obj.lower[i]
+        span = abs(far - bound) if np.isfinite(far) else 100.0 * max(1.0, abs(bound))
+        sign = 1.0 if side == "lower" else -1.0
+
+        def delta(d, sub=sub, bound=bound, sign=sign, name=name):
+            rows = solve_rows(
+                sub,
+                (name,),
+                np.repeat(sub.x0[None], n, axis=0),
+                (bound + sign * d)[:, None],
+                tolerance=tolerance,
+                max_steps=max_steps,
+                size=n,
+            )
+            return rows.chi2 - chi2_min
+
+        d = span * np.geomspace(1e-6, 1.0, n)
+        dc = delta(d)
+        above = np.nonzero(dc >= 1.0)[0]
+        err = None
+        if len(above):
+            j = above[0]
+            d = np.linspace(d[j - 1] if j else 0.0, d[j], n)
+            dc = delta(d)
+            k = max(int(np.nonzero(dc >= 1.0)[0][0]), 1) if np.any(dc >= 1.0) else n - 1
+            d0, d1, c0, c1 = d[k - 1], d[k], dc[k - 1], dc[k]
+            err = float(d0 + (1.0 - c0) * (d1 - d0) / (c1 - c0)) if c1 != c0 else float(d1)
+        out[name] = (0.0, err) if side == "lower" else (None if err is None else -err, 0.0)
+    return out
+
+
+def _finish(
+    obj: Objective,
+    x,
+    chi2_min,
+    converged: bool,
+    message: str,
+    edm,
+    engine: str,
+    *,
+    tolerance: float,
+    max_steps: int,
+    restarts: int,
+    local: float | None,
+    engine_cov: np.ndarray | None = None,
+    minos=None,
+    one_sided: bool = True,
+) -> FitResult:
+    """The :class:`FitResult` at ``x``: covariance, limits, flat directions, one-sided errors."""
+    x = np.asarray(x, float)
     n = len(obj.free)
-    if n == 0:
-        return np.zeros((0, 0)), True
-    hessian = compiled(obj, "hessian", lambda o: jax.jit(jax.hessian(o.chi2, argnums=1)))
-    h = np.asarray(hessian(obj.inputs, jnp.asarray(x)))
-    h = 0.5 * (h + h.T)
-    lam = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else np.array([np.nan])
-    posdef = bool(np.all(lam > 0))
-    cov = 2.0 * np.linalg.inv(h) if posdef else np.full((n, n), np.nan)
-    return cov, posdef
-
-
-def _result(obj: Objective, x, chi2_min, converged, message, edm, engine, cov, minos=None) -> FitResult:
-    sd = np.sqrt(np.diag(cov)) if len(obj.free) else np.zeros(0)
+    limits = at_limit(obj, x)
+    inside = [i for i, name in enumerate(obj.free) if name not in limits]
+    h = exact_hessian(obj, x) if n else np.zeros((0, 0))
+    if engine_cov is not None and not limits:
+        cov = engine_cov
+    else:  # the parameters at a limit are held there: their Hessian error means nothing
+        cov = np.full((n, n), np.nan)
+        cov[np.ix_(inside, inside)] = _inverse(h[np.ix_(inside, inside)])
+    flat = _flat(obj, h, cov, inside) if n and converged else ()
+    one_sided = (
+        limit_errors(obj, x, float(chi2_min), limits, tolerance=tolerance, max_steps=max_steps) if one_sided else {}
+    )
     errors = dict.fromkeys(obj.base, 0.0)
-    errors.update({n: float(s) for n, s in zip(obj.free, sd)})
+    errors.update({name: float(np.sqrt(cov[i, i])) for i, name in enumerate(obj.free)})
+    for name, side in limits.items():
+        lo, hi = one_sided.get(name, (None, None))
+        far = hi if side == "lower" else lo
+        errors[name] = float("nan") if far is None else abs(far)
+    if local is not None:
+        message = (
+            f"{message}; the start led to a local minimum (chi2 = {local:.6g}, {local - float(chi2_min):.4g} above "
+            f"the lowest of {restarts + 1} starts, which is reported)"
+        )
     ps = obj.model.parameters
     return FitResult(
         values=obj.values(x),
@@ -134,27 +310,37 @@ def _result(obj: Objective, x, chi2_min, converged, message, edm, engine, cov, m
         message=message,
         edm=float(edm),
         engine=engine,
-        units={n: ps[n].unit for n in ps},
+        units={name: ps[name].unit for name in ps},
         minos=minos,
+        at_limit=limits,
+        limit_errors=one_sided,
+        flat=flat,
+        local_minimum_chi2=None if local is None else float(local),
+        restarts=restarts,
+        bounds={name: (float(lo), float(hi)) for name, lo, hi in zip(obj.free, obj.lower, obj.upper)},
     )
 
 
-def solve_internal(obj: Objective, *, tolerance: float, max_steps: int):
-    """``run(inputs, u0, extra)``: :func:`minimize` of ``obj`` from internal ``u0``.
+def multistart(obj: Objective, restarts: int, *, tolerance: float, max_steps: int) -> Rows:
+    """Minimise from the start and from ``restarts`` box seeds in one vmapped call; row 0 is the start."""
+    starts = np.concatenate([obj.x0[None], box_seeds(obj, restarts)])
+    empty = np.zeros((len(starts), 0))
+    return solve_rows(obj, (), starts, empty, tolerance=tolerance, max_steps=max_steps, size=len(starts))
 
-    ``extra`` overrides parameters that are not free (a profiled value); the
-    returned function is pure, to be jitted and vmapped by the caller.
-    """
 
-    def run(inputs, u0, extra):
-        lower, upper = jnp.asarray(obj.lower), jnp.asarray(obj.upper)  # at trace time: the current dtype
+def lowest(rows: Rows) -> int:
+    """Index of the lowest converged row (of the lowest finite one if none converged; else 0)."""
+    for usable in (rows.ok, np.isfinite(rows.chi2)):
+        if np.any(usable):
+            return int(np.argmin(np.where(usable, rows.chi2, np.inf)))
+    return 0
 
-        def f(u):
-            return obj.chi2(inputs, to_external(u, lower, upper), extra)
 
-        return minimize(f, u0, tolerance=tolerance, max_steps=max_steps)
-
-    return run
+def _local(start_chi2: float, rows: Rows, i: int) -> float | None:
+    """chi^2 of the start's minimum when a converged restart went lower by more than the threshold."""
+    if rows.ok[i] and np.isfinite(start_chi2) and start_chi2 - rows.chi2[i] > LOCAL_MINIMUM_DCHI2:
+        return float(start_chi2)
+    return None
 
 
 def status_message(fval, edm, posdef, max_steps_reached, tolerance, max_steps) -> tuple[bool, str]:
@@ -169,36 +355,63 @@ def status_message(fval, edm, posdef, max_steps_reached, tolerance, max_steps) -
     return True, f"EDM = {edm:.2g} < {tolerance:.2g}"
 
 
-def _fit_jax(obj: Objective, *, tolerance: float, max_steps: int) -> FitResult:
+def _fit_jax(obj: Objective, *, tolerance: float, max_steps: int, restarts: int) -> FitResult:
     if not obj.free:
         chi2 = float(compiled(obj, "chi2", lambda o: jax.jit(o.chi2))(obj.inputs, jnp.zeros(0)))
         ok = bool(np.isfinite(chi2))
         msg = "no free parameters" if ok else "chi2 is not finite"
-        return _result(obj, np.zeros(0), chi2, ok, msg, 0.0, "jax", np.zeros((0, 0)))
-    run = compiled(
-        obj,
-        "solve",
-        lambda o: jax.jit(solve_internal(o, tolerance=tolerance, max_steps=max_steps)),
-        tolerance,
-        max_steps,
-    )
-    u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
-    m = run(obj.inputs, u0, {})
-    x = np.asarray(to_external(m.u, jnp.asarray(obj.lower), jnp.asarray(obj.upper)))
+        return _finish(
+            obj,
+            np.zeros(0),
+            chi2,
+            ok,
+            msg,
+            0.0,
+            "jax",
+            tolerance=tolerance,
+            max_steps=max_steps,
+            restarts=0,
+            local=None,
+        )
+    rows = multistart(obj, restarts, tolerance=tolerance, max_steps=max_steps)
+    return fit_from_rows(obj, rows, tolerance=tolerance, max_steps=max_steps, restarts=restarts)
+
+
+def fit_from_rows(
+    obj: Objective, rows: Rows, *, tolerance: float, max_steps: int, restarts: int, one_sided: bool = True
+) -> FitResult:
+    """The jax engine's :class:`FitResult` from :func:`multistart` rows (row 0: the start).
+
+    ``one_sided=False`` skips the profile errors of parameters at a limit (their
+    :attr:`FitResult.errors` are then NaN): a profile computes them itself.
+    """
+    i = lowest(rows)
     converged, message = status_message(
-        float(m.fval), float(m.edm), bool(m.posdef), bool(m.max_steps_reached), tolerance, max_steps
+        rows.chi2[i], rows.edm[i], rows.posdef[i], rows.max_steps_reached[i], tolerance, max_steps
     )
-    cov, posdef = hessian_covariance(obj, x)
-    if converged and not posdef:
-        message += "; Hessian in parameter space not positive definite, errors are NaN"
-    return _result(obj, x, m.fval, converged, message, m.edm, "jax", cov)
+    local = _local(rows.chi2[0], rows, i)
+    return _finish(
+        obj,
+        rows.x[i],
+        rows.chi2[i],
+        converged,
+        message,
+        rows.edm[i],
+        "jax",
+        tolerance=tolerance,
+        max_steps=max_steps,
+        restarts=restarts,
+        local=local,
+        one_sided=one_sided,
+    )
 
 
-def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: bool) -> FitResult:
+def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: bool, restarts: int) -> FitResult:
     from iminuit import Minuit
 
+    settings = dict(tolerance=tolerance, max_steps=max_steps)
     if not obj.free:
-        return _fit_jax(obj, tolerance=tolerance, max_steps=max_steps)
+        return _fit_jax(obj, **settings, restarts=restarts)
     f = compiled(obj, "chi2", lambda o: jax.jit(o.chi2))
     g = compiled(obj, "grad", lambda o: jax.jit(jax.grad(o.chi2, argnums=1)))
     inputs = obj.inputs
@@ -209,16 +422,27 @@ def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: boo
     def grad(x):
         return np.asarray(g(inputs, jnp.asarray(x)))
 
-    m = Minuit(fcn, obj.x0, grad=grad, name=obj.free)
-    m.errordef = Minuit.LEAST_SQUARES
-    m.limits = [
-        (None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi)
-        for lo, hi in zip(obj.lower, obj.upper)
-    ]
-    # Minuit2 stops at EDM < 0.002 * tol * errordef.
-    m.tol = tolerance / 0.002
-    m.migrad(ncall=50 * max_steps)
-    m.hesse()
+    def migrad(x0):
+        m = Minuit(fcn, x0, grad=grad, name=obj.free)
+        m.errordef = Minuit.LEAST_SQUARES
+        m.limits = [
+            (None if not np.isfinite(lo) else lo, None if not np.isfinite(hi) else hi)
+            for lo, hi in zip(obj.lower, obj.upper)
+        ]
+        # Minuit2 stops at EDM < 0.002 * tol * errordef.
+        m.tol = tolerance / 0.002
+        m.migrad(ncall=50 * max_steps)
+        m.hesse()
+        return m
+
+    m = migrad(obj.x0)
+    local = None
+    if restarts:
+        rows = multistart(obj, restarts, **settings)
+        i = lowest(rows)
+        local = _local(float(m.fval), rows, i)
+        if local is not None:
+            m = migrad(rows.x[i])
     fmin = m.fmin
     converged = bool(fmin.is_valid)
     if converged:
@@ -241,6 +465,19 @@ def _fit_iminuit(obj: Objective, *, tolerance: float, max_steps: int, minos: boo
         merrors = {n: (float(m.merrors[n].lower), float(m.merrors[n].upper)) for n in obj.free}
     x = np.array(m.values, dtype=float)
     cov = np.array(m.covariance, dtype=float) if m.covariance is not None else np.full((len(x),) * 2, np.nan)
-    result = _result(obj, x, m.fval, converged, message, fmin.edm, "iminuit", cov, merrors)
+    result = _finish(
+        obj,
+        x,
+        m.fval,
+        converged,
+        message,
+        fmin.edm,
+        "iminuit",
+        **settings,
+        restarts=restarts,
+        local=local,
+        engine_cov=cov,
+        minos=merrors,
+    )
     result._attach(minuit=m)
     return result

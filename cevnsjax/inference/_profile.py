@@ -1,33 +1,55 @@
 """Profile likelihoods in one and two parameters.
 
 At every grid point the profiled parameters are held at the point's values and
-every other free parameter is re-minimised.  The minimiser
-(:func:`~cevnsjax.inference._minimize.minimize`, a ``while_loop`` of damped
-Newton steps with the exact Hessian) is ``jax.vmap``-ed over the grid and
-warm-started from the global best fit; the grid is processed in fixed-size,
-padded chunks (one compilation) with a progress bar over the chunks.
+every other free parameter is re-minimised.  A likelihood can have several
+branches (local minima in the other parameters), and a minimiser stays on the
+branch it starts on, so each point is minimised from several starts and the
+lowest minimum is kept:
+
+1. the distinct minima of the global fit's multi-start
+   (:func:`~cevnsjax.inference._fit.multistart`: one per branch it found);
+2. ``restarts`` seeds per point from the prior/bound box (:mod:`._starts`; each
+   point gets different seeds, so the grid as a whole explores the box densely);
+3. neighbour sweeps: every point is re-minimised from its grid neighbours'
+   solutions, repeated while any point improves, so a branch found at one point
+   spreads along the whole curve.
+
+All minimisations go through one ``jax.vmap``-ed Newton solver
+(:func:`~cevnsjax.inference._solve.solve_rows`) in padded chunks (one
+compilation), with a progress bar over the minimisations.  The global minimum is
+the global fit, re-fitted from the profile's lowest point when that is lower,
+and is shared by every profile of the same model with the same free set and
+fixed values: the lowest found so far is remembered, so all the scans of one
+model report one global minimum.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 from tqdm import tqdm
 
 from ..model import Model
 from ..parameters import ParameterError
 from ._checkpoint import Checkpoint
-from ._fit import fit_objective, solve_internal
+from ._fit import LOCAL_MINIMUM_DCHI2, RESTARTS, fit_from_rows, multistart
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
-from ._objective import Objective, build, compiled, warn_if_float32
+from ._objective import Objective, build, warn_if_float32
 from ._persist import attach, from_dict
 from ._result import FitResult, Profile2DResult, ProfileResult
-from ._transforms import to_external, to_internal
+from ._solve import solve_rows
+from ._starts import box_seeds, distinct
+
+# a neighbour's solution replaces a point's when lower by more than this (chi^2 units)
+SWEEP_DCHI2 = 1e-4
+
+# lowest global minimum found per (model, free set, other values, constraints)
+_GLOBAL: dict[tuple, tuple[weakref.ref, FitResult]] = {}
 
 
 def _check_grid(model: Model, name: str, grid) -> np.ndarray:
@@ -41,10 +63,46 @@ def _check_grid(model: Model, name: str, grid) -> np.ndarray:
     return values
 
 
+def _neighbours(shape: tuple[int, ...]) -> np.ndarray:
+    """Flat indices of the grid neighbours (+-1 along each axis) of every point, -1 where none."""
+    idx = np.arange(int(np.prod(shape))).reshape(shape)
+    out = []
+    for axis in range(len(shape)):
+        for step in (-1, 1):
+            shifted = np.full(shape, -1)
+            src = [slice(None)] * len(shape)
+            dst = [slice(None)] * len(shape)
+            src[axis] = slice(max(0, step), shape[axis] + min(0, step))
+            dst[axis] = slice(max(0, -step), shape[axis] + min(0, -step))
+            shifted[tuple(dst)] = idx[tuple(src)]
+            out.append(shifted.ravel())
+    return np.stack(out, axis=1)
+
+
+def _better(chi2, ok, best_chi2, best_ok) -> bool:
+    """Whether (chi2, ok) replaces (best_chi2, best_ok): converged beats not, then lower by SWEEP_DCHI2."""
+    if ok != best_ok:
+        return bool(ok)
+    return bool(np.isfinite(chi2) and not chi2 >= best_chi2 - SWEEP_DCHI2)
+
+
+def _shared_global(model: Model, every: Objective, best: FitResult) -> FitResult:
+    """The lower of ``best`` and the global minimum remembered for the same model and settings."""
+    others = tuple(sorted((n, v) for n, v in every.base.items() if n not in every.free))
+    key = (id(model), every.free, others, tuple(sorted(every.constraints.items())))
+    ref, known = _GLOBAL.get(key, (None, None))
+    if ref is not None and ref() is model and known.chi2_min < best.chi2_min:
+        return known
+    with contextlib.suppress(TypeError):  # a model that cannot be weakly referenced is not remembered
+        _GLOBAL[key] = (weakref.ref(model, lambda _, key=key: _GLOBAL.pop(key, None)), best)
+    return best
+
+
 def _profile_points(
     model: Model,
     names: Sequence[str],
     points: np.ndarray,
+    shape: tuple[int, ...],
     free,
     fixed,
     start,
@@ -54,75 +112,91 @@ def _profile_points(
     max_steps: int,
     batch_size: int,
     progress: bool | None,
+    restarts: int,
     checkpoint: Checkpoint | None = None,
 ) -> tuple[FitResult, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Profiled chi^2 at ``points`` (shape (m, len(names))) and the global fit."""
+    """Profiled chi^2 at ``points`` (shape (m, len(names)), a grid of ``shape``) and the global fit."""
+    if int(restarts) != restarts or restarts < 0:
+        raise ValueError(f"restarts must be a non-negative integer, got {restarts}")
+    restarts = int(restarts)
     fixed = dict(fixed or {})
     for name in names:
         if name in fixed:
             raise ParameterError(f"'{name}' is profiled and cannot also be fixed")
     start = dict(start or {})
     free = [] if free is None else [free] if isinstance(free, str) else list(free)
+    settings = dict(tolerance=tolerance, max_steps=max_steps)
     every = build(model, [*free, *(n for n in names if n not in free)], fixed, start, constraints)
-    best = fit_objective(every, tolerance=tolerance, max_steps=max_steps)
+    global_rows = multistart(every, restarts, **settings)
+    best = fit_from_rows(every, global_rows, **settings, restarts=restarts, one_sided=False)
     obj = build(model, [n for n in free if n not in names], fixed, None, constraints, exclude=names)
     warm = {n: best.values[n] for n in obj.free if np.isfinite(best.values[n])}
     obj = dataclasses.replace(obj, base={**obj.base, **warm})
+    names = tuple(names)
 
-    m = len(points)
-    size = max(1, min(batch_size, m))
-    n_chunks = -(-m // size)
-    padded = np.concatenate([points, np.repeat(points[-1:], n_chunks * size - m, axis=0)])
-    u0 = jnp.asarray(to_internal(obj.x0, obj.lower, obj.upper))
-    batched = compiled(
-        obj,
-        "profile",
-        lambda o: _batched_solver(o, tuple(names), tolerance, max_steps),
-        tuple(names),
-        tolerance,
-        max_steps,
-    )
-    chi2, ok, xs = [], [], []
-    bar = tqdm(
-        total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
-    )
-    done = [] if checkpoint is None else checkpoint.chunks
-    with bar:
-        for k in range(n_chunks):
-            if k < len(done):  # finished before an interruption (--resume)
-                c, o, x = done[k]["chi2"], done[k]["converged"], done[k]["free"]
-            else:
-                c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
-                if checkpoint is not None:
-                    checkpoint.total = n_chunks
-                    checkpoint.add({"chi2": np.asarray(c), "converged": np.asarray(o), "free": np.asarray(x)})
-            chi2.append(np.asarray(c))
-            ok.append(np.asarray(o))
-            xs.append(np.asarray(x))
-            bar.update(min(size, m - k * size))
-    chi2 = np.concatenate(chi2)[:m]
-    ok = np.concatenate(ok)[:m]
-    xs = np.concatenate(xs)[:m]
-    nuisances = {n: xs[:, i] for i, n in enumerate(obj.free)}
-    return best, chi2, ok, nuisances
-
-
-def _batched_solver(obj: Objective, names: tuple[str, ...], tolerance: float, max_steps: int):
-    """jit(vmap) of ``(inputs, u0, values) -> (chi2, converged, free values)`` over grid points ``values``."""
-    if obj.free:
-        run = solve_internal(obj, tolerance=tolerance, max_steps=max_steps)
-
-        def one(inputs, u0, values):
-            res = run(inputs, u0, dict(zip(names, values)))
-            ok = jnp.isfinite(res.fval) & res.posdef & (res.edm < tolerance)
-            return res.fval, ok, to_external(res.u, jnp.asarray(obj.lower), jnp.asarray(obj.upper))
+    m, n = len(points), len(obj.free)
+    if n:  # starts: the warm start, one per branch of the global fit, the point's box seeds
+        cols = [every.free.index(name) for name in obj.free]
+        branches = distinct(global_rows.chi2, global_rows.x, global_rows.ok)[:, cols]
+        branches = np.concatenate([obj.x0[None], branches])
+        seeds = box_seeds(obj, m * restarts).reshape(m, restarts, n)
+        starts = np.concatenate([np.broadcast_to(branches, (m, *branches.shape)), seeds], axis=1)
     else:
+        starts = np.zeros((m, 1, 0))
+    s = starts.shape[1]
+    size = max(1, min(batch_size, m * s))
+    bar = tqdm(
+        total=m * s, desc=f"profile {' x '.join(names)}", unit="fit", disable=None if progress is None else not progress
+    )
+    with bar:
+        rows = solve_rows(
+            obj,
+            names,
+            starts.reshape(m * s, n),
+            np.repeat(points, s, axis=0),
+            **settings,
+            size=size,
+            bar=bar,
+            checkpoint=checkpoint,
+        )
+        chi2, ok, x = (a.reshape(m, s, *a.shape[1:]) for a in (rows.chi2, rows.ok, rows.x))
+        rank = np.where(ok, chi2, np.where(np.isfinite(chi2), 1e300, np.inf))
+        pick = np.argmin(rank, axis=1)
+        chi2, ok, x = (a[np.arange(m), pick] for a in (chi2, ok, x))
+        if n:  # neighbour sweeps until no point improves (each pass spreads a branch by one step)
+            nbr = _neighbours(shape)
+            changed = np.ones(m, bool)
+            for _ in range(m):
+                target, which = np.nonzero((nbr >= 0) & changed[np.maximum(nbr, 0)])
+                if not len(target):
+                    break
+                source = nbr[target, which]
+                bar.total += len(target)
+                new = solve_rows(obj, names, x[source], points[target], **settings, size=size, bar=bar)
+                changed = np.zeros(m, bool)
+                for k in range(len(target)):
+                    i = target[k]
+                    if _better(new.chi2[k], new.ok[k], chi2[i], ok[i]):
+                        chi2[i], ok[i], x[i], changed[i] = new.chi2[k], new.ok[k], new.x[k], True
+    nuisances = {name: x[:, i] for i, name in enumerate(obj.free)}
 
-        def one(inputs, u0, values):
-            chi2 = obj.chi2(inputs, jnp.zeros(0), dict(zip(names, values)))
-            return chi2, jnp.isfinite(chi2), jnp.zeros(0)
-
-    return jax.jit(jax.vmap(one, in_axes=(None, None, 0)))
+    k = int(np.argmin(np.where(np.isfinite(chi2), chi2, np.inf)))
+    if np.isfinite(chi2[k]) and chi2[k] < best.chi2_min - LOCAL_MINIMUM_DCHI2:
+        # the profile went below the global fit: re-fit from that point (the same compiled solver)
+        point = {**dict(zip(names, points[k])), **dict(zip(obj.free, x[k]))}
+        row = np.array([point[name] for name in every.free])
+        polish = solve_rows(
+            every,
+            (),
+            np.repeat(row[None], restarts + 1, axis=0),
+            np.zeros((restarts + 1, 0)),
+            **settings,
+            size=restarts + 1,
+        )
+        refit = fit_from_rows(every, polish, **settings, restarts=restarts, one_sided=False)
+        if refit.chi2_min < best.chi2_min:
+            best = refit
+    return _shared_global(model, every, best), chi2, ok, nuisances
 
 
 def _checkpoint(output, resume, kind, model, settings, tolerance, max_steps, batch_size) -> Checkpoint | None:
@@ -130,17 +204,6 @@ def _checkpoint(output, resume, kind, model, settings, tolerance, max_steps, bat
         return None
     settings = {**settings, "tolerance": tolerance, "max_steps": max_steps, "batch_size": batch_size}
     return Checkpoint(output, kind, model, settings, resume=resume)
-
-
-def _global_minimum(best: FitResult, names, points, chi2, nuisances) -> tuple[float, dict[str, float]]:
-    """Global minimum: the fit's, unless a profile point went lower."""
-    if not np.any(np.isfinite(chi2)) or np.nanmin(chi2) >= best.chi2_min:
-        return best.chi2_min, dict(best.values)
-    k = int(np.nanargmin(chi2))
-    values = dict(best.values)
-    values.update({n: float(v) for n, v in zip(names, points[k])})
-    values.update({n: float(v[k]) for n, v in nuisances.items()})
-    return float(chi2[k]), values
 
 
 def profile(
@@ -158,6 +221,7 @@ def profile(
     progress: bool | None = None,
     output: str | os.PathLike | None = None,
     resume: bool = False,
+    restarts: int = RESTARTS,
 ) -> ProfileResult:
     """One-dimensional profile likelihood of ``name``.
 
@@ -171,12 +235,14 @@ def profile(
         constraints: as for :func:`~cevnsjax.inference.fit`.
         tolerance: EDM tolerance of the global fit and of each point.
         max_steps: Newton iteration limit per minimisation.
-        batch_size: grid points per vmapped chunk (memory vs. speed).
+        batch_size: minimisations per vmapped chunk (memory vs. speed).
         progress: progress bar on stderr (None: only on a terminal).
         output: JSON file rewritten after every chunk of ``batch_size`` points with the finished
             ones, and with the whole result at the end (``cj.load``).
         resume: continue an interrupted run from ``output`` (same arguments), to the result an
             uninterrupted run gives.
+        restarts: box seeds per grid point, and restarts of the global fit (see the
+            module docstring); 0 with a single-branch likelihood for speed.
 
     Returns:
         The :class:`~cevnsjax.inference.ProfileResult` with Delta chi^2 and the
@@ -196,7 +262,9 @@ def profile(
     name = model.parameters.canonical(name)
     grid = _check_grid(model, name, grid)
     points = grid[:, None]
-    settings = dict(params=[name], grid=[grid], free=free, fixed=fixed, start=start, constraints=constraints)
+    settings = dict(
+        params=[name], grid=[grid], restarts=restarts, free=free, fixed=fixed, start=start, constraints=constraints
+    )
     checkpoint = _checkpoint(output, resume, "ProfileResult", model, settings, tolerance, max_steps, batch_size)
     if checkpoint is not None and checkpoint.complete is not None:
         return from_dict(checkpoint.complete)
@@ -204,6 +272,7 @@ def profile(
         model,
         [name],
         points,
+        (len(grid),),
         free,
         fixed,
         start,
@@ -213,8 +282,9 @@ def profile(
         batch_size=batch_size,
         progress=progress,
         checkpoint=checkpoint,
+        restarts=restarts,
     )
-    chi2_min, best_fit = _global_minimum(best, [name], points, chi2, nuisances)
+    chi2_min, best_fit = best.chi2_min, dict(best.values)
     delta = chi2 - chi2_min
     result = ProfileResult(
         param=name,
@@ -250,6 +320,7 @@ def profile2d(
     progress: bool | None = None,
     output: str | os.PathLike | None = None,
     resume: bool = False,
+    restarts: int = RESTARTS,
 ) -> Profile2DResult:
     """Two-dimensional profile likelihood of ``names = (a, b)``.
 
@@ -267,6 +338,7 @@ def profile2d(
         progress: as for :func:`profile`.
         output: as for :func:`profile`.
         resume: as for :func:`profile`.
+        restarts: as for :func:`profile`.
 
     Returns:
         The :class:`~cevnsjax.inference.Profile2DResult` with contours at the
@@ -277,7 +349,9 @@ def profile2d(
     if a == b:
         raise ValueError(f"profile2d needs two different parameters, got '{a}' twice")
     ga, gb = _check_grid(model, a, grids[0]), _check_grid(model, b, grids[1])
-    settings = dict(params=[a, b], grid=[ga, gb], free=free, fixed=fixed, start=start, constraints=constraints)
+    settings = dict(
+        params=[a, b], grid=[ga, gb], restarts=restarts, free=free, fixed=fixed, start=start, constraints=constraints
+    )
     checkpoint = _checkpoint(output, resume, "Profile2DResult", model, settings, tolerance, max_steps, batch_size)
     if checkpoint is not None and checkpoint.complete is not None:
         return from_dict(checkpoint.complete)
@@ -286,6 +360,7 @@ def profile2d(
         model,
         [a, b],
         points,
+        (len(ga), len(gb)),
         free,
         fixed,
         start,
@@ -295,8 +370,9 @@ def profile2d(
         batch_size=batch_size,
         progress=progress,
         checkpoint=checkpoint,
+        restarts=restarts,
     )
-    chi2_min, best_fit = _global_minimum(best, [a, b], points, chi2, nuisances)
+    chi2_min, best_fit = best.chi2_min, dict(best.values)
     shape = (len(ga), len(gb))
     delta = (chi2 - chi2_min).reshape(shape)
     result = Profile2DResult(
@@ -310,6 +386,7 @@ def profile2d(
         contours=contours(ga, gb, delta, LEVELS_2D),
         converged=ok.reshape(shape),
         fit=best,
+        nuisances={k: v.reshape(shape) for k, v in nuisances.items()},
     )
     attach(result, model, free=free, fixed=fixed, start=start, constraints=constraints)
     if checkpoint is not None:

@@ -17,12 +17,14 @@ import numpy as np
 from ._persist import Persistent
 
 
-def pdg_format(value: float, error: float) -> str:
+def pdg_format(value: float, error: float, bounds: tuple[float, float] | None = None) -> str:
     """``value ± error`` rounded with the PDG rule.
 
     Args:
         value: central value.
         error: its (positive) uncertainty.
+        bounds: ``(lower, upper)`` of the parameter: where the rounded value would
+            fall outside them, more digits are kept until it does not.
 
     Returns:
         A string such as ``"0.2381 ± 0.0031"`` or ``"(1.23 ± 0.05)e-05"``.
@@ -30,6 +32,8 @@ def pdg_format(value: float, error: float) -> str:
     Examples:
         >>> pdg_format(0.23812, 0.00312), pdg_format(0.23812, 0.00451)
         ('0.2381 ± 0.0031', '0.238 ± 0.005')
+        >>> pdg_format(3.4481, 2.43), pdg_format(3.4481, 2.43, bounds=(3.448, 20.0))
+        ('3.4 ± 2.4', '3.45 ± 2.43')
     """
     if not (math.isfinite(error) and error > 0 and math.isfinite(value)):
         return f"{value:.6g} ± {error:.2g}" if math.isfinite(error) else f"{value:.6g}"
@@ -41,6 +45,9 @@ def pdg_format(value: float, error: float) -> str:
     if three >= 950:
         exp, digits = exp + 1, 2
     last = exp - digits + 1
+    lower, upper = bounds if bounds is not None else (-math.inf, math.inf)
+    while not lower <= round(value, -last) <= upper and last > exp - 15:
+        last -= 1
     big = max(abs(value), error)
     common = math.floor(math.log10(big)) if big > 0 else 0
     if -3 <= common <= 4:
@@ -111,6 +118,21 @@ class FitResult(Persistent):
         units: unit of every parameter (for display).
         minos: asymmetric MINOS errors ``name -> (lower, upper)`` (iminuit only),
             or None.
+        at_limit: free parameters that ended on (within 1e-5 of the range of) a bound:
+            ``name -> "lower" | "upper"``.  Their :attr:`errors` entry is the
+            one-sided profile error away from the bound, and their rows of
+            :attr:`covariance` are NaN (the others are conditional on them).
+        limit_errors: ``name -> (lower, upper)`` signed profile (Delta chi^2 = 1,
+            MINOS-like) errors of the parameters at a limit, 0 towards the bound,
+            None where the profile stays below 1 up to the other bound.
+        flat: free parameters the data do not constrain inside their bounds
+            (Hessian error larger than the bounds or the +-2 sigma prior box, or a
+            direction of zero curvature): their errors mean nothing.
+        local_minimum_chi2: chi^2 of the minimum reached from the given start when a
+            restart found one lower by more than 1e-3 (the lower one is reported);
+            None when the start led to the lowest minimum found.
+        restarts: minimisations from seeds in the prior/bound box besides the start.
+        bounds: ``name -> (lower, upper)`` of the free parameters.
     """
 
     #: The ``iminuit.Minuit`` of ``engine="iminuit"`` (MIGRAD and HESSE done), else None; not saved.
@@ -128,6 +150,46 @@ class FitResult(Persistent):
     engine: str
     units: dict[str, str]
     minos: dict[str, tuple[float, float]] | None = None
+    at_limit: dict[str, str] = dataclasses.field(default_factory=dict)
+    limit_errors: dict[str, tuple[float | None, float | None]] = dataclasses.field(default_factory=dict)
+    flat: tuple[str, ...] = ()
+    local_minimum_chi2: float | None = None
+    restarts: int = 0
+    bounds: dict[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def trusted(self) -> bool:
+        """Converged, not a local minimum, no flat direction (parameters at a limit are fine)."""
+        return self.converged and self.local_minimum_chi2 is None and not self.flat
+
+    def status(self) -> str:
+        """One line: converged or not, and every reason not to trust the result."""
+        text = "converged" if self.converged else "NOT CONVERGED"
+        if self.flat:
+            text += f"; not constrained (errors meaningless): {', '.join(self.flat)}"
+        if self.at_limit:
+            text += "; at limit: " + ", ".join(f"{n} ({side})" for n, side in self.at_limit.items())
+        return text
+
+    def value_text(self, name: str) -> str:
+        """``value ± error`` of one parameter, PDG-rounded inside its bounds; limits and fixed ones marked."""
+        value = self.values[name]
+        if name not in self.free:
+            return f"{value:.6g} (fixed)"
+        if name in self.at_limit:
+            lo, hi = self.limit_errors.get(name, (None, None))
+            far = hi if self.at_limit[name] == "lower" else lo
+            err = "(no Delta chi2 = 1 crossing inside the bounds)" if far is None else f"{far:+.2g}"
+            side = self.at_limit[name]
+            bound = self.bounds.get(name, (value, value))[0 if side == "lower" else 1]
+            return f"{bound:.6g} {err} (at {side} limit)"
+        text = pdg_format(value, self.errors[name], self.bounds.get(name))
+        if self.minos and name in self.minos:
+            lo, hi = self.minos[name]
+            text += f"  (MINOS {lo:+.3g} {hi:+.3g})"
+        if name in self.flat:
+            text += " (not constrained)"
+        return text
 
     def correlation(self) -> NamedMatrix:
         """Correlation matrix of the free parameters, labelled by name."""
@@ -139,23 +201,15 @@ class FitResult(Persistent):
         return NamedMatrix(self.free, rho)
 
     def __repr__(self) -> str:
-        status = "converged" if self.converged else "NOT CONVERGED"
         ndof = "" if self.ndof is None else f" / ndof = {self.ndof}"
         lines = [
-            f"FitResult({self.engine}: {status}; {self.message})",
+            f"FitResult({self.engine}: {self.status()}; {self.message})",
             f"  chi2_min = {self.chi2_min:.6g}{ndof}   EDM = {self.edm:.2g}",
         ]
         width = max(8, *map(len, self.values))
-        for name, value in self.values.items():
+        for name in self.values:
             unit = self.units.get(name, "")
-            if name in self.free:
-                text = pdg_format(value, self.errors[name])
-                if self.minos and name in self.minos:
-                    lo, hi = self.minos[name]
-                    text += f"  (MINOS {lo:+.3g} {hi:+.3g})"
-            else:
-                text = f"{value:.6g} (fixed)"
-            lines.append(f"  {name:<{width}} {text} {unit}".rstrip())
+            lines.append(f"  {name:<{width}} {self.value_text(name)} {unit}".rstrip())
         return "\n".join(lines)
 
 
@@ -231,6 +285,7 @@ class Profile2DResult(Persistent):
             at the 2-dof thresholds (2.30, 4.61, 6.18, 9.21, 11.83).
         converged: per grid point, shape (na, nb).
         fit: the global fit.
+        nuisances: re-minimised values of the other free parameters, each of shape (na, nb).
     """
 
     params: tuple[str, str]
@@ -243,6 +298,7 @@ class Profile2DResult(Persistent):
     contours: dict[str, list[np.ndarray]]
     converged: np.ndarray
     fit: FitResult
+    nuisances: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def __repr__(self) -> str:
         a, b = self.params
@@ -269,6 +325,10 @@ class ScanResult(Persistent):
         best_point: values of the scanned parameters at the lowest chi^2.
         chi2_min: the lowest chi^2 on the grid.
         n_devices: number of devices the grid was sharded over.
+        profiled: parameters re-minimised at every point (``scan(..., profile=True)``);
+            empty when every parameter not scanned was held at its default or fixed value.
+        converged: with ``profiled``: per point, the minimisation converged; else None.
+        nuisances: with ``profiled``: their re-minimised values, each of the grid's shape.
     """
 
     params: tuple[str, ...]
@@ -277,13 +337,22 @@ class ScanResult(Persistent):
     best_point: dict[str, float]
     chi2_min: float
     n_devices: int
+    profiled: tuple[str, ...] = ()
+    converged: np.ndarray | None = None
+    nuisances: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    def nuisance_note(self) -> str:
+        """How the parameters not scanned were treated, in words."""
+        if self.profiled:
+            return f"nuisances profiled (re-minimised at every point): {', '.join(self.profiled)}"
+        return "nuisances fixed at their nominal (or --fix) values, not profiled"
 
     def __repr__(self) -> str:
         shape = " x ".join(map(str, self.chi2.shape))
         best = ", ".join(f"{k} = {v:.6g}" for k, v in self.best_point.items())
         return (
             f"ScanResult({', '.join(self.params)}: {shape} = {self.chi2.size} points on "
-            f"{self.n_devices} device(s); chi2_min = {self.chi2_min:.6g} at {best})"
+            f"{self.n_devices} device(s); chi2_min = {self.chi2_min:.6g} at {best}; {self.nuisance_note()})"
         )
 
 

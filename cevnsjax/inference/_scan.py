@@ -6,6 +6,11 @@ multiple of the device count; on device the indices are unravelled into grid
 coordinates and chi^2 is ``jax.vmap``-ed over them.  Each point is computed
 independently, so the result depends on the number of devices and the chunk size only through
 rounding (XLA may vectorise batches of different sizes differently): within 1e-13 relative.
+
+With ``profile=True`` the nuisances (the model's default free parameters, plus
+``free``) are re-minimised at every grid point instead, by the multi-start
+profile machinery of :mod:`._profile` (the grid points are then processed in
+vmapped chunks on the default device).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from tqdm import tqdm
 
 from ..model import Model
 from ._checkpoint import Checkpoint
+from ._fit import RESTARTS
 from ._objective import build, compiled, warn_if_float32
 from ._persist import attach, from_dict
+from ._profile import _profile_points
 from ._result import ScanResult
 
 
@@ -32,25 +39,36 @@ def scan(
     grid: Mapping[str, Sequence[float]],
     fixed: Mapping[str, float] | None = None,
     *,
+    profile: bool = False,
+    free: Sequence[str] | str | None = None,
+    restarts: int = RESTARTS,
     chunk_size: int = 65536,
     devices: Sequence[jax.Device] | None = None,
     progress: bool | None = None,
     output: str | os.PathLike | None = None,
     resume: bool = False,
 ) -> ScanResult:
-    """chi^2 on the outer product of one grid per parameter (no re-minimisation).
+    """chi^2 on the outer product of one grid per parameter.
 
-    Parameters not scanned stay at their defaults or at the ``fixed`` values.
+    By default nothing is re-minimised: parameters not scanned, the nuisances
+    included, stay at their defaults or at the ``fixed`` values
+    (:attr:`ScanResult.profiled` is empty).  With ``profile=True`` the nuisances
+    are re-minimised at every point (a profile on the grid).
 
     Args:
         model: the likelihood model.
         grid: ``name -> 1D values`` (strictly increasing, inside the bounds, in the parameter's unit).
         fixed: ``name -> value`` for parameters held away from their defaults.
+        profile: re-minimise the model's default free parameters (and ``free``) at
+            every point.
+        free: further parameters re-minimised at every point (needs ``profile``).
+        restarts: with ``profile``: box seeds per point (see :func:`~cevnsjax.inference.profile`).
         chunk_size: points per device call, a positive integer (rounded up to a multiple of
             the number of devices); bounds the device memory used at once.  The chi^2 values
             agree across chunk sizes and device counts to rounding (XLA may vectorise a batch
             differently): within 1e-13 relative in float64, tested in tests/test_bad_input.py.
-        devices: devices to shard over (default: ``jax.devices()``).
+        devices: devices to shard over (default: ``jax.devices()``; not with ``profile``, whose
+            minimisations run in vmapped chunks of at most 256 on the default device).
         progress: progress bar over chunks on stderr (None: only on a terminal).
         output: JSON file rewritten after every chunk with the finished ones, and with the
             whole result at the end (``cj.load``).
@@ -90,6 +108,18 @@ def scan(
         model.parameters.check_names([name])
         model.parameters[name].check(values.min())
         model.parameters[name].check(values.max())
+    if profile:
+        settings = dict(params=names, grid=axes, fixed=fixed, free=free, restarts=restarts, chunk=min(chunk_size, 256))
+        checkpoint = None if output is None else Checkpoint(output, "ScanResult", model, settings, resume=resume)
+        if checkpoint is not None and checkpoint.complete is not None:
+            return from_dict(checkpoint.complete)
+        result = _profiled(model, names, axes, fixed, free, restarts, min(chunk_size, 256), progress, checkpoint)
+        attach(result, model, fixed=fixed)
+        if checkpoint is not None:
+            checkpoint.finish(result)
+        return result
+    if free:
+        raise ValueError("scan: free parameters are re-minimised only with profile=True")
     obj = build(model, None, fixed, None, None, exclude=names, defaults_free=False)
 
     devices = list(jax.devices() if devices is None else devices)
@@ -154,6 +184,42 @@ def scan(
     if checkpoint is not None:
         checkpoint.finish(result)
     return result
+
+
+def _profiled(model, names, axes, fixed, free, restarts, batch_size, progress, checkpoint) -> ScanResult:
+    """The scan with the nuisances re-minimised at every point (:func:`._profile._profile_points`)."""
+    shape = tuple(len(a) for a in axes)
+    points = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(names))
+    _, chi2, ok, nuisances = _profile_points(
+        model,
+        list(names),
+        points,
+        shape,
+        free,
+        fixed,
+        None,
+        None,
+        tolerance=1e-6,
+        max_steps=200,
+        batch_size=batch_size,
+        progress=progress,
+        restarts=restarts,
+        checkpoint=checkpoint,
+    )
+    chi2 = chi2.reshape(shape)
+    finite = np.where(np.isfinite(chi2), chi2, np.inf)
+    best = np.unravel_index(int(np.argmin(finite)), shape)
+    return ScanResult(
+        params=names,
+        grid=axes,
+        chi2=chi2,
+        best_point={n: float(a[i]) for n, a, i in zip(names, axes, best)},
+        chi2_min=float(chi2[best]),
+        n_devices=1,
+        profiled=tuple(nuisances),
+        converged=ok.reshape(shape),
+        nuisances={k: v.reshape(shape) for k, v in nuisances.items()},
+    )
 
 
 def _point(obj, names, shape, total, inputs, axes, index):
