@@ -49,6 +49,7 @@ def toy_other(offset=0.0):
 @pytest.fixture(scope="module", autouse=True)
 def registered():
     with pytest.MonkeyPatch.context() as mp:
+        experiments.names()  # the built-in ones registered before the registry is swapped
         mp.setattr(experiments, "_REGISTRY", dict(experiments._REGISTRY))
         experiments.register("toy_gauss", toy_gauss, options={"width": Option(0.5, type=float)})
         experiments.register("toy_other", toy_other, options={"offset": Option(0.0, type=float)})

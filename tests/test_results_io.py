@@ -41,6 +41,7 @@ def toy(width=0.5):
 @pytest.fixture(scope="module", autouse=True)
 def registered():
     with pytest.MonkeyPatch.context() as mp:
+        experiments.names()  # the built-in ones registered before the registry is swapped
         mp.setattr(experiments, "_REGISTRY", dict(experiments._REGISTRY))
         experiments.register("toy_io", toy, options={"width": Option(0.5, type=float)})
         yield
