@@ -87,13 +87,16 @@ def test_differentiable_continuous_with_the_minimum_at_m_w():
     c = pdg2018
     mu = jnp.logspace(0.0, math.log10(running.M_T_MEV), 400)
     s2 = np.asarray(running.sin2_theta_w_running(mu, c))
-    grad = np.asarray(jax.vmap(jax.grad(lambda m: running.sin2_theta_w_running(m, c)))(mu))
+    grad_fn = jax.jit(jax.vmap(jax.grad(lambda m: running.sin2_theta_w_running(m, c))))
+    grad = np.asarray(grad_fn(mu))
     assert np.all(np.isfinite(grad))
+    thresholds = [c.m_e, c.m_mu, running.light_quark_threshold(c), c.m_tau, running.M_C_MEV, running.M_B_MEV, c.m_w]
+    assert np.all(np.isfinite(np.asarray(grad_fn(jnp.asarray(thresholds + [running.M_Z_MEV, running.M_T_MEV])))))
     below = np.asarray(mu) < c.m_w
     assert np.all(np.diff(s2[below]) <= 0) and np.all(grad[below] <= 0)
     assert np.all(np.diff(s2[~below]) > 0) and np.all(grad[~below] > 0)
     # continuous across every threshold, M_W included (kinks only)
-    for m in (c.m_mu, running.light_quark_threshold(c), c.m_tau, running.M_C_MEV, running.M_B_MEV, c.m_w):
+    for m in thresholds:
         lo, hi = running.sin2_theta_w_running(jnp.asarray([m * (1 - 1e-10), m * (1 + 1e-10)]), c)
         assert abs(float(hi - lo)) < 1e-10
     # above the top threshold the value is held
