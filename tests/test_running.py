@@ -28,7 +28,7 @@ def test_published_values():
     c = pdg2018
     s2_0 = float(running.sin2_theta_w_running(0.0, c))
     # arXiv:1712.09146 (abstract): sin^2 theta_W(0) = 0.23868(5)(2); the preset pins the PDG 2018 value 0.23857,
-    # 2.0 combined standard deviations below it (their s^2_Z input differs from the preset's 0.23122)
+    # 2.0 combined standard deviations below it (presumably a different s^2_Z input; their text was not at hand)
     assert abs(s2_0 - 0.23868) / math.hypot(5e-5, 2e-5) == pytest.approx(2.04, abs=0.01)
     # hep-ph/0409169 (abstract): 0.23867(16)
     assert abs(s2_0 - 0.23867) < 0.00016
