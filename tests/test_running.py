@@ -28,7 +28,7 @@ def test_published_values():
     c = pdg2018
     s2_0 = float(running.sin2_theta_w_running(0.0, c))
     # arXiv:1712.09146 (abstract): sin^2 theta_W(0) = 0.23868(5)(2); the preset pins the PDG 2018 value 0.23857,
-    # 2.0 combined standard deviations below it (their s^2_Z input differs from the preset's 0.23122)
+    # 2.0 combined standard deviations below it (presumably a different s^2_Z input; their text was not at hand)
     assert abs(s2_0 - 0.23868) / math.hypot(5e-5, 2e-5) == pytest.approx(2.04, abs=0.01)
     # hep-ph/0409169 (abstract): 0.23867(16)
     assert abs(s2_0 - 0.23867) < 0.00016
@@ -87,13 +87,16 @@ def test_differentiable_continuous_with_the_minimum_at_m_w():
     c = pdg2018
     mu = jnp.logspace(0.0, math.log10(running.M_T_MEV), 400)
     s2 = np.asarray(running.sin2_theta_w_running(mu, c))
-    grad = np.asarray(jax.vmap(jax.grad(lambda m: running.sin2_theta_w_running(m, c)))(mu))
+    grad_fn = jax.jit(jax.vmap(jax.grad(lambda m: running.sin2_theta_w_running(m, c))))
+    grad = np.asarray(grad_fn(mu))
     assert np.all(np.isfinite(grad))
+    thresholds = [c.m_e, c.m_mu, running.light_quark_threshold(c), c.m_tau, running.M_C_MEV, running.M_B_MEV, c.m_w]
+    assert np.all(np.isfinite(np.asarray(grad_fn(jnp.asarray(thresholds + [running.M_Z_MEV, running.M_T_MEV])))))
     below = np.asarray(mu) < c.m_w
     assert np.all(np.diff(s2[below]) <= 0) and np.all(grad[below] <= 0)
     assert np.all(np.diff(s2[~below]) > 0) and np.all(grad[~below] > 0)
     # continuous across every threshold, M_W included (kinks only)
-    for m in (c.m_mu, running.light_quark_threshold(c), c.m_tau, running.M_C_MEV, running.M_B_MEV, c.m_w):
+    for m in thresholds:
         lo, hi = running.sin2_theta_w_running(jnp.asarray([m * (1 - 1e-10), m * (1 + 1e-10)]), c)
         assert abs(float(hi - lo)) < 1e-10
     # above the top threshold the value is held
