@@ -200,6 +200,8 @@ def test_every_numeric_option_declares_its_range():
         (["scan", AR, "--grid", "sin2_theta_w=0.5:0.1:5"], ["HI must be above LO"]),
         (["fit", AR, "--engine", "scipy"], ["unknown engine 'scipy'", "jax, iminuit"]),
         (["fitt", AR], ["No such command 'fitt'"]),
+        (["profile", AR, "--param", "rn_ar40", "--range", "6", "4"], ["--range 6.0 4.0", "HI must be above LO"]),
+        (["sample", AR, "--samples", "0"], ["--samples", "0 is not in the range x>=1"]),
     ],
 )
 def test_json_contract_breaks(args, fragments):

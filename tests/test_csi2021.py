@@ -104,7 +104,7 @@ def test_bad_input(model):
         ex.experiment("coherent_csi_2021", flux_prior=0.2)
     with pytest.raises(ValueError, match="choices: helm, sfermi, kn, unity"):
         ex.experiment("coherent_csi_2021", form_factor="gauss")
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match=r"refine=0 is out of range; valid: an integer in \[1, inf\)"):
         ex.experiment("coherent_csi_2021", refine=0)
     with pytest.raises(ParameterError, match="rn_csi = 4.5 is outside"):
         model.parameters.complete({"rn_csi": 4.5})

@@ -139,6 +139,8 @@ def _check_plot_path(path: str | None) -> None:
 def _finite_range(lo: float, hi: float) -> None:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"--range {lo} {hi}: LO and HI must be finite numbers")
+    if not hi > lo:
+        raise ValueError(f"--range {lo} {hi}: HI must be above LO (grids are increasing)")
 
 
 def _force_option(func):
@@ -559,9 +561,11 @@ def scan(
 @_common
 @_free_option
 @_start_option
-@click.option("--chains", default=4, show_default=True, help="Number of chains.")
-@click.option("--samples", default=1000, show_default=True, help="Draws per chain after warmup.")
-@click.option("--warmup", default=500, show_default=True, help="Warmup steps per chain.")
+@click.option("--chains", default=4, show_default=True, type=click.IntRange(min=1), help="Number of chains.")
+@click.option(
+    "--samples", default=1000, show_default=True, type=click.IntRange(min=1), help="Draws per chain after warmup."
+)
+@click.option("--warmup", default=500, show_default=True, type=click.IntRange(min=0), help="Warmup steps per chain.")
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 @click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
 @_plot_option

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -90,6 +91,7 @@ class Option:
         elif self.type is float:
             ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
         else:
+            value = os.fspath(value) if isinstance(value, os.PathLike) else value  # a file option
             ok = isinstance(value, self.type)
         if not ok:
             raise ValueError(f"option {name}={value!r}: expected {self.valid}")
