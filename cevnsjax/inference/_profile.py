@@ -86,15 +86,16 @@ def _profile_points(
     bar = tqdm(
         total=m, desc=f"profile {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
     )
-    done = [] if checkpoint is None else checkpoint.chunks
+    if checkpoint is not None:
+        checkpoint.total = n_chunks
     with bar:
         for k in range(n_chunks):
-            if k < len(done):  # finished before an interruption (--resume)
-                c, o, x = done[k]["chi2"], done[k]["converged"], done[k]["free"]
+            saved = None if checkpoint is None else checkpoint.take()  # finished before an interruption
+            if saved is not None:
+                c, o, x = saved["chi2"], saved["converged"], saved["free"]
             else:
                 c, o, x = batched(obj.inputs, u0, jnp.asarray(padded[k * size : (k + 1) * size]))
                 if checkpoint is not None:
-                    checkpoint.total = n_chunks
                     checkpoint.add({"chi2": np.asarray(c), "converged": np.asarray(o), "free": np.asarray(x)})
             chi2.append(np.asarray(c))
             ok.append(np.asarray(o))
