@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import cevnsjax as cj
-from cevnsjax import experiments
+from cevnsjax import experiments, plotting
 from cevnsjax.cli import main
 from cevnsjax.experiments import Option
 from cevnsjax.inference import FitResult, NamedMatrix, ProfileResult, ScanResult
@@ -40,6 +40,7 @@ def toy(width=0.5):
 
 @pytest.fixture(scope="module", autouse=True)
 def registered():
+    experiments.names()  # the built-in experiments register themselves first, into the real registry
     with pytest.MonkeyPatch.context() as mp:
         experiments.names()  # the built-in ones registered before the registry is swapped
         mp.setattr(experiments, "_REGISTRY", dict(experiments._REGISTRY))
@@ -136,6 +137,8 @@ def test_profile_round_trips(model):
     p2 = cj.profile2d(model, ("mu", "eta"), (np.linspace(0.6, 1.4, 5), np.linspace(0.8, 1.2, 4)), progress=False)
     back = round_trip(p2)
     assert all(isinstance(c, np.ndarray) for lines in back.contours.values() for c in lines)
+    fig = plotting.plot_result(back)  # redrawn from the loaded result alone
+    assert fig.axes[0].get_xlabel() == "mu [fm]"
 
 
 def test_scan_and_sample_round_trip(model):

@@ -3,10 +3,12 @@
 A :class:`Checkpoint` keeps the finished chunks of a run in its ``--output`` JSON file, which
 is rewritten atomically (temporary file and rename) after every chunk, so an interrupted run
 (Ctrl-C, a killed job) leaves a valid file with every finished chunk.  The file records the
-run's settings; resuming checks that they are the same and continues after the last finished
-chunk, so the final result is the one an uninterrupted run gives (bit for bit: every chunk is
-computed by the same compiled program from the same inputs).  When the run ends, the engine
-writes the complete result over the partial file.
+run's settings; resuming checks that they are the same.  A run is deterministic, so it asks for
+its chunks in the same order again: every computing loop first takes the next saved chunk
+(:meth:`~Checkpoint.take`) and computes (and :meth:`~Checkpoint.add`) one only when none is left, whatever
+the loops' structure (several passes included).  The final result is the one an uninterrupted
+run gives, bit for bit (every chunk is computed by the same compiled program from the same
+inputs).  When the run ends, the engine writes the complete result over the partial file.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class Checkpoint:
         self.header = {"version": library_version(), **describe(model)}
         self.settings = decode(encode(dict(settings)))
         self.chunks: list[dict] = []
+        self._cursor = 0
         self.state = None
         self.total = None
         self.complete = None
@@ -72,9 +75,17 @@ class Checkpoint:
         self.chunks = decode(data.get("chunks", []))
         self.state = decode(data.get("state"))
 
+    def take(self) -> dict | None:
+        """The next saved chunk of a resumed run, in the order they were computed, or None."""
+        if self._cursor >= len(self.chunks):
+            return None
+        self._cursor += 1
+        return self.chunks[self._cursor - 1]
+
     def add(self, chunk: Mapping, state=None) -> None:
         """Append a finished chunk (and the state to continue from) and rewrite the file."""
         self.chunks.append(dict(chunk))
+        self._cursor = len(self.chunks)
         self.state = state
         self.save()
         if Checkpoint.stop_requested:

@@ -172,7 +172,9 @@ def _profile_points(
                     break
                 source = nbr[target, which]
                 bar.total += len(target)
-                new = solve_rows(obj, names, x[source], points[target], **settings, size=size, bar=bar)
+                new = solve_rows(
+                    obj, names, x[source], points[target], **settings, size=size, bar=bar, checkpoint=checkpoint
+                )
                 changed = np.zeros(m, bool)
                 for k in range(len(target)):
                     i = target[k]
@@ -192,6 +194,7 @@ def _profile_points(
             np.zeros((restarts + 1, 0)),
             **settings,
             size=restarts + 1,
+            checkpoint=checkpoint,
         )
         refit = fit_from_rows(every, polish, **settings, restarts=restarts, one_sided=False)
         if refit.chi2_min < best.chi2_min:

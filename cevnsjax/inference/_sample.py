@@ -251,7 +251,9 @@ def _run_in_chunks(mcmc: MCMC, kernel, key, obj: Objective, checkpoint: Checkpoi
         keys = jax.random.split(key, mcmc.num_chains) if mcmc.num_chains > 1 else key
         template = kernel.init(keys, mcmc.num_warmup, None, model_args=(obj.inputs,), model_kwargs={})
         mcmc.post_warmup_state = _restore(template, checkpoint.state)
-    parts = list(checkpoint.chunks)
+    parts = []
+    while (saved := checkpoint.take()) is not None:
+        parts.append(saved)
     for n in sizes[len(parts) :]:
         mcmc.num_samples = n
         mcmc.run(mcmc.post_warmup_state.rng_key, obj.inputs, extra_fields=_EXTRA_FIELDS)

@@ -152,16 +152,17 @@ def scan(
     bar = tqdm(
         total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
     )
-    done = [] if checkpoint is None else checkpoint.chunks
+    if checkpoint is not None:
+        checkpoint.total = n_chunks
     with bar:
         for k in range(n_chunks):
-            if k < len(done):
-                out[k * size : (k + 1) * size] = done[k]["chi2"]
+            saved = None if checkpoint is None else checkpoint.take()  # finished before an interruption
+            if saved is not None:
+                out[k * size : (k + 1) * size] = saved["chi2"]
             else:
                 idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
                 out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
                 if checkpoint is not None:
-                    checkpoint.total = n_chunks
                     checkpoint.add({"chi2": out[k * size : (k + 1) * size]})
             bar.update(min(size, total - k * size))
     chi2 = out[:total].reshape(shape)

@@ -100,8 +100,9 @@ def solve_rows(
         tolerance, max_steps: as for :func:`minimize`.
         size: rows per compiled call (the last chunk is padded).
         bar: optional progress bar, advanced by the rows done.
-        checkpoint: optional :class:`~cevnsjax.inference._checkpoint.Checkpoint`: its finished
-            chunks are reused (``--resume``) and each new chunk is added to it (written to disk).
+        checkpoint: optional :class:`~cevnsjax.inference._checkpoint.Checkpoint`: its saved
+            chunks are replayed in order (``--resume``) and each new chunk is added to it (written
+            to disk), so every pass of a profile resumes.
 
     Returns:
         The :class:`Rows`.
@@ -115,12 +116,12 @@ def solve_rows(
     u0 = np.concatenate([u0, np.repeat(u0[-1:], pad, axis=0)])
     values = np.concatenate([values, np.repeat(values[-1:], pad, axis=0)])
     parts = []
-    done = [] if checkpoint is None else checkpoint.chunks
-    if checkpoint is not None:
-        checkpoint.total = n_chunks
+    if checkpoint is not None:  # several passes (a profile's sweeps) add up
+        checkpoint.total = (checkpoint.total or 0) + n_chunks
     for c in range(n_chunks):
-        if c < len(done):  # finished before an interruption (--resume)
-            parts.append([np.asarray(done[c][key]) for key in Rows._fields[:5]])
+        saved = None if checkpoint is None else checkpoint.take()  # finished before an interruption
+        if saved is not None:
+            parts.append([np.asarray(saved[key]) for key in Rows._fields[:5]])
         else:
             sl = slice(c * size, (c + 1) * size)
             parts.append([np.asarray(a) for a in run(obj.inputs, jnp.asarray(u0[sl]), jnp.asarray(values[sl]))])
