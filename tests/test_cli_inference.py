@@ -258,4 +258,5 @@ def test_scan_profiles_by_default_or_says_nuisances_fixed(tmp_path):
 def test_fit_json_says_how_far_to_trust_it():
     out = last_json(invoke("fit", "toy_gauss", "--free", "mu", "--json"))
     assert out["converged"] and out["trusted"]
-    assert out["at_limit"] == {} and out["flat"] == [] and out["local_minimum_chi2"] is None
+    assert out["at_limit"] == {"mu": False, "eta": False} and out["limit_side"] == {}
+    assert out["flat"] == [] and out["local_minimum_chi2"] is None

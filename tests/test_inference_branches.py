@@ -69,3 +69,16 @@ def test_global_minimum_and_intervals(prof, brute):
     assert prof.fit.chi2_min == prof.chi2_min and prof.fit.converged
     (lo1, hi1), (lo2, hi2) = prof.intervals["1sigma"]
     np.testing.assert_allclose([lo1, hi1, lo2, hi2], [-93.6, -65.7, -14.1, 8.1], atol=0.6)
+
+
+@pytest.mark.parametrize("engine", ["jax", "iminuit"])
+def test_fit_from_a_local_minimum_start_finds_the_global_one(engine):
+    """CsI 2021 ``fit --free rn_csi --start rn_csi=15``: the start's minimum (16.3 fm, chi^2 209.06)
+    is 128 above the global one (5.42 fm, 80.90); the fit reports the global one and flags the start."""
+    csi = cj.experiment("coherent_csi_2021")
+    with pytest.warns(cj.inference.FitWarning, match="local minimum"):
+        r = cj.fit(csi, free=["rn_csi"], start={"rn_csi": 15.0}, engine=engine)
+    assert r.converged and not r.trusted
+    assert r.values["rn_csi"] == pytest.approx(5.42, abs=0.02)
+    assert r.chi2_min == pytest.approx(80.90, abs=0.01)
+    assert r.local_minimum_chi2 == pytest.approx(209.06, abs=0.01)
