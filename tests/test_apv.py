@@ -138,7 +138,7 @@ def test_options_refused_with_choices():
 def test_combination_with_csi_shares_angle_and_cesium_radius():
     """Parameters only (building CsI takes seconds): the CsI separate-radius names are shared, not renamed."""
     csi = cj.experiment("coherent_csi_2021", separate_radii=True)
-    comb = cj.combine(csi, cj.experiment("apv_cs"))
+    comb = cj.combine(csi, cj.experiment("apv_cs", preset="pdg2022"))  # CsI 2021's preset
     names = comb.parameters.names
     assert "sin2_theta_w" in names and "rn_cs133" in names and "rn_i127" in names
     assert not any(n.startswith("apv_cs.") for n in names)

@@ -136,7 +136,7 @@ def test_python_api_missing_names_and_non_mappings(ar):
         ar.chi2(partial)
     with pytest.raises(ParameterError, match="must be a mapping name -> value.*got ndarray"):
         ar.chi2(np.zeros(3))
-    combined = cj.combine(ar, cj.experiment("coherent_csi_2017"))
+    combined = cj.combine(ar, cj.experiment("coherent_csi_2017"), electroweak="mixed")
     with pytest.raises(ParameterError, match="unknown parameter 'rn_cs'"):
         combined.chi2({**combined.parameters.defaults(), "rn_cs": 5.0})
 

@@ -114,7 +114,7 @@ def test_pointwise_log_likelihood_of_least_squares_and_combinations(ar, counting
     data_chi2 = float(ar.chi2(p) - ar.parameters.constraint_chi2(p))
     assert loglik.shape == (ar.n_bins,)
     assert float(loglik.sum()) == pytest.approx(-0.5 * data_chi2 - 0.5 * np.sum(np.log(2 * math.pi * sigma2)))
-    both = cj.combine(ar, counting)
+    both = cj.combine(ar, counting, electroweak="mixed")
     parts = pointwise_loglik(both, both.parameters.complete({}))
     assert {k: v.shape for k, v in parts.items()} == {"coherent_ar_2020": (12,), "counting": (12,)}
 

@@ -28,7 +28,7 @@ def model():
     cj.configure()
     csi = cj.experiment("coherent_csi_2021", radius_q_dependence=True, separate_radii=True)
     ar = cj.experiment("coherent_ar_2020", radius_q_dependence=True)
-    return cj.combine(csi, ar)
+    return cj.combine(csi, ar, electroweak="mixed")  # the presets of the independent computation
 
 
 @pytest.fixture(scope="module")
