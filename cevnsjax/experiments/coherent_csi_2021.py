@@ -80,7 +80,10 @@ Nuisance parameters (all free by default) and priors (Gaussian constraint terms)
   The NIN fit fixes the timing of energetic neutron events, while the C-window data
   prefer trace means of 0.53-0.60 us (docs/physics.md), i.e. offsets of +0.06 to +0.13 us
   (a later reconstructed time of low-light events would be one explanation); a 0.1 us
-  prior covers them within ~1 sigma, and the fit gives +0.07 +- 0.04 us.
+  prior covers them within ~1 sigma, and the fit gives +0.07 +- 0.04 us.  Option ``timing``
+  makes this choice explicit (:data:`TIMING`): ``offset_prior`` (default, as above), ``nin_fixed``
+  (t_offset fixed at 0) or ``data_fixed`` (fixed at +0.079 us, mean 0.553 us); docs/physics.md
+  section 10 gives the shift of the charge-radius intervals between them.
 
 ``mu_cevns`` (not free by default, no prior) is the CEvNS signal strength: free it, with
 ``eta_flux`` fixed, to measure the CEvNS event count.  It was called ``eta_cevns`` before 0.2;
