@@ -120,3 +120,22 @@ def test_benchmark_script_smoke(tmp_path):
     assert results["ar_fit"]["chi2_min"]["cevnsjax"] == pytest.approx(8.72, abs=0.05)
     assert results["ar_fit"]["chi2_min"]["reference"] == pytest.approx(8.72, abs=0.05)
     assert "target_met" in results["ar_nll_grad"] and "target_met" in results["ar_profile_200"]
+
+
+def test_precision_script_compares_float32_with_float64(tmp_path):
+    """benchmarks/precision.py: both precisions run, float32 is finite and close to float64 on a small grid."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XLA_FLAGS": "--xla_backend_optimization_level=0"}
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "precision.py"), "--side", "4", "--experiments", "coherent_ar_2020"]
+        + ["--json", "--results", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (row,) = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert row["size"] == 16 and row["float32_finite"]
+    assert row["max_abs_dchi2"] is not None and row["max_abs_dchi2"] < 1e-2
+    assert json.loads((tmp_path / "precision.json").read_text()) == [row]
