@@ -27,7 +27,15 @@ def test_status_rules():
 
 
 def test_every_experiment_has_a_table():
-    assert {"couplings", "coherent_ar_2020", "coherent_csi_2021", "coherent_csi_2017", "combinations"} <= set(TABLES)
+    names = {"couplings", "coherent_ar_2020", "coherent_csi_2021", "coherent_csi_2017", "combinations"}
+    assert names | {"dresden_ii_2022", "apv_cs"} <= set(TABLES)
+
+
+def test_apv_table_within_rounding():
+    r = CliRunner().invoke(main, ["reproduce", "apv_cs", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output.strip().splitlines()[-1])["apv_cs"]
+    assert [row["status"] for row in rows] == ["within 1 sigma", "within rounding", "within rounding"], rows
 
 
 def test_couplings_json_all_within_rounding():
