@@ -62,7 +62,7 @@ def to_minuit(
         limits from the bounds, ``fixed`` flags, ``errordef = 1``, the tolerance of
         :func:`cevnsjax.fit` (EDM < 1e-6) and the jitted JAX gradient; release a fixed parameter with ``m.fixed["name"] = False``.
 
-    Example:
+    Examples:
         >>> from cevnsjax.model import FunctionModel
         >>> from cevnsjax.parameters import Parameter, ParameterSet
         >>> ps = ParameterSet([Parameter("x", 0.0, free=True), Parameter("y", 1.0, lower=0.0)])

@@ -54,7 +54,9 @@ def test_info_with_options_builds_the_experiment():
     assert {"rn_cs133", "rn_i127"} <= set(split.parameter_names) and "rn_csi" not in split.parameter_names
     with pytest.raises(ValueError, match=r"unknown option 'separate_radius'.*did you mean 'separate_radii'"):
         cj.info("coherent_csi_2021", separate_radius=True)
-    with pytest.raises(ValueError, match=r"did you mean 'coherent_ar_2020'\?\); valid experiments: coherent_ar_2020"):
+    with pytest.raises(
+        ValueError, match=r"did you mean 'coherent_ar_2020'\?\); valid experiments: apv_cs, coherent_ar_2020"
+    ):
         cj.info("coherent_ar_202")
 
 

@@ -36,7 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Recompute published numbers (all tables, or NAME): ours, the paper's, the difference and a status.",
     ),
     "sample": ("inference", "NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."),
-    "scan": ("inference", "chi^2 on a dense grid (outer product of the --grid axes), sharded over all devices."),
+    "scan": (
+        "inference",
+        "chi^2 on a grid (outer product of the --grid axes): nuisances profiled, or fixed and sharded over devices.",
+    ),
 }
 #: Commands whose leading arguments are experiment names (checked before their module is imported).
 EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample")

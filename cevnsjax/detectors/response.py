@@ -61,7 +61,7 @@ def low_rank(matrix: np.ndarray, rtol: float = 1e-15) -> tuple[np.ndarray, np.nd
     Returns:
         ``(left, right)`` of shapes (m, r) and (r, n), ``left`` holding the singular values.
 
-    Example:
+    Examples:
         >>> a = np.outer(np.arange(1.0, 5.0), np.ones(6))  # rank 1
         >>> left, right = low_rank(a)
         >>> left.shape, right.shape, bool(np.allclose(left @ right, a, rtol=1e-14, atol=0))

@@ -27,7 +27,7 @@ model declares no mediator parameter and a combination takes them from the CEvNS
 neutrino-specific signal options (``zz_boxes``, ``radius_q_dependence``, ``mediator``, ``sterile``)
 are accepted, for one option table across experiments, and do not change this likelihood.
 
-Example:
+Examples:
     >>> import jax
     >>> jax.config.update("jax_enable_x64", True)
     >>> from cevnsjax.experiments import experiment

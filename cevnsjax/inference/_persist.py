@@ -18,7 +18,7 @@ the library ``version``, the ``experiments`` and their build ``options``, the mo
 ``iminuit.Minuit`` of a fit, the numpyro ``MCMC`` of a sample) are attributes outside the
 fields and are not written.
 
-Example:
+Examples:
     >>> from cevnsjax.inference import NamedMatrix
     >>> import numpy as np
     >>> m = NamedMatrix(("a",), np.array([[float("nan")]]))

@@ -28,7 +28,7 @@ so q = 1 - (Z alpha)^2/2 [<r^2>/R^2 - <r^4>/(5 R^4) + <r^6>/(75 R^6)] needs the 
 sixth moments of the densities whose Fourier transforms are the CEvNS form factors
 (:func:`density_moments`; the same rms radius parameters as the CEvNS experiments).
 
-Example:
+Examples:
     >>> round(float(weak_charge(0.23857, 55, 78)), 2)
     -73.22
 """

@@ -28,7 +28,7 @@ is one common u, d, s threshold m_q, set so that the evolution reproduces the pr
 (0.23857 for pdg2018, 0.23863 for pdg2022): the curve is pinned at 0 and M_Z, continuous, with kinks at
 the thresholds and its minimum at M_W (the W boson reverses the running above it).
 
-Example:
+Examples:
     >>> from cevnsjax.constants import pdg2018
     >>> round(float(sin2_theta_w_running(1e-3, pdg2018)), 5), round(float(sin2_theta_w_running(M_Z_MEV, pdg2018)), 5)
     (0.23857, 0.23122)
