@@ -89,15 +89,17 @@ def test_csi_reference_agrees(csi):
     assert np.array_equal(ref.data, np.asarray(model.data))
 
 
-def test_benchmark_script_smoke(tmp_path):
-    """``benchmarks/run.py --smoke --json`` runs every required benchmark and writes its JSON.
-
-    XLA's backend optimisation is turned off in the subprocess: it halves compile time and
-    the smoke run checks that the script works, not its timings.
-    """
-    env = {**os.environ, "XLA_FLAGS": "--xla_backend_optimization_level=0", "MPLBACKEND": "Agg"}
+def _run_script(script: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``benchmarks/<script> args`` in a subprocess (XLA backend optimisation off: the tests check
+    that the scripts work, not their timings) and check that it succeeded."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "XLA_FLAGS": "--xla_backend_optimization_level=0",
+        "MPLBACKEND": "Agg",
+    }
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke", "--json", "--results", str(tmp_path)],
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -105,8 +107,17 @@ def test_benchmark_script_smoke(tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    lines = proc.stdout.strip().splitlines()
-    results = json.loads(lines[-1])
+    return proc
+
+
+def test_benchmark_script_smoke(tmp_path):
+    """``benchmarks/run.py --smoke --json`` runs every required benchmark and writes its JSON.
+
+    XLA's backend optimisation is turned off in the subprocess: it halves compile time and
+    the smoke run checks that the script works, not its timings.
+    """
+    proc = _run_script("run.py", "--smoke", "--json", "--results", str(tmp_path))
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
     assert set(REQUIRED) <= set(results)
     assert "ratio = reference / cevnsjax" in proc.stdout
     for name in REQUIRED:
@@ -124,17 +135,9 @@ def test_benchmark_script_smoke(tmp_path):
 
 def test_precision_script_compares_float32_with_float64(tmp_path):
     """benchmarks/precision.py: both precisions run, float32 is finite and close to float64 on a small grid."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "XLA_FLAGS": "--xla_backend_optimization_level=0"}
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "precision.py"), "--side", "4", "--experiments", "coherent_ar_2020"]
-        + ["--json", "--results", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
+    proc = _run_script(
+        "precision.py", "--side", "4", "--experiments", "coherent_ar_2020", "--json", "--results", str(tmp_path)
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
     (row,) = json.loads(proc.stdout.strip().splitlines()[-1])
     assert row["size"] == 16 and row["float32_finite"]
     assert row["max_abs_dchi2"] is not None and row["max_abs_dchi2"] < 1e-2
