@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Mapping
 
-from ._persist import FORMAT, FORMAT_VERSION, decode, describe, encode, library_version, read, write_atomic
+from ._persist import FORMAT, FORMAT_VERSION, decode, describe, encode, from_dict, library_version, read, write_atomic
 
 
 class Checkpoint:
@@ -117,6 +117,21 @@ class Checkpoint:
         meta["settings"] = {**meta.get("settings", {}), "run": self.settings}
         result._attach(_metadata=meta)
         result.to_json(self.path)
+
+
+def open_run(output, kind: str, model, settings: Mapping, *, resume: bool = False):
+    """The checkpoint of a run with ``--output`` and, when ``--resume`` finds the run finished, its result.
+
+    Returns:
+        ``(checkpoint, finished)``: ``(None, None)`` without ``output``; the :class:`Checkpoint`
+        and None for a run to compute (or continue); the checkpoint and the saved result when the
+        file holds the complete result of the same run (the engine returns it as it is).
+    """
+    if output is None:
+        return None, None
+    checkpoint = Checkpoint(output, kind, model, settings, resume=resume)
+    finished = None if checkpoint.complete is None else from_dict(checkpoint.complete)
+    return checkpoint, finished
 
 
 def _differ(a, b) -> bool:

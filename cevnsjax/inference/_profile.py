@@ -36,11 +36,11 @@ from tqdm import tqdm
 
 from ..model import Model
 from ..parameters import ParameterError
-from ._checkpoint import Checkpoint
+from ._checkpoint import Checkpoint, open_run
 from ._fit import LOCAL_MINIMUM_DCHI2, RESTARTS, fit_from_rows, multistart
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
 from ._objective import Objective, build, warn_if_float32
-from ._persist import attach, from_dict
+from ._persist import attach
 from ._result import FitResult, Profile2DResult, ProfileResult
 from ._solve import solve_rows
 from ._starts import box_seeds, distinct
@@ -202,13 +202,6 @@ def _profile_points(
     return _shared_global(model, every, best), chi2, ok, nuisances
 
 
-def _checkpoint(output, resume, kind, model, settings, tolerance, max_steps, batch_size) -> Checkpoint | None:
-    if output is None:
-        return None
-    settings = {**settings, "tolerance": tolerance, "max_steps": max_steps, "batch_size": batch_size}
-    return Checkpoint(output, kind, model, settings, resume=resume)
-
-
 def profile(
     model: Model,
     name: str,
@@ -266,11 +259,20 @@ def profile(
     grid = _check_grid(model, name, grid)
     points = grid[:, None]
     settings = dict(
-        params=[name], grid=[grid], restarts=restarts, free=free, fixed=fixed, start=start, constraints=constraints
+        params=[name],
+        grid=[grid],
+        restarts=restarts,
+        free=free,
+        fixed=fixed,
+        start=start,
+        constraints=constraints,
+        tolerance=tolerance,
+        max_steps=max_steps,
+        batch_size=batch_size,
     )
-    checkpoint = _checkpoint(output, resume, "ProfileResult", model, settings, tolerance, max_steps, batch_size)
-    if checkpoint is not None and checkpoint.complete is not None:
-        return from_dict(checkpoint.complete)
+    checkpoint, finished = open_run(output, "ProfileResult", model, settings, resume=resume)
+    if finished is not None:
+        return finished
     best, chi2, ok, nuisances = _profile_points(
         model,
         [name],
@@ -353,11 +355,20 @@ def profile2d(
         raise ValueError(f"profile2d needs two different parameters, got '{a}' twice")
     ga, gb = _check_grid(model, a, grids[0]), _check_grid(model, b, grids[1])
     settings = dict(
-        params=[a, b], grid=[ga, gb], restarts=restarts, free=free, fixed=fixed, start=start, constraints=constraints
+        params=[a, b],
+        grid=[ga, gb],
+        restarts=restarts,
+        free=free,
+        fixed=fixed,
+        start=start,
+        constraints=constraints,
+        tolerance=tolerance,
+        max_steps=max_steps,
+        batch_size=batch_size,
     )
-    checkpoint = _checkpoint(output, resume, "Profile2DResult", model, settings, tolerance, max_steps, batch_size)
-    if checkpoint is not None and checkpoint.complete is not None:
-        return from_dict(checkpoint.complete)
+    checkpoint, finished = open_run(output, "Profile2DResult", model, settings, resume=resume)
+    if finished is not None:
+        return finished
     points = np.stack(np.meshgrid(ga, gb, indexing="ij"), axis=-1).reshape(-1, 2)
     best, chi2, ok, nuisances = _profile_points(
         model,

@@ -22,9 +22,9 @@ import numpyro.distributions as dist
 from numpyro.infer import MCMC, NUTS, init_to_value
 
 from ..model import Model
-from ._checkpoint import Checkpoint
+from ._checkpoint import Checkpoint, open_run
 from ._objective import Objective, build, compiled, warn_if_float32
-from ._persist import attach, from_dict
+from ._persist import attach
 from ._pointwise import pointwise_loglik
 from ._result import SampleResult
 
@@ -185,9 +185,9 @@ def sample(
         chunk_draws=chunk_draws,
         **settings,
     )
-    checkpoint = None if output is None else Checkpoint(output, "SampleResult", model, run_settings, resume=resume)
-    if checkpoint is not None and checkpoint.complete is not None:
-        return from_dict(checkpoint.complete)
+    checkpoint, finished = open_run(output, "SampleResult", model, run_settings, resume=resume)
+    if finished is not None:
+        return finished
     key = jax.random.PRNGKey(seed)
     if checkpoint is None:
         mcmc.run(key, obj.inputs, extra_fields=_EXTRA_FIELDS)

@@ -26,10 +26,10 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from tqdm import tqdm
 
 from ..model import Model
-from ._checkpoint import Checkpoint
+from ._checkpoint import open_run
 from ._fit import RESTARTS
 from ._objective import build, compiled, warn_if_float32
-from ._persist import attach, from_dict
+from ._persist import attach
 from ._profile import _profile_points
 from ._result import ScanResult
 
@@ -110,9 +110,9 @@ def scan(
         model.parameters[name].check(values.max())
     if profile:
         settings = dict(params=names, grid=axes, fixed=fixed, free=free, restarts=restarts, chunk=min(chunk_size, 256))
-        checkpoint = None if output is None else Checkpoint(output, "ScanResult", model, settings, resume=resume)
-        if checkpoint is not None and checkpoint.complete is not None:
-            return from_dict(checkpoint.complete)
+        checkpoint, finished = open_run(output, "ScanResult", model, settings, resume=resume)
+        if finished is not None:
+            return finished
         result = _profiled(model, names, axes, fixed, free, restarts, min(chunk_size, 256), progress, checkpoint)
         attach(result, model, fixed=fixed)
         if checkpoint is not None:
@@ -143,9 +143,9 @@ def scan(
         tuple(str(d) for d in devices),
     )
     settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=len(devices))
-    checkpoint = None if output is None else Checkpoint(output, "ScanResult", model, settings, resume=resume)
-    if checkpoint is not None and checkpoint.complete is not None:
-        return from_dict(checkpoint.complete)
+    checkpoint, finished = open_run(output, "ScanResult", model, settings, resume=resume)
+    if finished is not None:
+        return finished
     inputs = jax.device_put(obj.inputs, replicated)
     axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in axes), replicated)
     out = np.empty(n_chunks * size)
