@@ -10,6 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 
+import cevnsjax as cj
 from cevnsjax.inference._distributed import initialize
 
 WORKER = textwrap.dedent(
@@ -40,7 +41,8 @@ WORKER = textwrap.dedent(
     m = toy()
     grid = {"mu": np.linspace(-1, 2, 9), "eta": np.linspace(0.8, 1.2, 5)}
     fixed = cj.scan(m, grid, chunk_size=4, progress=False)  # 12 chunks: 6 rounds of 2
-    prof = cj.profile(m, "mu", np.linspace(0.5, 2, 11), batch_size=3, progress=False)  # 3 passes of chunks
+    # 3 passes of chunks, each written to --output (by process 0 only)
+    prof = cj.profile(m, "mu", np.linspace(0.5, 2, 11), batch_size=3, progress=False, output=out + ".profile.json")
     experiments.register("toy_dist", toy, options={})
     args = ["scan", "toy_dist", "--grid", "mu=-1:2:7", "--fixed-nuisances", "--chunk-size", "2", "--json"]
     if n > 1:
@@ -90,11 +92,11 @@ def runs(tmp_path_factory):
             p.kill()
     for p, (out, err) in zip(procs, logs):
         assert p.returncode == 0, out + err
-    return [dict(np.load(out)) for _, _, out in jobs]
+    return folder, [dict(np.load(out)) for _, _, out in jobs]
 
 
 def test_two_processes_give_the_single_process_result_bit_for_bit(runs):
-    single, p0, p1 = runs
+    folder, (single, p0, p1) = runs
     assert int(single["fixed_devices"]) == 1 and int(p0["fixed_devices"]) == 2
     for key in single:
         if key in ("fixed_devices", "cli"):
@@ -103,12 +105,14 @@ def test_two_processes_give_the_single_process_result_bit_for_bit(runs):
         assert np.array_equal(single[key], p0[key]), key  # every process holds the gathered result
         assert np.array_equal(single[key], p1[key]), key
     assert np.all(single["prof_ok"]) and np.isfinite(single["prof"]).all()
+    saved = cj.load(str(folder / "p0.npz.profile.json"))  # written by process 0, not by process 1
+    assert np.array_equal(saved.chi2, single["prof"]) and not (folder / "p1.npz.profile.json").exists()
     # the profile's interval is the analytic one of this toy (not a vacuous comparison of two failures)
     assert 0.5 < float(single["prof_lo"]) < 1.0
 
 
 def test_command_line_prints_on_process_0_only(runs):
-    single, p0, p1 = runs
+    _, (single, p0, p1) = runs
     one, two = (json.loads(str(r["cli"]).strip().splitlines()[-1]) for r in (single, p0))
     assert one["chi2"] == two["chi2"] and len(one["chi2"]) == 7
     assert str(p1["cli"]) == ""

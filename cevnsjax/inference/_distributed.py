@@ -141,7 +141,7 @@ def map_chunks(
     import jax
     from jax.experimental import multihost_utils
 
-    if checkpoint is not None and checkpoint.chunks:
+    if checkpoint is not None and checkpoint.take() is not None:  # saved chunks left to replay
         raise ValueError("resuming a distributed run is not supported: resume it in a single process")
     n, me = jax.process_count(), jax.process_index()
     for first in range(0, n_chunks, n):

@@ -150,7 +150,7 @@ def scan(
         tuple(str(d) for d in devices),
     )
     n_devices = len(devices) * (jax.process_count() if active() else 1)
-    settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=n_devices)
+    settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=len(devices))  # per process
     checkpoint, finished = open_run(output, "ScanResult", model, settings, resume=resume)
     if finished is not None:
         return finished
