@@ -38,7 +38,7 @@ def configure(
 
     jax.config.update("jax_enable_x64", x64)
     if compilation_cache is not None:
-        _compilation_cache(compilation_cache)
+        use_compilation_cache(compilation_cache)
     if jax.config.read("jax_cpu_enable_async_dispatch") == (not cpu_sync_dispatch):
         return
     if _backend_started():
@@ -69,7 +69,8 @@ def cli_compilation_cache(no_cache: bool) -> bool:
     return not no_cache and os.environ.get(NO_CACHE_ENV, "").strip() in ("", "0")
 
 
-def _compilation_cache(setting: bool | str | os.PathLike) -> None:
+def use_compilation_cache(setting: bool | str | os.PathLike) -> None:
+    """Turn JAX's persistent compilation cache on (``True``: :func:`cache_dir`; a path) or off (``False``)."""
     import jax
 
     if setting is False:

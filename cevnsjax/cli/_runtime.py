@@ -26,9 +26,9 @@ def runtime_options(distributed: bool) -> Callable:
         def wrapper(
             *args, no_cache=False, distributed=False, coordinator=None, num_processes=None, process_id=None, **kw
         ):
-            from .._setup import cli_compilation_cache, configure
+            from .._setup import cli_compilation_cache, use_compilation_cache
 
-            configure(compilation_cache=cli_compilation_cache(no_cache))
+            use_compilation_cache(cli_compilation_cache(no_cache))
             explicit = (coordinator, num_processes, process_id)
             if not (distributed or any(v is not None for v in explicit)):
                 return func(*args, **kw)
