@@ -32,8 +32,12 @@ import json
 import math
 import os
 import platform
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,6 +73,8 @@ REQUIRED = (
     "dresden_nll_grad",
 )
 EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
+#: Whole processes (the command line, several scanning processes): in --quick and the full run, not in --smoke.
+PROCESSES = ("cli_warm_fit", "scan_2proc")
 TARGETS = {  # name -> (description, predicate on the entry)
     "ar_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
     "csi2021_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
@@ -76,6 +82,7 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "csi2021_nll_grad": ("< 1 ms", lambda e: e["cevnsjax_s"] < 1e-3),
     "ar_profile_200": ("< 2 s", lambda e: e["cevnsjax_s"] < 2.0),
     "ar_fit": ("faster", lambda e: e["ratio"] > 1),
+    "cli_warm_fit": ("< 3 s", lambda e: e["cevnsjax_s"] < 3.0),
     "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
     "dresden_nll_grad": ("< 2x ar_nll_grad", lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] < 2),
 }
@@ -118,9 +125,23 @@ class Sizes:
 
 
 MODES = {
-    "full": Sizes(500, 3, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad", "fit"), 10, 5, REQUIRED + EXTRA),
+    "full": Sizes(
+        500, 3, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad", "fit"), 10, 5, REQUIRED + EXTRA + PROCESSES
+    ),
     "quick": Sizes(
-        100, 1, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad",), 3, 1, REQUIRED + ("csi2021_batch_1e4",)
+        100,
+        1,
+        10_000,
+        200,
+        4,
+        1000,
+        500,
+        1000,
+        None,
+        ("nll_grad",),
+        3,
+        1,
+        REQUIRED + ("csi2021_batch_1e4",) + PROCESSES,
     ),
     "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, REQUIRED),
 }
@@ -467,6 +488,86 @@ def bench_dresden_nll_grad(sizes: Sizes) -> dict:
     }
 
 
+def _cli_fit(cache: Path | None) -> tuple[float, dict]:
+    """Wall time and JSON of ``cevnsjax fit coherent_ar_2020 --json`` in a fresh process (cache: its folder, or off)."""
+    env = {k: v for k, v in os.environ.items() if k != "CEVNSJAX_NO_COMPILATION_CACHE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    args = [sys.executable, "-m", "cevnsjax", "fit", "coherent_ar_2020", "--json"]
+    if cache is None:
+        args.append("--no-cache")
+    else:
+        env["CEVNSJAX_CACHE_DIR"] = str(cache)
+    t0 = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env, cwd=HERE.parent)
+    return time.perf_counter() - t0, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_cli_warm_fit(sizes: Sizes) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        cold, first = _cli_fit(Path(folder))
+        warm, second = _cli_fit(Path(folder))
+        t_ref, third = _cli_fit(None)
+    if not first["chi2_min"] == second["chi2_min"] == third["chi2_min"]:
+        raise SystemExit(f"cli_warm_fit: the cached fit differs: chi2_min {first['chi2_min']}, {second['chi2_min']}")
+    return {
+        "cevnsjax_s": warm,
+        "compile_s": None,
+        "first_call_s": cold,
+        "cold_cache_s": cold,
+        "reference_s": t_ref,
+        "size": 1,
+        "what": "wall time of `cevnsjax fit coherent_ar_2020 --json` in a fresh process, the persistent "
+        "compilation cache filled by a first call (cold_cache_s: that first call, empty cache)",
+        "reference_method": "measured: the same command with --no-cache in a fresh process",
+    }
+
+
+def _scan_processes(n: int, side: int, chunk: int, folder: str) -> tuple[dict, np.ndarray]:
+    """The timed scan of ``benchmarks/scan_worker.py`` run by ``n`` local processes."""
+    with socket.socket() as s:  # a free port for the coordinator
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent), "CEVNSJAX_NO_COMPILATION_CACHE": "1"}
+    out = f"{folder}/scan{n}"
+    args = [sys.executable, str(HERE / "scan_worker.py"), str(n)]
+    procs = [
+        subprocess.Popen(
+            [*args, str(i), str(port), str(side), str(chunk), out],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(n)
+    ]
+    errors = [p.communicate()[1] for p in procs]
+    for p, err in zip(procs, errors, strict=True):
+        if p.returncode:
+            raise SystemExit(f"scan_2proc: a scanning process failed: {err.decode()[-2000:]}")
+    return json.loads(Path(f"{out}.json").read_text()), np.load(f"{out}.npy")
+
+
+def bench_scan_2proc(sizes: Sizes) -> dict:
+    side = max(8, sizes.grid_side // 2)
+    chunk = side * side // 8  # 8 chunks: 4 rounds of 2 processes
+    with tempfile.TemporaryDirectory() as folder:
+        one, chi2_one = _scan_processes(1, side, chunk, folder)
+        two, chi2_two = _scan_processes(2, side, chunk, folder)
+    points = side * side
+    return {
+        "cevnsjax_s": two["wall_s"],
+        "compile_s": None,
+        "reference_s": one["wall_s"],
+        "size": points,
+        "what": f"cj.scan of the argon chi^2 on a {side} x {side} grid split across 2 local processes "
+        f"(jax.distributed, {chunk} points per chunk), after a first scan compiled it",
+        "reference_method": "measured: the same scan in 1 process (ratio = speed-up of 2 processes)",
+        "throughput_per_s": points / two["wall_s"],
+        "throughput_1proc_per_s": points / one["wall_s"],
+        "identical": bool(np.array_equal(chi2_one, chi2_two)),
+        "n_devices_used": two["n_devices"],
+    }
+
+
 def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan = []
     for key in ("ar", "csi2021"):
@@ -480,6 +581,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
             ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid"),
         ]
     plan.append(("dresden_nll_grad", None, "dresden"))
+    plan += [(name, None, name) for name in PROCESSES]
     plan = [step for step in plan if step[0] in names]
     experiments = {}
     for key, make in (("ar", argon), ("csi2021", csi2021)):
@@ -501,7 +603,9 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     results = {}
     for name, key, kind in plan:
         log(f"running {name}")
-        if kind == "dresden":
+        if kind in PROCESSES:
+            entry = {"cli_warm_fit": bench_cli_warm_fit, "scan_2proc": bench_scan_2proc}[kind](sizes)
+        elif kind == "dresden":
             entry = bench_dresden_nll_grad(sizes)
             ar = results.get("ar_nll_grad")
             entry["vs_ar_nll_grad"] = None if ar is None else entry["cevnsjax_s"] / ar["cevnsjax_s"]
@@ -563,8 +667,8 @@ def table(results: dict[str, dict]) -> str:
     lines = [head, ""] + ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.append("")
     for name, e in results.items():
-        extra = [f"{k}={_fmt_time(e[k])}" for k in ("api_wall_s", "dispatch_floor_s") if k in e]
-        extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s") if k in e]
+        extra = [f"{k}={_fmt_time(e[k])}" for k in ("api_wall_s", "dispatch_floor_s", "cold_cache_s") if k in e]
+        extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s", "throughput_1proc_per_s") if k in e]
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")
     lines.append(
@@ -596,9 +700,9 @@ def main(argv=None) -> int:
     mode_name = "smoke" if args.smoke else "quick" if args.quick else "full"
     sizes = MODES[mode_name]
     names = tuple(args.only) if args.only else sizes.names
-    unknown = sorted(set(names) - set(REQUIRED + EXTRA))
+    unknown = sorted(set(names) - set(REQUIRED + EXTRA + PROCESSES))
     if unknown:
-        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; valid: {', '.join(REQUIRED + EXTRA)}")
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; valid: {', '.join(REQUIRED + EXTRA + PROCESSES)}")
     results = run(sizes, names)
     args.results.mkdir(parents=True, exist_ok=True)
     for name, entry in results.items():

@@ -9,19 +9,28 @@ pyplot's global backend.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult, SampleResult, ScanResult
 
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: the command line starts faster
+    from matplotlib.figure import Figure
+
 _COLORS = ("C0", "C1", "C2", "C3", "C4")
+
+
+def _new_figure(**kwargs) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(layout="constrained", **kwargs)
 
 
 def _axes(ax, figsize=(5.0, 4.0)):
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = _new_figure(figsize=figsize)
     return fig, fig.subplots()
 
 
@@ -169,7 +178,7 @@ def plot_corner(
     names = list(samples if names is None else names)
     units = dict(units or {})
     n = len(names)
-    fig = Figure(figsize=(2.2 * n + 0.8, 2.2 * n + 0.8), layout="constrained")
+    fig = _new_figure(figsize=(2.2 * n + 0.8, 2.2 * n + 0.8))
     axes = np.atleast_2d(fig.subplots(n, n, squeeze=False))
     data = {k: np.ravel(np.asarray(samples[k])) for k in names}
     for i, yi in enumerate(names):
@@ -206,7 +215,7 @@ def plot_fit(result: FitResult, constraints: Mapping[str, tuple[float, float]] |
     """
     constraints = dict(constraints or {})
     free = list(result.free)
-    fig = Figure(figsize=(10.0, max(3.0, 0.4 * len(free) + 1.5)), layout="constrained")
+    fig = _new_figure(figsize=(10.0, max(3.0, 0.4 * len(free) + 1.5)))
     left, right = fig.subplots(1, 2)
     pulled = [n for n in free if n in constraints]
     y = np.arange(len(pulled))

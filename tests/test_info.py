@@ -160,6 +160,17 @@ def test_command_table_matches_the_commands():
         assert main.commands[name].get_short_help_str(200) == short, name
 
 
+def test_stored_help_is_the_commands_help():
+    """``CMD --help`` of a computing command answers from the stored help: equal to the live one.
+
+    If this fails after changing a command's options, regenerate:
+    python -c "from cevnsjax._info import write; write()"
+    """
+    assert json.loads(_lazy.generate_help()) == _lazy.stored_help()
+    r = invoke("fit", "coherent_ar_2020", "--help")
+    assert "poisson_3d" in r.stdout and "--no-cache" in r.stdout
+
+
 CHECK = """
 import sys, time
 t0 = time.perf_counter()
@@ -174,7 +185,14 @@ print("ELAPSED", time.perf_counter() - t0, "JAX", "jax" in sys.modules, "CODE", 
 
 @pytest.mark.parametrize(
     ("args", "code"),
-    [(["--help"], 0), (["list"], 0), (["info", "coherent_csi_2021"], 0), (["fit", "coherent_csi_221"], 2)],
+    [
+        (["--help"], 0),
+        (["list"], 0),
+        (["info", "coherent_csi_2021"], 0),
+        (["fit", "coherent_csi_221"], 2),
+        (["fit", "coherent_ar_2020", "--free", "rn_ar40", "--help"], 0),
+        (["scan", "--help"], 0),
+    ],
 )
 def test_light_commands_answer_quickly_without_jax(args, code):
     """A fresh process answers without importing JAX, well within 1.5 s (bound 3 s: shared CI machines)."""

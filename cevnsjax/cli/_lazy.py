@@ -2,16 +2,20 @@
 
 ``cevnsjax --help``, ``list`` and ``info`` import neither JAX nor the inference modules; a command
 that computes imports its module (and JAX, configured by :func:`cevnsjax.configure`) only when it
-runs.  Experiment, option and parameter names on the command line of such a command are checked
+runs: its ``--help`` is answered from a stored copy of its help (``cevnsjax/resources/cli_help.json``,
+regenerated with the experiment table by ``python -c "from cevnsjax._info import write; write()"``).  Experiment, option and parameter names on the command line of such a command are checked
 first against the generated experiment table (:mod:`cevnsjax._info`), so that a typo is answered
 at once, with close matches.  ``cevnsjax fit EXP --help`` appends EXP's options and parameters.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import sys
+from importlib import resources
+from pathlib import Path
 
 import click
 
@@ -45,6 +49,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample")
 #: Modules that import no JAX (the others are imported after :func:`cevnsjax.configure`).
 LIGHT = ("info",)
+#: The stored help of the commands of the modules that are not light, and its width in characters.
+HELP_FILE = "cli_help.json"
+HELP_WIDTH = 78
 #: Flags whose value is a parameter name (before ``=`` where a value follows).
 PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid")
 
@@ -158,6 +165,11 @@ class LazyGroup(click.Group):
         return self.commands.get(cmd_name)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else None
+        if name in COMMANDS and name not in self.commands and any(a in ("-h", "--help") for a in args[1:]):
+            stored = stored_help().get(name)
+            if stored is not None:  # the command's help without importing its module (nor JAX)
+                return name, HelpOnly(name, stored), args[1:]
         if args and args[0] in EXPERIMENT_COMMANDS:
             message = precheck(args[1:])
             if message is not None:
@@ -176,6 +188,66 @@ class LazyGroup(click.Group):
             rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+class HelpOnly(ExperimentCommand):
+    """Stands in for a command whose ``--help`` is asked: its stored help, the experiments' part live."""
+
+    def __init__(self, name: str, stored: dict[str, str]):
+        super().__init__(name, params=[click.Argument(["experiment_names"], nargs=-1)], add_help_option=False)
+        self.stored = stored
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["cevnsjax.help_experiments"] = [a for a in args if a in table()]
+        click.echo(self.get_help(ctx), color=ctx.color)
+        ctx.exit()
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, self.stored["usage"])
+        formatter.write("\n" + self.stored["body"])
+        if self.stored["experiments"]:
+            self.format_epilog(ctx, formatter)
+
+
+def render_help(command: click.Command) -> dict[str, str]:
+    """``usage`` (the arguments after the command's path), ``body`` (description and options) at
+    :data:`HELP_WIDTH`, and whether the command takes experiment names: what :class:`HelpOnly` shows."""
+    parent = click.Context(click.Group("cevnsjax"), info_name="cevnsjax", help_option_names=["-h", "--help"])
+    ctx = click.Context(command, info_name=command.name, parent=parent)
+    formatter = click.HelpFormatter(width=HELP_WIDTH)
+    command.format_help_text(ctx, formatter)
+    command.format_options(ctx, formatter)
+    return {
+        "usage": " ".join(command.collect_usage_pieces(ctx)),
+        "body": formatter.getvalue(),
+        "experiments": any(p.name == "experiment_names" for p in command.params),
+    }
+
+
+def generate_help() -> str:
+    """The JSON text of the stored help: every command of a module that is not light (groups aside)."""
+    from ._app import main
+
+    for module in {m for m, _ in COMMANDS.values()} - set(LIGHT):
+        load(module)
+    commands = {n: main.commands[n] for n, (m, _) in COMMANDS.items() if m not in LIGHT}
+    body = {n: render_help(c) for n, c in sorted(commands.items()) if not isinstance(c, click.Group)}
+    return json.dumps(body, indent=1) + "\n"
+
+
+def write_help() -> None:
+    """Regenerate the stored help in place (:func:`cevnsjax._info.write` calls it)."""
+    (Path(__file__).parents[1] / "resources" / HELP_FILE).write_text(generate_help(), encoding="utf-8")
+    stored_help.cache_clear()
+
+
+@functools.cache
+def stored_help() -> dict[str, dict]:
+    """The stored help of the commands (empty if absent)."""
+    try:
+        return json.loads(resources.files("cevnsjax").joinpath("resources", HELP_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
 
 
 def load(module: str) -> None:

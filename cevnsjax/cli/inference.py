@@ -33,6 +33,7 @@ from ..inference._result import format_intervals
 from ..likelihood.combine import combine
 from ..model import Model
 from ._app import emit_json, handle_errors, main
+from ._runtime import runtime_options
 from .info import hidden_at_sm
 
 _ENGINES = ("jax", "iminuit")
@@ -274,6 +275,7 @@ def _plot_option(func):
 @_plot_option
 @_output_option
 @handle_errors
+@runtime_options(distributed=False)
 def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, restarts, plot, output):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
@@ -390,6 +392,7 @@ def _profile2d_json(result) -> dict:
 @_output_option
 @_resume_option
 @handle_errors
+@runtime_options(distributed=True)
 def profile(
     experiment_names,
     fix,
@@ -501,6 +504,7 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 @_output_option
 @_resume_option
 @handle_errors
+@runtime_options(distributed=True)
 def scan(
     experiment_names, fix, options, share, as_json, grids, chunk_size, profile, restarts, plot, force, output, resume
 ):
@@ -573,6 +577,7 @@ def scan(
 @_output_option
 @_resume_option
 @handle_errors
+@runtime_options(distributed=False)
 def sample(
     experiment_names,
     fix,

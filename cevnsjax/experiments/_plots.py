@@ -1,19 +1,21 @@
 """Experiment figures: binned spectra of the fitted components over the data.
 
 Figures are plain :class:`matplotlib.figure.Figure` objects written to files, without pyplot,
-so that importing an experiment never changes the user's matplotlib backend.
+so that importing an experiment never changes the user's matplotlib backend (and matplotlib is
+imported only when a figure is drawn).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 
 def stacked_spectrum(edges, components: dict, data, data_err, *, xlabel: str, title: str, path: str) -> None:
     """Stacked histogram of ``components`` (name -> counts per bin) with data points, saved as PNG."""
     edges = np.asarray(edges)
     centres = 0.5 * (edges[1:] + edges[:-1])
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.subplots()
     bottom = np.zeros(len(centres))

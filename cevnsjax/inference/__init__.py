@@ -5,6 +5,7 @@ function of named parameters; parameters are freed, fixed, started and
 constrained by name, and bounds are honoured through Minuit-style transforms.
 """
 
+from ._distributed import initialize as initialize_distributed
 from ._fit import FitWarning, fit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
@@ -26,6 +27,7 @@ __all__ = [
     "SampleResult",
     "ScanResult",
     "fit",
+    "initialize_distributed",
     "load",
     "profile",
     "profile2d",

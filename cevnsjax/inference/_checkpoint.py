@@ -17,6 +17,7 @@ import json
 import os
 from collections.abc import Mapping
 
+from ._distributed import is_main
 from ._persist import FORMAT, FORMAT_VERSION, decode, describe, encode, from_dict, library_version, read, write_atomic
 
 
@@ -97,7 +98,9 @@ class Checkpoint:
         self.save()
 
     def save(self) -> None:
-        """Write the partial file (atomically)."""
+        """Write the partial file (atomically; in a distributed run only process 0 writes)."""
+        if not is_main():
+            return
         doc = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -112,7 +115,9 @@ class Checkpoint:
         write_atomic(self.path, json.dumps(doc, allow_nan=False))
 
     def finish(self, result) -> None:
-        """Write the complete ``result`` over the partial file (its settings keep the run's)."""
+        """Write the complete ``result`` over the partial file (its settings keep the run's; process 0 only)."""
+        if not is_main():
+            return
         meta = dict(result.metadata)
         meta["settings"] = {**meta.get("settings", {}), "run": self.settings}
         result._attach(_metadata=meta)

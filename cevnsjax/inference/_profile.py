@@ -42,6 +42,7 @@ from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
 from ._objective import Objective, build, warn_if_float32
 from ._persist import attach
 from ._result import FitResult, Profile2DResult, ProfileResult
+from ._shapes import bucket
 from ._solve import solve_rows
 from ._starts import box_seeds, distinct
 
@@ -144,7 +145,7 @@ def _profile_points(
     else:
         starts = np.zeros((m, 1, 0))
     s = starts.shape[1]
-    size = max(1, min(batch_size, m * s))
+    size = max(1, min(batch_size, bucket(m * s)))  # padded: nearby grid lengths share the compiled solver
     bar = tqdm(
         total=m * s, desc=f"profile {' x '.join(names)}", unit="fit", disable=None if progress is None else not progress
     )

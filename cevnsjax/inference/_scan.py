@@ -6,6 +6,9 @@ multiple of the device count; on device the indices are unravelled into grid
 coordinates and chi^2 is ``jax.vmap``-ed over them.  Each point is computed
 independently, so the result depends on the number of devices and the chunk size only through
 rounding (XLA may vectorise batches of different sizes differently): within 1e-13 relative.
+Chunk and axis lengths are padded to size buckets (:mod:`._shapes`), so a grid of a new length
+usually reuses the compiled program.  In a distributed run (:mod:`._distributed`) each process
+shards its chunks over its own devices and the chunks are gathered on every process.
 
 With ``profile=True`` the nuisances (the model's default free parameters, plus
 ``free``) are re-minimised at every grid point instead, by the multi-start
@@ -27,11 +30,13 @@ from tqdm import tqdm
 
 from ..model import Model
 from ._checkpoint import open_run
+from ._distributed import active, map_chunks
 from ._fit import RESTARTS
 from ._objective import build, compiled, warn_if_float32
 from ._persist import attach
 from ._profile import _profile_points
 from ._result import ScanResult
+from ._shapes import bucket
 
 
 def scan(
@@ -122,49 +127,51 @@ def scan(
         raise ValueError("scan: free parameters are re-minimised only with profile=True")
     obj = build(model, None, fixed, None, None, exclude=names, defaults_free=False)
 
-    devices = list(jax.devices() if devices is None else devices)
+    devices = list((jax.local_devices() if active() else jax.devices()) if devices is None else devices)
     mesh = Mesh(np.array(devices), ("points",))
     sharded = NamedSharding(mesh, PartitionSpec("points"))
     replicated = NamedSharding(mesh, PartitionSpec())
     shape = tuple(len(a) for a in axes)
     total = math.prod(shape)
-    size = len(devices) * -(-min(chunk_size, total) // len(devices))
+    # padded sizes (the chunk, each axis): grids of nearby lengths reuse one compiled program
+    size = len(devices) * -(-min(chunk_size, bucket(total)) // len(devices))
     n_chunks = -(-total // size)
+    padded = tuple(np.pad(a, (0, bucket(len(a)) - len(a)), mode="edge") for a in axes)
 
     run = compiled(
         obj,
         "scan",
         lambda o: jax.jit(
-            lambda inputs, axes, idx: jax.vmap(lambda i: _point(o, names, shape, total, inputs, axes, i))(idx),
+            lambda inputs, axes, dims, idx: jax.vmap(lambda i: _point(o, names, inputs, axes, dims, i))(idx),
             out_shardings=sharded,
         ),
         names,
-        shape,
+        tuple(len(a) for a in padded),
         tuple(str(d) for d in devices),
     )
-    settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=len(devices))
+    n_devices = len(devices) * (jax.process_count() if active() else 1)
+    settings = dict(params=names, grid=axes, base=obj.base, chunk=size, n_devices=len(devices))  # per process
     checkpoint, finished = open_run(output, "ScanResult", model, settings, resume=resume)
     if finished is not None:
         return finished
     inputs = jax.device_put(obj.inputs, replicated)
-    axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in axes), replicated)
-    out = np.empty(n_chunks * size)
+    axes_dev = jax.device_put(tuple(jnp.asarray(a) for a in padded), replicated)
+    dims = jax.device_put(jnp.asarray(shape), replicated)
     bar = tqdm(
         total=total, desc=f"scan {' x '.join(names)}", unit="pt", disable=None if progress is None else not progress
     )
     if checkpoint is not None:
         checkpoint.total = n_chunks
+
+    def chunk(k):
+        idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
+        return {"chi2": run(inputs, axes_dev, dims, idx)}
+
     with bar:
-        for k in range(n_chunks):
-            saved = None if checkpoint is None else checkpoint.take()  # finished before an interruption
-            if saved is not None:
-                out[k * size : (k + 1) * size] = saved["chi2"]
-            else:
-                idx = jax.device_put(np.arange(k * size, (k + 1) * size), sharded)
-                out[k * size : (k + 1) * size] = np.asarray(run(inputs, axes_dev, idx))
-                if checkpoint is not None:
-                    checkpoint.add({"chi2": out[k * size : (k + 1) * size]})
-            bar.update(min(size, total - k * size))
+        parts = map_chunks(
+            n_chunks, chunk, checkpoint=checkpoint, done=lambda k: bar.update(min(size, total - k * size))
+        )
+    out = np.concatenate([np.asarray(p["chi2"], dtype=float) for p in parts])
     chi2 = out[:total].reshape(shape)
     bad = np.isnan(chi2)
     if bad.any():  # never returned silently: inside the bounds chi^2 is a number (or +inf)
@@ -179,7 +186,7 @@ def scan(
         chi2=chi2,
         best_point={n: float(a[i]) for n, a, i in zip(names, axes, best)},
         chi2_min=float(chi2[best]),
-        n_devices=len(devices),
+        n_devices=n_devices,
     )
     attach(result, model, fixed=fixed)
     if checkpoint is not None:
@@ -223,8 +230,16 @@ def _profiled(model, names, axes, fixed, free, restarts, batch_size, progress, c
     )
 
 
-def _point(obj, names, shape, total, inputs, axes, index):
-    """chi^2 at flat grid index ``index`` (indices past the end repeat the last point)."""
-    coords = jnp.unravel_index(jnp.minimum(index, total - 1), shape)
-    values = {n: ax[c] for n, ax, c in zip(names, axes, coords)}
+def _point(obj, names, inputs, axes, dims, index):
+    """chi^2 at flat grid index ``index`` of a grid of shape ``dims`` (indices past the end repeat the last point).
+
+    ``dims`` is an argument, not a constant, and ``axes`` are padded: one program serves every grid
+    whose padded axis lengths agree.
+    """
+    rest = jnp.minimum(index, jnp.prod(dims) - 1)
+    coords = []
+    for d in range(len(names) - 1, -1, -1):
+        coords.append(rest % dims[d])
+        rest = rest // dims[d]
+    values = {n: ax[c] for n, ax, c in zip(names, axes, reversed(coords))}
     return obj.chi2(inputs, jnp.zeros(0), values)

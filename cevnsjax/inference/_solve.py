@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._distributed import map_chunks
 from ._minimize import minimize
 from ._objective import Objective, compiled
 from ._transforms import to_external, to_internal
@@ -102,7 +103,8 @@ def solve_rows(
         bar: optional progress bar, advanced by the rows done.
         checkpoint: optional :class:`~cevnsjax.inference._checkpoint.Checkpoint`: its saved
             chunks are replayed in order (``--resume``) and each new chunk is added to it (written
-            to disk), so every pass of a profile resumes.
+            to disk), so every pass of a profile resumes.  In a distributed run the chunks are
+            split across the processes (:func:`~cevnsjax.inference._distributed.map_chunks`).
 
     Returns:
         The :class:`Rows`.
@@ -115,21 +117,20 @@ def solve_rows(
     pad = n_chunks * size - k
     u0 = np.concatenate([u0, np.repeat(u0[-1:], pad, axis=0)])
     values = np.concatenate([values, np.repeat(values[-1:], pad, axis=0)])
-    parts = []
     if checkpoint is not None:  # several passes (a profile's sweeps) add up
         checkpoint.total = (checkpoint.total or 0) + n_chunks
-    for c in range(n_chunks):
-        saved = None if checkpoint is None else checkpoint.take()  # finished before an interruption
-        if saved is not None:
-            parts.append([np.asarray(saved[key]) for key in Rows._fields[:5]])
-        else:
-            sl = slice(c * size, (c + 1) * size)
-            parts.append([np.asarray(a) for a in run(obj.inputs, jnp.asarray(u0[sl]), jnp.asarray(values[sl]))])
-            if checkpoint is not None:
-                checkpoint.add(dict(zip(Rows._fields[:5], parts[-1])))
-        if bar is not None:
-            bar.update(min(size, k - c * size))
-    chi2, x, edm, posdef, hit = (np.concatenate(p)[:k] for p in zip(*parts))
+
+    def chunk(c):
+        sl = slice(c * size, (c + 1) * size)
+        return dict(zip(Rows._fields[:5], run(obj.inputs, jnp.asarray(u0[sl]), jnp.asarray(values[sl]))))
+
+    parts = map_chunks(
+        n_chunks,
+        chunk,
+        checkpoint=checkpoint,
+        done=None if bar is None else lambda c: bar.update(min(size, k - c * size)),
+    )
+    chi2, x, edm, posdef, hit = (np.concatenate([p[key] for p in parts])[:k] for key in Rows._fields[:5])
     chi2 = chi2.astype(float)
     ok = np.isfinite(chi2) & posdef & (edm < tolerance)
     return Rows(chi2, x.astype(float).reshape(k, len(obj.free)), edm.astype(float), posdef, hit, ok)
