@@ -19,6 +19,8 @@ def test_top_level_names():
         "profile2d",
         "sample",
         "scan",
+        "toys",
+        "feldman_cousins",
         "combine",
         "to_minuit",
         "to_pyhf",
