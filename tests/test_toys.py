@@ -7,6 +7,7 @@ the Feldman-Cousins construction for a Gaussian mean with mu >= 0 (arXiv:physics
 IV.B), whose critical values and intervals are computed here independently with scipy.
 """
 
+import json
 from typing import ClassVar
 
 import jax
@@ -228,3 +229,34 @@ def test_feldman_cousins_result_persists_and_prints(belt, tmp_path):
     assert back.profile.param == "mu" and back.cl == belt.cl
     text = repr(belt)
     assert "Feldman-Cousins" in text and "Wilks" in text and "90%" in text
+
+
+def test_cli_fc_and_toys(tmp_path):
+    """``cevnsjax fc`` and ``cevnsjax toys`` on the cesium APV measurement (one Gaussian bin)."""
+    from click.testing import CliRunner
+
+    from cevnsjax.cli import main
+
+    runner = CliRunner()
+    out = runner.invoke(
+        main,
+        ["fc", "apv_cs", "--grid", "sin2_theta_w=0.22:0.26:9", "--toys", "200", "--json"]
+        + ["--plot", str(tmp_path / "fc.png"), "--output", str(tmp_path / "fc.json")],
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout.strip().splitlines()[-1])
+    assert doc["param"] == "sin2_theta_w" and doc["n_toys"] == 200 and set(doc["intervals"]) == {"68.27%", "90%"}
+    # one Gaussian measurement far from the bounds: the Feldman-Cousins and Wilks intervals agree to
+    # the Monte Carlo error (the Wilks 68.27% half-width is the measurement's error, 0.0018)
+    ((lo, hi),) = doc["intervals"]["68.27%"]
+    ((w_lo, w_hi),) = doc["wilks"]["68.27%"]
+    assert abs(lo - w_lo) < 6e-4 and abs(hi - w_hi) < 6e-4
+    assert (tmp_path / "fc.png").stat().st_size > 0 and cj.load(tmp_path / "fc.json").n_toys == 200
+    again = runner.invoke(main, ["plot", str(tmp_path / "fc.json"), "--plot", str(tmp_path / "again.png")])
+    assert again.exit_code == 0 and (tmp_path / "again.png").exists()
+    text = runner.invoke(main, ["toys", "apv_cs", "--toys", "400", "--poi", "sin2_theta_w"])
+    assert text.exit_code == 0 and "Wilks coverage of sin2_theta_w at 68.27%" in text.output
+    bad = runner.invoke(main, ["fc", "apv_cs", "--grid", "sin2_theta=0.2:0.3:5", "--toys", "10", "--json"])
+    assert bad.exit_code == 2 and "unknown parameter 'sin2_theta'" in bad.output
+    bad = runner.invoke(main, ["toys", "apv_cs", "--toys", "10", "--nuisances", "drawn"])
+    assert bad.exit_code == 2 and "drawn" in bad.output

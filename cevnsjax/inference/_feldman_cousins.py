@@ -121,11 +121,10 @@ def feldman_cousins(
     Examples:
         >>> import numpy as np
         >>> import cevnsjax as cj
-        >>> cj.configure()
-        >>> ar = cj.experiment("coherent_ar_2020")
-        >>> fc = cj.feldman_cousins(ar, "rn_ar40", np.linspace(2.5, 6.5, 9), n_toys=100, progress=False)
-        >>> sorted(fc.intervals)
-        ['68.27%', '90%']
+        >>> apv = cj.experiment("apv_cs")
+        >>> fc = cj.feldman_cousins(apv, "sin2_theta_w", np.linspace(0.22, 0.26, 9), n_toys=200, progress=False)
+        >>> sorted(fc.intervals), fc.t.shape
+        (['68.27%', '90%'], (9, 200))
     """
     warn_if_float32("feldman_cousins")
     check_toys_model(model)

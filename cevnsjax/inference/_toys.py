@@ -357,11 +357,13 @@ def toys(
 
     Examples:
         >>> import cevnsjax as cj
-        >>> cj.configure()
-        >>> ar = cj.experiment("coherent_ar_2020")
-        >>> r = cj.toys(ar, 200, truth={"rn_ar40": 3.4}, poi="rn_ar40", progress=False)
-        >>> r.delta_chi2.shape
-        (200,)
+        >>> apv = cj.experiment("apv_cs")  # one Gaussian measurement of the cesium weak charge
+        >>> r = cj.toys(apv, 400, poi="sin2_theta_w", progress=False)
+        >>> r.n_toys, bool(r.converged.all())
+        (400, True)
+        >>> f, err = r.coverage(0.6827)  # linear Gaussian: Wilks holds, 68.27% within 3 errors
+        >>> abs(f - 0.6827) < 3 * err
+        True
     """
     warn_if_float32("toys")
     check_toys_model(model)
