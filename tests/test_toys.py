@@ -14,9 +14,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from scipy import optimize, stats
 
 import cevnsjax as cj
+import cevnsjax.cli.toys  # registers toys and fc before any JAX computation configures JAX
+from cevnsjax.cli import main
 from cevnsjax.constants import pdg2022
 from cevnsjax.experiments import Experiment
 from cevnsjax.inference._objective import build
@@ -171,6 +174,19 @@ def test_a_toy_does_not_depend_on_its_chunk_and_results_persist(wilks, tmp_path)
     assert "Wilks coverage of s at 68.27%" in repr(other)
 
 
+def test_toys_of_a_combination():
+    """Counting + a Gaussian measurement of a parameter held fixed: each member draws its own data.
+
+    The fixed mean of the Gaussian member adds one dof (chi^2_min averages 1); the signal keeps its
+    error sqrt(0.02 + 0.01).
+    """
+    r = cj.toys(combine(counting(), gauss(1.0)), 2000, poi="s", progress=False)
+    assert r.converged.all() and r.ndof == 1 and r.chi2_min.mean() == pytest.approx(1.0, abs=4 * np.sqrt(2 / 2000))
+    assert r.values["s"].std() == pytest.approx(np.sqrt(0.03), rel=0.05)
+    f, _ = r.coverage(0.682689492137)
+    assert abs(f - 0.682689492137) < 3 * np.sqrt(0.2166 / 2000)
+
+
 def fc_exact(x_obs: float, grid: np.ndarray, cl: float) -> tuple[np.ndarray, tuple[float, float]]:
     """Feldman-Cousins for x ~ N(mu, 1), mu >= 0, computed with scipy (arXiv:physics/9711021, IV.B).
 
@@ -233,10 +249,6 @@ def test_feldman_cousins_result_persists_and_prints(belt, tmp_path):
 
 def test_cli_fc_and_toys(tmp_path):
     """``cevnsjax fc`` and ``cevnsjax toys`` on the cesium APV measurement (one Gaussian bin)."""
-    from click.testing import CliRunner
-
-    from cevnsjax.cli import main
-
     runner = CliRunner()
     out = runner.invoke(
         main,
