@@ -493,10 +493,12 @@ def bench_dresden_nll_grad(sizes: Sizes) -> dict:
 
 
 def bench_toys(exp: Experiment, sizes: Sizes) -> dict:
-    """cj.toys: argon pseudo-experiments, each fitted in R_n and the three nuisances (a second call: compiled)."""
+    """cj.toys: argon pseudo-experiments, each fitted in R_n and the three nuisances (later calls: compiled)."""
     n = sizes.toys
     calls = iter(range(1, 100))
-    out, res = time_api(lambda: cj.toys(exp.model, n, free="rn_ar40", seed=next(calls), progress=False), 2)
+    out, res = time_api(
+        lambda: cj.toys(exp.model, n, free="rn_ar40", seed=next(calls), progress=False), sizes.api_repeats
+    )
     return {
         **out,
         "reference_s": None,
@@ -515,7 +517,8 @@ def bench_fc(exp: Experiment, sizes: Sizes) -> dict:
     grid = np.linspace(lo, lo + 7.0, points)
     seeds = iter(range(1, 100))
     out, res = time_api(
-        lambda: cj.feldman_cousins(exp.model, "rn_ar40", grid, n_toys, seed=next(seeds), progress=False), 2
+        lambda: cj.feldman_cousins(exp.model, "rn_ar40", grid, n_toys, seed=next(seeds), progress=False),
+        sizes.api_repeats,
     )
     per_toy = out["cevnsjax_s"] / (points * n_toys)
     return {
