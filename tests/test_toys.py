@@ -121,6 +121,8 @@ def test_toys_refuse_what_they_cannot_do():
         cj.toys(counting(), 10, nuisances="drawn")
     with pytest.raises(ValueError, match="n_toys must be a positive integer"):
         cj.toys(counting(), 0)
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        cj.toys(counting(), 10, seed=-1)
     with pytest.raises(ParameterError, match="truth"):
         cj.toys(counting(), 10, fixed={"s": 1.0}, truth={"s": 2.0})
     with pytest.raises(ValueError, match="levels must be in"):

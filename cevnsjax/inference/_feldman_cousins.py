@@ -37,7 +37,7 @@ from ._objective import build, warn_if_float32
 from ._persist import attach
 from ._profile import _check_grid, profile
 from ._result import FeldmanCousinsResult, cl_label
-from ._toys import CHUNK_SIZE, _count, check_mode, check_toys_model, run_rows
+from ._toys import CHUNK_SIZE, _count, check_mode, check_seed, check_toys_model, run_rows
 
 #: Default confidence levels: 1 sigma (68.27%) and 90%.
 CONFIDENCE_LEVELS = (0.682689492137, 0.9)
@@ -131,6 +131,7 @@ def feldman_cousins(
     n_toys = _count(n_toys, "n_toys")
     chunk_size = _count(chunk_size, "chunk_size")
     check_mode(nuisances)
+    seed = check_seed(seed)
     levels = tuple(float(c) for c in np.atleast_1d(cl))
     for c in levels:
         if not 0 < c < 1:

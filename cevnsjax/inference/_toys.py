@@ -101,6 +101,13 @@ def _count(value, what: str) -> int:
     return int(value)
 
 
+def check_seed(seed) -> int:
+    """The seed as an int in [0, 2^32), or a ValueError."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer in [0, 2^32), got {seed!r}")
+    return int(seed)
+
+
 def priors(obj: Objective) -> tuple[tuple[str, float, float], ...]:
     """``(name, mean, sigma)`` of the free parameters with a Gaussian prior in the model."""
     ps = obj.model.parameters
@@ -243,7 +250,8 @@ def run_rows(
     keep = [i for i, n in enumerate(obj.free) if n not in poi]
     u0_poi = u0[:, keep]
     index = np.stack([np.asarray(points, np.int64), np.asarray(toys, np.int64)], axis=1)
-    size = min(chunk_size, 1 << max(0, k - 1).bit_length())  # a power of two below the chunk size: few compilations
+    # the chunk size, or the power of two that holds all the rows when fewer: few compilations
+    size = min(chunk_size, 1 << max(0, k - 1).bit_length())
     n_chunks = -(-k // size)
     pad = n_chunks * size - k
 
@@ -370,6 +378,7 @@ def toys(
     n_toys = _count(n_toys, "n_toys")
     chunk_size = _count(chunk_size, "chunk_size")
     check_mode(nuisances)
+    seed = check_seed(seed)
     poi = [] if poi is None else [poi] if isinstance(poi, str) else list(poi)
     poi = [model.parameters.canonical(n) for n in poi]
     free = [] if free is None else [free] if isinstance(free, str) else list(free)
