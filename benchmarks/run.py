@@ -71,6 +71,8 @@ REQUIRED = (
     "nuts_ar",
     "grid_1e6",
     "dresden_nll_grad",
+    "toys_ar_1e4",
+    "fc_ar_rn",
 )
 EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
 #: Whole processes (the command line, several scanning processes): in --quick and the full run, not in --smoke.
@@ -85,6 +87,8 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "cli_warm_fit": ("< 3 s", lambda e: e["cevnsjax_s"] < 3.0),
     "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
     "dresden_nll_grad": ("< 2x ar_nll_grad", lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] < 2),
+    "toys_ar_1e4": ("< 2 s for 10^4", lambda e: e["per_toy_s"] * 1e4 < 2.0),
+    "fc_ar_rn": ("< 60 s for 50 x 1000", lambda e: e["belt_50x1000_s"] < 60.0),
 }
 
 
@@ -106,6 +110,9 @@ class Sizes:
             estimated from measured pieces.
         ref_profile_points: profile points whose Minuit re-minimisation is timed.
         ref_repeats: quad predictions timed (at nearby points) for the per-prediction time (median).
+        toys: argon toy fits of ``toys_ar_1e4``.
+        belt: (grid points, toys per point) of the Feldman-Cousins belt ``fc_ar_rn`` (the target is
+            for 50 x 1000; a smaller belt is scaled to it by its time per toy).
         names: benchmarks run in this mode.
     """
 
@@ -121,12 +128,28 @@ class Sizes:
     ref_measured: tuple[str, ...]
     ref_profile_points: int
     ref_repeats: int
+    toys: int
+    belt: tuple[int, int]
     names: tuple[str, ...]
 
 
 MODES = {
     "full": Sizes(
-        500, 3, 10_000, 200, 4, 1000, 500, 1000, None, ("nll_grad", "fit"), 10, 5, REQUIRED + EXTRA + PROCESSES
+        500,
+        3,
+        10_000,
+        200,
+        4,
+        1000,
+        500,
+        1000,
+        None,
+        ("nll_grad", "fit"),
+        10,
+        5,
+        10_000,
+        (50, 1000),
+        REQUIRED + EXTRA + PROCESSES,
     ),
     "quick": Sizes(
         100,
@@ -141,9 +164,11 @@ MODES = {
         ("nll_grad",),
         3,
         1,
+        10_000,
+        (50, 200),
         REQUIRED + ("csi2021_batch_1e4",) + PROCESSES,
     ),
-    "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, REQUIRED),
+    "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, 16, (3, 8), REQUIRED),
 }
 
 
@@ -568,6 +593,48 @@ def bench_scan_2proc(sizes: Sizes) -> dict:
     }
 
 
+def bench_toys(exp: Experiment, sizes: Sizes) -> dict:
+    """cj.toys: argon pseudo-experiments, each fitted in R_n and the three nuisances (later calls: compiled)."""
+    n = sizes.toys
+    calls = iter(range(1, 100))
+    out, res = time_api(
+        lambda: cj.toys(exp.model, n, free="rn_ar40", seed=next(calls), progress=False), sizes.api_repeats
+    )
+    return {
+        **out,
+        "reference_s": None,
+        "size": n,
+        "what": f"cj.toys: {n} argon pseudo-experiments (Gaussian data, priors drawn), each fitted in R_n + 3 nuisances",
+        "reference_method": "none: the target is absolute (10^4 toy fits under 2 s)",
+        "per_toy_s": out["cevnsjax_s"] / n,
+        "converged_fraction": float(np.mean(res.converged)),
+    }
+
+
+def bench_fc(exp: Experiment, sizes: Sizes) -> dict:
+    """cj.feldman_cousins of R_n: the observed profile, then two fits per toy at every grid point."""
+    points, n_toys = sizes.belt
+    lo = exp.model.parameters["rn_ar40"].lower
+    grid = np.linspace(lo, lo + 7.0, points)
+    seeds = iter(range(1, 100))
+    out, res = time_api(
+        lambda: cj.feldman_cousins(exp.model, "rn_ar40", grid, n_toys, seed=next(seeds), progress=False),
+        sizes.api_repeats,
+    )
+    per_toy = out["cevnsjax_s"] / (points * n_toys)
+    return {
+        **out,
+        "reference_s": None,
+        "size": points * n_toys,
+        "what": f"cj.feldman_cousins of rn_ar40: {points} grid points x {n_toys} toys (two fits each) + the profile",
+        "reference_method": "none: the target is absolute (a 50 x 1000 belt under 60 s)",
+        "per_toy_s": per_toy,
+        "belt_50x1000_s": out["cevnsjax_s"] if (points, n_toys) == (50, 1000) else per_toy * 50_000,
+        "intervals": res.intervals,
+        "wilks": res.wilks,
+    }
+
+
 def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan = []
     for key in ("ar", "csi2021"):
@@ -580,6 +647,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
             (f"nuts_{key}", key, "nuts"),
             ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid"),
         ]
+    plan += [("toys_ar_1e4", "ar", "toys"), ("fc_ar_rn", "ar", "fc")]
     plan.append(("dresden_nll_grad", None, "dresden"))
     plan += [(name, None, name) for name in PROCESSES]
     plan = [step for step in plan if step[0] in names]
@@ -621,6 +689,8 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
                 "profile": bench_profile,
                 "nuts": bench_nuts,
                 "grid": bench_grid,
+                "toys": bench_toys,
+                "fc": bench_fc,
             }[kind](exp, sizes)
         ref = entry["reference_s"]
         entry["ratio"] = None if ref is None else ref / entry["cevnsjax_s"]
@@ -668,6 +738,7 @@ def table(results: dict[str, dict]) -> str:
     lines.append("")
     for name, e in results.items():
         extra = [f"{k}={_fmt_time(e[k])}" for k in ("api_wall_s", "dispatch_floor_s", "cold_cache_s") if k in e]
+        extra += [f"{k}={_fmt_time(e[k])}" for k in ("per_toy_s", "belt_50x1000_s") if k in e]
         extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s", "throughput_1proc_per_s") if k in e]
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")

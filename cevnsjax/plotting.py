@@ -1,4 +1,4 @@
-"""Figures for inference results: profile curves, 2D contours, scans, corner plots, pulls.
+"""Figures for inference results: profile curves, 2D contours, scans, corner plots, pulls, Neyman belts.
 
 Every function draws on a given matplotlib ``Axes`` (or a new figure when none is
 given) and returns the figure.  New figures are plain ``matplotlib.figure.Figure``
@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult, SampleResult, ScanResult
+from .inference import (
+    LEVELS_1D,
+    LEVELS_2D,
+    FeldmanCousinsResult,
+    FitResult,
+    Profile2DResult,
+    ProfileResult,
+    SampleResult,
+    ScanResult,
+)
 
 if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn: the command line starts faster
     from matplotlib.figure import Figure
@@ -272,11 +281,45 @@ def plot_running(
     return fig
 
 
+def plot_feldman_cousins(result: FeldmanCousinsResult, ax=None) -> Figure:
+    """The Neyman construction: observed statistic, toy critical values and the Wilks thresholds.
+
+    The Feldman-Cousins interval at a level is where the black curve (``t_obs``) lies below that
+    level's critical-value curve (band: its Monte Carlo error); the Wilks interval is where it lies
+    below the dashed line of the same colour.
+
+    Args:
+        result: a :class:`~cevnsjax.inference.FeldmanCousinsResult`.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure.
+    """
+    fig, ax = _axes(ax, figsize=(5.5, 4.0))
+    x = result.grid
+    ax.plot(x, result.t_obs, color="k", lw=1.5, label=r"observed $\Delta\chi^2$")
+    for color, label, crit, err in zip(_COLORS, result.intervals, result.t_crit, result.t_crit_error):
+        ax.plot(x, crit, color=color, lw=1.2, label=f"{label} critical value ({result.n_toys} toys)")
+        ax.fill_between(x, crit - err, crit + err, color=color, alpha=0.25, lw=0)
+        ax.axhline(result.wilks_threshold[label], color=color, ls="--", lw=0.8, label=f"{label} Wilks")
+        for lo, hi in result.intervals[label]:
+            ax.axvspan(x[0] if lo is None else lo, x[-1] if hi is None else hi, color=color, alpha=0.07, lw=0)
+    top = 2.0 * max(max(result.wilks_threshold.values()), float(np.nanmax(result.t_crit)))
+    ax.set_ylim(0.0, top)
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel(_label(result.param, result.profile.fit.units))
+    ax.set_ylabel(r"$t = \Delta\chi^2$")
+    ax.set_title(f"Feldman-Cousins belt of {result.param}", fontsize="medium")
+    ax.legend(fontsize="x-small", loc="best")
+    return fig
+
+
 def plot_result(result) -> Figure:
     """The standard figure of any result (as drawn by ``--plot``), e.g. of one loaded with ``cj.load``.
 
     Args:
-        result: a fit (pulls and correlations), 1D or 2D profile, scan, or sample (corner plot).
+        result: a fit (pulls and correlations), 1D or 2D profile, scan, sample (corner plot) or
+            Feldman-Cousins belt.
 
     Returns:
         The figure.
@@ -297,4 +340,6 @@ def plot_result(result) -> Figure:
         return plot_scan(result, units=units)
     if isinstance(result, SampleResult):
         return plot_corner(result.samples, units=units)
+    if isinstance(result, FeldmanCousinsResult):
+        return plot_feldman_cousins(result)
     raise TypeError(f"no figure for a {type(result).__name__}")

@@ -34,6 +34,8 @@ REQUIRED = (
     "csi2021_fit",
     "nuts_ar",
     "grid_1e6",
+    "toys_ar_1e4",
+    "fc_ar_rn",
 )
 
 
@@ -131,6 +133,8 @@ def test_benchmark_script_smoke(tmp_path):
     assert results["ar_fit"]["chi2_min"]["cevnsjax"] == pytest.approx(8.72, abs=0.05)
     assert results["ar_fit"]["chi2_min"]["reference"] == pytest.approx(8.72, abs=0.05)
     assert "target_met" in results["ar_nll_grad"] and "target_met" in results["ar_profile_200"]
+    assert results["toys_ar_1e4"]["per_toy_s"] > 0 and results["toys_ar_1e4"]["converged_fraction"] > 0.9
+    assert results["fc_ar_rn"]["belt_50x1000_s"] > 0 and set(results["fc_ar_rn"]["intervals"]) == {"68.27%", "90%"}
 
 
 def test_precision_script_compares_float32_with_float64(tmp_path):

@@ -20,6 +20,8 @@ def test_top_level_names():
         "sample",
         "scan",
         "initialize_distributed",
+        "toys",
+        "feldman_cousins",
         "combine",
         "to_minuit",
         "to_pyhf",

@@ -27,12 +27,16 @@ from .._names import did_you_mean
 COMMANDS: dict[str, tuple[str, str]] = {
     "couplings": ("couplings", "Radiatively corrected g_V^p(nu_l), g_V^n and SM neutrino charge radii."),
     "data": ("data", "Locate, verify and download the public data releases."),
+    "fc": (
+        "toys",
+        "Feldman-Cousins intervals of one parameter of EXP (toys on a grid), with the Wilks intervals beside them.",
+    ),
     "fit": ("inference", "Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."),
     "info": ("info", "Options, parameters (units, bounds, defaults, priors), data and papers of EXP."),
     "list": ("info", "The experiments, one line each."),
     "plot": (
         "results",
-        "Redraw a result saved with --output (fit, profile, scan, sample) as the command's --plot would.",
+        "Redraw a result saved with --output (fit, profile, scan, sample, fc) as the command's --plot would.",
     ),
     "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
     "reproduce": (
@@ -40,20 +44,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Recompute published numbers (all tables, or NAME): ours, the paper's, the difference and a status.",
     ),
     "sample": ("inference", "NUTS posterior over the nuisances and the --free parameters (flat priors within bounds)."),
+    "toys": ("toys", "Pseudo-experiments of EXP at a truth, each fitted: fitted values, chi2_min, Wilks coverage."),
     "scan": (
         "inference",
         "chi^2 on a grid (outer product of the --grid axes): nuisances profiled, or fixed and sharded over devices.",
     ),
 }
 #: Commands whose leading arguments are experiment names (checked before their module is imported).
-EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample")
+EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample", "toys", "fc")
 #: Modules that import no JAX (the others are imported after :func:`cevnsjax.configure`).
 LIGHT = ("info",)
 #: The stored help of the commands of the modules that are not light, and its width in characters.
 HELP_FILE = "cli_help.json"
 HELP_WIDTH = 78
 #: Flags whose value is a parameter name (before ``=`` where a value follows).
-PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid")
+PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid", "--truth", "--poi")
 
 
 def _flag_values(args: list[str], flag: str) -> list[str]:

@@ -7,7 +7,8 @@ likelihood holding the data; it declares its parameters (physics ones from
 shares (equinox's abstract/final pattern):
 
     chi2(p) = likelihood.chi2(sum of expected(p)) + constraint terms of the parameters
-    nll(p) = chi2(p)/2;  components(p) = totals of expected(p);  n_bins, data from the likelihood.
+    nll(p) = chi2(p)/2;  components(p) = totals of expected(p);  n_bins, data from the likelihood;
+    pseudo_data(key, p) = likelihood.sample(key, sum of expected(p));  with_data(d): the model holding d.
 
 Examples:
     >>> from typing import ClassVar
@@ -88,6 +89,19 @@ class Experiment(eqx.Module):
     def nll(self, params: Params) -> jax.Array:
         """Negative log-likelihood, chi2/2."""
         return 0.5 * self.chi2(params)
+
+    def pseudo_data(self, key: jax.Array, params: Params) -> jax.Array:
+        """Pseudo-data drawn at ``params`` (Poisson counts or Gaussian least-squares data), shaped like :attr:`data`.
+
+        Args:
+            key: a JAX random key.
+            params: complete parameter mapping (the truth of the toy).
+        """
+        return self.likelihood.sample(key, sum(self.expected(params).values()))
+
+    def with_data(self, data: jax.Array) -> "Experiment":
+        """The model with its likelihood holding ``data`` (shaped like :attr:`data`) instead of the observed data."""
+        return eqx.tree_at(lambda m: m.likelihood, self, self.likelihood.with_observed(data))
 
     def components(self, params: Params) -> dict[str, jax.Array]:
         """Total expected events per component (the point is checked as by :meth:`chi2`)."""

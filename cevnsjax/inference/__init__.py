@@ -1,23 +1,37 @@
-"""Generic inference on any :class:`~cevnsjax.model.Model`: fits, profiles, scans, NUTS.
+"""Generic inference on any :class:`~cevnsjax.model.Model`: fits, profiles, scans, NUTS, toys.
 
 Every engine takes the model's chi^2 (-2 ln L with constraint terms) as one
 function of named parameters; parameters are freed, fixed, started and
-constrained by name, and bounds are honoured through Minuit-style transforms.
+constrained by name, and bounds are honoured through Minuit-style transforms.  Toys (:func:`toys`) draw
+pseudo-experiments from an experiment and fit each; :func:`feldman_cousins` builds Neyman belts
+from them.
 """
 
 from ._distributed import initialize as initialize_distributed
+from ._feldman_cousins import feldman_cousins
 from ._fit import FitWarning, fit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
 from ._profile import profile, profile2d
-from ._result import FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
+from ._result import (
+    FeldmanCousinsResult,
+    FitResult,
+    NamedMatrix,
+    Profile2DResult,
+    ProfileResult,
+    SampleResult,
+    ScanResult,
+    ToysResult,
+)
 from ._sample import sample
 from ._scan import scan
+from ._toys import toys
 
 __all__ = [
     "LEVELS_1D",
     "LEVELS_2D",
+    "FeldmanCousinsResult",
     "FitResult",
     "FitWarning",
     "NamedMatrix",
@@ -26,6 +40,8 @@ __all__ = [
     "ProfileResult",
     "SampleResult",
     "ScanResult",
+    "ToysResult",
+    "feldman_cousins",
     "fit",
     "initialize_distributed",
     "load",
@@ -33,4 +49,5 @@ __all__ = [
     "profile2d",
     "sample",
     "scan",
+    "toys",
 ]

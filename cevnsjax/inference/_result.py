@@ -356,6 +356,153 @@ class ScanResult(Persistent):
         )
 
 
+def cl_label(cl: float) -> str:
+    """A confidence level as a label: ``0.6827 -> "68.27%"``, ``0.9 -> "90%"``."""
+    return f"{100 * cl:.4g}%"
+
+
+def binomial(k: int, n: int) -> tuple[float, float]:
+    """Fraction ``k / n`` and its binomial standard error ``sqrt(f (1 - f) / n)`` (NaN for n = 0)."""
+    if n == 0:
+        return math.nan, math.nan
+    f = k / n
+    return f, math.sqrt(f * (1 - f) / n)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ToysResult(Persistent):
+    """Outcome of :func:`cevnsjax.inference.toys`: one fit per pseudo-experiment.
+
+    Attributes:
+        truth: the value of every parameter the toys were drawn at.
+        free: the parameters fitted in every toy.
+        poi: parameters of interest, also held at their true values in a second fit per toy.
+        chi2_min: minimum chi^2 of each toy over the free parameters inside their bounds, shape (n,).
+        values: fitted value of each free parameter, each of shape (n,).
+        converged: the fit converged, shape (n,).
+        chi2_poi: with ``poi``: the minimum with them held at their true values, shape (n,); else None.
+        delta_chi2: with ``poi``: ``chi2_poi - chi2_min`` (NaN where a fit failed), the
+            profile-likelihood ratio at the truth (Eq. (143) of docs/physics.md); else None.
+        seed: the random seed.
+        nuisances: ``"prior"`` (constraints drawn around the truth per toy) or ``"fixed"``.
+        ndof: ``n_bins + n_constrained_free - n_free``, or None for models without bins.
+    """
+
+    truth: dict[str, float]
+    free: tuple[str, ...]
+    poi: tuple[str, ...]
+    chi2_min: np.ndarray
+    values: dict[str, np.ndarray]
+    converged: np.ndarray
+    chi2_poi: np.ndarray | None
+    delta_chi2: np.ndarray | None
+    seed: int
+    nuisances: str
+    ndof: int | None
+
+    @property
+    def n_toys(self) -> int:
+        """Number of pseudo-experiments."""
+        return len(self.chi2_min)
+
+    def coverage(self, cl: float = 0.682689492137) -> tuple[float, float]:
+        """Fraction of toys whose Wilks interval at confidence level ``cl`` contains the truth, and its error.
+
+        The interval of the parameters of interest contains the truth when ``delta_chi2`` is below the
+        chi^2 quantile of ``len(poi)`` dof (Delta chi^2 = 1 for 68.27% in one parameter); toys
+        whose fits failed are left out.
+
+        Returns:
+            ``(fraction, binomial standard error)``.
+
+        Raises:
+            ValueError: a result without parameters of interest, or ``cl`` outside (0, 1).
+        """
+        from scipy.stats import chi2
+
+        if self.delta_chi2 is None:
+            raise ValueError("coverage needs toys with parameters of interest (toys(..., poi=[...]))")
+        if not 0 < cl < 1:
+            raise ValueError(f"cl must be in (0, 1), got {cl}")
+        d = self.delta_chi2[np.isfinite(self.delta_chi2)]
+        return binomial(int(np.sum(d <= chi2.ppf(cl, len(self.poi)))), len(d))
+
+    def __repr__(self) -> str:
+        n = self.n_toys
+        lines = [
+            f"ToysResult({n} toys, seed {self.seed}, nuisances {self.nuisances}; "
+            f"{int(np.sum(self.converged))} converged; chi2_min mean {np.nanmean(self.chi2_min):.4g}"
+            + ("" if self.ndof is None else f" (ndof {self.ndof})")
+            + ")",
+            f"  {'parameter':<16} {'truth':>10} {'mean':>10} {'std':>10}",
+        ]
+        for name, v in self.values.items():
+            ok = v[self.converged]
+            lines.append(f"  {name:<16} {self.truth[name]:>10.4g} {np.mean(ok):>10.4g} {np.std(ok):>10.4g}")
+        if self.delta_chi2 is not None:
+            for cl in (0.682689492137, 0.9):
+                f, e = self.coverage(cl)
+                lines.append(f"  Wilks coverage of {', '.join(self.poi)} at {cl_label(cl)}: {f:.4f} ± {e:.4f}")
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FeldmanCousinsResult(Persistent):
+    """Outcome of :func:`cevnsjax.inference.feldman_cousins`: a Neyman construction in one parameter.
+
+    Attributes:
+        param: the parameter.
+        grid: its values, shape (n,).
+        cl: the confidence levels, e.g. ``(0.6827, 0.9)``.
+        t_obs: the observed test statistic, the profile Delta chi^2 over the physical region, shape (n,).
+        t_crit: the critical values, the ``cl`` quantile of the toys' ``t`` at each grid point,
+            shape (len(cl), n).
+        t_crit_error: Monte Carlo error of ``t_crit`` (half the 68% order-statistic band), same shape.
+        intervals: ``label -> [(lo, hi), ...]``: ``{mu : t_obs(mu) <= t_crit(mu)}``, open ends None;
+            labels such as ``"68.27%"``, ``"90%"``.
+        wilks: the Wilks intervals (``t_obs`` below the chi^2 quantile of 1 dof), same labels.
+        wilks_threshold: ``label -> `` the Wilks threshold (1.0 for 68.27%, 2.706 for 90%).
+        wilks_coverage: fraction of the toys at each grid point whose Wilks interval contains that
+            point, ``P(t <= threshold | mu)``, shape (len(cl), n).
+        t: the toys' test statistic ``chi2(mu) - chi2_min``, shape (n, n_toys), NaN where a fit failed.
+        n_failed: toys per grid point left out because a fit failed, shape (n,).
+        n_toys: toys per grid point.
+        seed: the random seed.
+        nuisances: ``"prior"`` or ``"fixed"`` (as for :func:`~cevnsjax.inference.toys`).
+        profile: the profile of the observed data (its nuisances are the toys' truth).
+    """
+
+    param: str
+    grid: np.ndarray
+    cl: tuple[float, ...]
+    t_obs: np.ndarray
+    t_crit: np.ndarray
+    t_crit_error: np.ndarray
+    intervals: dict[str, list[tuple[float | None, float | None]]]
+    wilks: dict[str, list[tuple[float | None, float | None]]]
+    wilks_threshold: dict[str, float]
+    wilks_coverage: np.ndarray
+    t: np.ndarray
+    n_failed: np.ndarray
+    n_toys: int
+    seed: int
+    nuisances: str
+    profile: ProfileResult
+
+    def __repr__(self) -> str:
+        lines = [
+            f"FeldmanCousinsResult({self.param}: {len(self.grid)} points in [{self.grid[0]:.6g}, {self.grid[-1]:.6g}] "
+            f"x {self.n_toys} toys, best fit {self.profile.best_fit[self.param]:.6g})"
+        ]
+        for label in self.intervals:
+            lines.append(f"  {label:>7} Feldman-Cousins: {format_intervals(self.intervals[label])}")
+            lines.append(f"  {label:>7} Wilks:           {format_intervals(self.wilks[label])}")
+        failed = int(np.sum(self.n_failed))
+        if failed:
+            lines.append(f"  warning: {failed} toys left out (a fit failed)")
+        return "\n".join(lines)
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class SampleResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.sample`.

@@ -4,6 +4,11 @@ A likelihood holds the observed data of one analysis and turns the expected coun
 (summed over the model's components, in the same bins as the data) into -2 ln L without the
 constraint terms, which the model adds from its parameter priors (the "pulls").  Experiments
 compose one; inference never sees it.
+
+For toy Monte Carlo a likelihood also draws pseudo-data from its own statistic at given expected
+counts (:meth:`Likelihood.sample`: Poisson counts, Gaussian least-squares data) and returns a copy
+of itself holding other data (:meth:`Likelihood.with_observed`), a pytree leaf that ``jax.vmap``
+can batch over (docs/physics.md section 18).
 """
 
 from __future__ import annotations
@@ -25,6 +30,19 @@ class Likelihood(eqx.Module):
     @abc.abstractmethod
     def observed(self) -> jax.Array:
         """The data the statistic compares with (counts, or background-subtracted counts)."""
+
+    @abc.abstractmethod
+    def sample(self, key: jax.Array, mu: jax.Array) -> jax.Array:
+        """Pseudo-data drawn from this statistic at the expected counts ``mu``, shaped like :attr:`observed`.
+
+        Args:
+            key: a JAX random key.
+            mu: expected counts, summed over the model's components, in the likelihood's bins.
+        """
+
+    @abc.abstractmethod
+    def with_observed(self, observed: jax.Array) -> Likelihood:
+        """A copy holding ``observed`` (shaped like :attr:`observed`) as its data; everything else shared."""
 
     @property
     def n_bins(self) -> int:

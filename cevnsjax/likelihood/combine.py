@@ -95,6 +95,28 @@ class CombinedModel(eqx.Module):
             total = total - extra * ((params[name] - mean) / sigma) ** 2
         return total
 
+    @property
+    def data(self) -> tuple:
+        """The members' data, one entry per model (for toys: :meth:`pseudo_data`, :meth:`with_data`)."""
+        return tuple(_toy_member(model).data for model in self.models)
+
+    def pseudo_data(self, key: jax.Array, params: Params) -> tuple:
+        """Pseudo-data of every member at ``params`` (independent draws), shaped like :attr:`data`.
+
+        Raises:
+            TypeError: a member that cannot draw pseudo-data (a plain function model).
+        """
+        keys = jax.random.split(key, len(self.models))
+        return tuple(
+            _toy_member(model).pseudo_data(k, sub) for model, k, sub in zip(self.models, keys, self._split(params))
+        )
+
+    def with_data(self, data: tuple) -> CombinedModel:
+        """The combination with every member holding its entry of ``data`` (shaped like :attr:`data`)."""
+        return eqx.tree_at(
+            lambda c: c.models, self, tuple(_toy_member(m).with_data(d) for m, d in zip(self.models, data))
+        )
+
     def components(self, params: Params) -> dict[str, jax.Array]:
         """Every model's components, keyed ``"<model.name>.<component>"``."""
         self.parameters.check_point(params)
@@ -102,6 +124,16 @@ class CombinedModel(eqx.Module):
         for model, sub in zip(self.models, self._split(params)):
             out.update({f"{model.name}.{k}": v for k, v in model.components(sub).items()})
         return out
+
+
+def _toy_member(model):
+    """``model`` if it can draw pseudo-data and hold other data, else a TypeError naming it."""
+    if not (hasattr(model, "pseudo_data") and hasattr(model, "with_data")):
+        raise TypeError(
+            f"model '{model.name}' cannot draw pseudo-data (it has no pseudo_data/with_data): toys need an "
+            "experiment (cevnsjax.experiment) or a combination of experiments"
+        )
+    return model
 
 
 def _merge(owners: list[tuple[str, Parameter]]) -> Parameter:

@@ -12,6 +12,7 @@ Examples:
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 
@@ -36,3 +37,12 @@ class LeastSquares(Likelihood):
 
     def chi2(self, mu: jax.Array) -> jax.Array:
         return gaussian_chi2(mu, self.data, self.sigma2)
+
+    def sample(self, key: jax.Array, mu: jax.Array) -> jax.Array:
+        """Gaussian data: ``mu_i + sigma_i z_i`` with standard normal ``z_i`` (the model the chi^2 assumes)."""
+        # Eq. (141) of docs/physics.md
+        mu = jnp.asarray(mu)
+        return mu + jnp.sqrt(self.sigma2) * jax.random.normal(key, mu.shape, mu.dtype)
+
+    def with_observed(self, observed: jax.Array) -> LeastSquares:
+        return eqx.tree_at(lambda s: s.data, self, observed)

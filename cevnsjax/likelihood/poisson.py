@@ -12,6 +12,7 @@ Examples:
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 
@@ -47,3 +48,12 @@ class Poisson(Likelihood):
 
     def chi2(self, mu: jax.Array) -> jax.Array:
         return poisson_deviance(mu, self.data)
+
+    def sample(self, key: jax.Array, mu: jax.Array) -> jax.Array:
+        """Poisson counts of mean ``mu`` (as floats, the dtype of ``mu``)."""
+        # Eq. (140) of docs/physics.md
+        mu = jnp.asarray(mu)
+        return jax.random.poisson(key, mu, shape=mu.shape).astype(mu.dtype)
+
+    def with_observed(self, observed: jax.Array) -> Poisson:
+        return eqx.tree_at(lambda s: s.data, self, observed)

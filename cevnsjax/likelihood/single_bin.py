@@ -11,6 +11,7 @@ Examples:
 
 from __future__ import annotations
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 
@@ -30,3 +31,12 @@ class SingleBin(Likelihood):
     def chi2(self, mu: jax.Array) -> jax.Array:
         # Eq. (79) of docs/physics.md (arXiv:1708.04255), without its pulls
         return (self.measured - jnp.sum(mu)) ** 2 / self.sigma2
+
+    def sample(self, key: jax.Array, mu: jax.Array) -> jax.Array:
+        """One Gaussian count around the summed ``mu`` with variance ``sigma2``, shape (1,)."""
+        # Eq. (141) of docs/physics.md for one bin
+        total = jnp.sum(jnp.asarray(mu))
+        return jnp.reshape(total + jnp.sqrt(self.sigma2) * jax.random.normal(key, (), total.dtype), (1,))
+
+    def with_observed(self, observed: jax.Array) -> SingleBin:
+        return eqx.tree_at(lambda s: s.measured, self, jnp.reshape(observed, jnp.shape(self.measured)))
