@@ -5,18 +5,20 @@ function of named parameters; parameters are freed, fixed, started and
 constrained by name, and bounds are honoured through Minuit-style transforms.
 """
 
+from ._exclusion import exclusion
 from ._fit import FitWarning, fit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
 from ._profile import profile, profile2d
-from ._result import FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
+from ._result import ExclusionResult, FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
 from ._sample import sample
 from ._scan import scan
 
 __all__ = [
     "LEVELS_1D",
     "LEVELS_2D",
+    "ExclusionResult",
     "FitResult",
     "FitWarning",
     "NamedMatrix",
@@ -25,6 +27,7 @@ __all__ = [
     "ProfileResult",
     "SampleResult",
     "ScanResult",
+    "exclusion",
     "fit",
     "load",
     "profile",
