@@ -23,6 +23,10 @@ from .._names import did_you_mean
 COMMANDS: dict[str, tuple[str, str]] = {
     "couplings": ("couplings", "Radiatively corrected g_V^p(nu_l), g_V^n and SM neutrino charge radii."),
     "data": ("data", "Locate, verify and download the public data releases."),
+    "exclusion": (
+        "exclusion",
+        "Exclusion limits on a coupling versus a mass (nuisances re-minimised): excluded and allowed ranges.",
+    ),
     "fit": ("inference", "Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."),
     "info": ("info", "Options, parameters (units, bounds, defaults, priors), data and papers of EXP."),
     "list": ("info", "The experiments, one line each."),
@@ -42,11 +46,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 #: Commands whose leading arguments are experiment names (checked before their module is imported).
-EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample")
+EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample", "exclusion")
 #: Modules that import no JAX (the others are imported after :func:`cevnsjax.configure`).
 LIGHT = ("info",)
 #: Flags whose value is a parameter name (before ``=`` where a value follows).
-PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid")
+PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid", "--over")
 
 
 def _flag_values(args: list[str], flag: str) -> list[str]:
