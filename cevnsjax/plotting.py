@@ -284,7 +284,7 @@ def _log_axis(axis, lo: float, hi: float) -> None:
 
 
 def plot_exclusion(result: ExclusionResult, ax=None, colors: Sequence[str] = ("C3", "C1", "C0")) -> Figure:
-    """Exclusion plot in log-log: the excluded couplings shaded per CL, the allowed ones left white.
+    """Exclusion plot in log-log (linear where a grid reaches 0 or below): excluded couplings shaded per CL.
 
     The regions are filled contours of log Delta chi^2 above each CL's level, drawn in log10
     coordinates (so the boundaries interpolate in log M and log g, as the limits do); a second
@@ -307,8 +307,8 @@ def plot_exclusion(result: ExclusionResult, ax=None, colors: Sequence[str] = ("C
         unit = info.get("unit", "")
         return info.get("label") or (f"{name} [{unit}]" if unit else name)
 
-    logy = bool(result.grid[0] > 0)
-    x = np.log10(result.masses)
+    logx, logy = bool(result.masses[0] > 0), bool(result.grid[0] > 0)  # log axes where the values allow
+    x = np.log10(result.masses) if logx else result.masses
     y = np.log10(result.grid) if logy else result.grid
     # log Delta chi^2: close to linear in (log M, log g) (Delta chi^2 ~ (g/M)^4 for a heavy mediator),
     # so the contours interpolate between grid points the way the limits do
@@ -323,7 +323,8 @@ def plot_exclusion(result: ExclusionResult, ax=None, colors: Sequence[str] = ("C
         ax.plot(x, np.log10(upper) if logy else upper, color=color, lw=1.8, marker="o" if len(x) == 1 else None)
         handles.append(Patch(facecolor=color, alpha=0.3, edgecolor=color, label=f"excluded, {float(key):.0%} CL"))
     handles.append(Patch(facecolor="white", edgecolor="0.5", label="allowed"))
-    _log_axis(ax.xaxis, result.masses[0], result.masses[-1])
+    if logx:
+        _log_axis(ax.xaxis, result.masses[0], result.masses[-1])
     if logy:
         _log_axis(ax.yaxis, result.grid[0], result.grid[-1])
     if len(x) > 1:

@@ -52,8 +52,13 @@ MASSES = np.array([1.0, 2.0, 5.0])
 
 
 @pytest.fixture(scope="module")
-def toy_result():
-    return cj.exclusion(toy_mediator(), "g", ("m", MASSES), range=(1e-3, 10.0), points=400, cl=[0.9, 0.95])
+def toy():
+    return toy_mediator()  # one model: its compiled sweep serves every call with the same grid shape
+
+
+@pytest.fixture(scope="module")
+def toy_result(toy):
+    return cj.exclusion(toy, "g", ("m", MASSES), range=(1e-3, 10.0), points=400, cl=[0.9, 0.95])
 
 
 def test_limits_and_the_flipped_band_match_the_analytic_toy(toy_result):
@@ -163,3 +168,13 @@ def test_log_grids_in_scan_and_profile(registered):
     assert r.exit_code == 2 and "a log grid needs LO > 0" in r.output
     r = invoke("profile", "toy_mediator", "--grid", "g=log:0.1:10:9", "--param", "g")
     assert r.exit_code == 2 and "either as --grid" in r.output
+
+
+def test_linear_coupling_grid_through_zero_agrees_and_draws(toy):
+    r = cj.exclusion(toy, "g", ("m", MASSES), range=(0.0, 10.0), points=400, log=False)
+    for i, m in enumerate(MASSES):
+        upper, (lo, hi) = analytic(r.thresholds["0.9"], m)
+        assert r.upper["0.9"][i] == pytest.approx(upper, rel=5e-3)
+        assert r.allowed["0.9"][i][1] == pytest.approx((lo, hi), rel=5e-3)
+    ax = plot_exclusion(r).axes[0]
+    assert ax.get_ylim() == pytest.approx((0.0, 10.0))  # a grid through 0 stays linear

@@ -110,7 +110,7 @@ def _ranges(grid: np.ndarray, delta: np.ndarray, level: float, log: bool):
     return allowed, excluded
 
 
-def _upper(allowed, excluded, grid) -> float:
+def _upper(allowed, excluded) -> float:
     """The lower edge of the first excluded range above the SM-like region, NaN if none in the grid."""
     if not allowed or allowed[0][0] is not None or not excluded:
         return float("nan")  # the lowest coupling is already excluded, or nothing is
@@ -213,7 +213,7 @@ def exclusion(
         pairs = [_ranges(couplings, d, level, in_log) for d in delta]
         allowed[key] = [a for a, _ in pairs]
         excluded[key] = [e for _, e in pairs]
-        upper[key] = np.array([_upper(a, e, couplings) for a, e in pairs])
+        upper[key] = np.array([_upper(a, e) for a, e in pairs])
     result = ExclusionResult(
         param=param,
         over=over_name,
