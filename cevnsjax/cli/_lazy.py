@@ -32,7 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("info", "The experiments, one line each."),
     "plot": (
         "results",
-        "Redraw a result saved with --output (fit, profile, scan, sample) as the command's --plot would.",
+        "Redraw a result saved with --output (fit, profile, scan, exclusion, sample) as the command's --plot would.",
     ),
     "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
     "reproduce": (
