@@ -74,7 +74,7 @@ REQUIRED = (
     "toys_ar_1e4",
     "fc_ar_rn",
 )
-EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021")
+EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021", "exclusion_ar_100x200")
 #: Whole processes (the command line, several scanning processes): in --quick and the full run, not in --smoke.
 PROCESSES = ("cli_warm_fit", "scan_2proc")
 TARGETS = {  # name -> (description, predicate on the entry)
@@ -83,6 +83,7 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "ar_nll_grad": ("< 50 us", lambda e: e["cevnsjax_s"] < 50e-6),
     "csi2021_nll_grad": ("< 1 ms", lambda e: e["cevnsjax_s"] < 1e-3),
     "ar_profile_200": ("< 2 s", lambda e: e["cevnsjax_s"] < 2.0),
+    "exclusion_ar_100x200": ("< 10 s", lambda e: e["cevnsjax_s"] < 10.0),
     "ar_fit": ("faster", lambda e: e["ratio"] > 1),
     "cli_warm_fit": ("< 3 s", lambda e: e["cevnsjax_s"] < 3.0),
     "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
@@ -453,6 +454,29 @@ def bench_profile(exp: Experiment, sizes: Sizes) -> dict:
     }
 
 
+def bench_exclusion(exp: Experiment, sizes: Sizes) -> dict:
+    """cj.exclusion of g_zprime on 100 masses x 200 couplings (universal Z'), nuisances re-minimised."""
+    masses = np.geomspace(1.0, 1e4, 100)
+
+    def run():
+        return cj.exclusion(exp.model, "g_zprime", ("m_zprime", masses), range=(1e-6, 1.0), points=200)
+
+    out, res = time_api(run, max(2, sizes.api_repeats))
+    upper = res.upper["0.9"]
+    return {
+        **out,
+        "reference_s": None,
+        "size": int(res.delta_chi2.size),
+        "what": (
+            "cj.exclusion of g_zprime (universal Z') on 100 masses (1 MeV - 10 GeV) x 200 couplings, "
+            "nuisances re-minimised at every point (one compiled vmap x scan of Newton solves)"
+        ),
+        "reference_method": "none: the target is 10 s after compilation",
+        "converged_points": int(np.sum(res.converged)),
+        "upper_90": {f"{m:.4g} MeV": float(u) for m, u in zip(masses[::33], upper[::33])},
+    }
+
+
 def bench_nuts(exp: Experiment, sizes: Sizes) -> dict:
     out, res = time_api(
         lambda: cj.sample(
@@ -648,6 +672,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
             ("grid_1e6" if key == "ar" else f"grid_1e6_{key}", key, "grid"),
         ]
     plan += [("toys_ar_1e4", "ar", "toys"), ("fc_ar_rn", "ar", "fc")]
+    plan.append(("exclusion_ar_100x200", "ar", "exclusion"))
     plan.append(("dresden_nll_grad", None, "dresden"))
     plan += [(name, None, name) for name in PROCESSES]
     plan = [step for step in plan if step[0] in names]
@@ -691,6 +716,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
                 "grid": bench_grid,
                 "toys": bench_toys,
                 "fc": bench_fc,
+                "exclusion": bench_exclusion,
             }[kind](exp, sizes)
         ref = entry["reference_s"]
         entry["ratio"] = None if ref is None else ref / entry["cevnsjax_s"]

@@ -16,6 +16,7 @@ import numpy as np
 from .inference import (
     LEVELS_1D,
     LEVELS_2D,
+    ExclusionResult,
     FeldmanCousinsResult,
     FitResult,
     Profile2DResult,
@@ -314,12 +315,80 @@ def plot_feldman_cousins(result: FeldmanCousinsResult, ax=None) -> Figure:
     return fig
 
 
+def _log_axis(axis, lo: float, hi: float) -> None:
+    """Ticks 10^k (and minor ticks at 2..9 x 10^k) on an axis drawn in log10 coordinates."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
+    decades = np.arange(np.floor(np.log10(lo)), np.ceil(np.log10(hi)) + 1)
+    axis.set_major_locator(FixedLocator(decades))
+    axis.set_minor_locator(FixedLocator((decades[:, None] + np.log10(np.arange(2, 10))[None]).ravel()))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{v:.0f}}}$"))
+
+
+def plot_exclusion(result: ExclusionResult, ax=None, colors: Sequence[str] = ("C3", "C1", "C0")) -> Figure:
+    """Exclusion plot in log-log (linear where a grid reaches 0 or below): excluded couplings shaded per CL.
+
+    The regions are filled contours of log Delta chi^2 above each CL's level, drawn in log10
+    coordinates (so the boundaries interpolate in log M and log g, as the limits do); a second
+    allowed band (the universal Z' flipping the sign of the weak charge) shows as a white strip
+    inside the excluded region.  The thick line is ``upper``, the edge of the SM-like region.
+
+    Args:
+        result: an :func:`~cevnsjax.inference.exclusion` result.
+        ax: matplotlib Axes to draw on (default: a new figure).
+        colors: one colour per confidence level, highest CL first.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.patches import Patch
+
+    fig, ax = _axes(ax, figsize=(5.5, 4.2))
+    params = result.metadata.get("parameters", {})
+
+    def label(name):
+        info = params.get(name, {})
+        unit = info.get("unit", "")
+        return info.get("label") or (f"{name} [{unit}]" if unit else name)
+
+    logx, logy = bool(result.masses[0] > 0), bool(result.grid[0] > 0)  # log axes where the values allow
+    x = np.log10(result.masses) if logx else result.masses
+    y = np.log10(result.grid) if logy else result.grid
+    # log Delta chi^2: close to linear in (log M, log g) (Delta chi^2 ~ (g/M)^4 for a heavy mediator),
+    # so the contours interpolate between grid points the way the limits do
+    delta = np.where(np.isfinite(result.delta_chi2), result.delta_chi2, np.nanmax(result.delta_chi2))
+    level_of = np.log(np.maximum(delta, 1e-12)).T
+    handles = []
+    for (key, level), color in zip(sorted(result.thresholds.items(), key=lambda kv: -kv[1]), colors):
+        if len(x) > 1:
+            ax.contourf(x, y, level_of, levels=[np.log(level), np.inf], colors=[color], alpha=0.3)
+            ax.contour(x, y, level_of, levels=[np.log(level)], colors=[color], linewidths=0.7)
+        upper = result.upper[key]
+        ax.plot(x, np.log10(upper) if logy else upper, color=color, lw=1.8, marker="o" if len(x) == 1 else None)
+        handles.append(Patch(facecolor=color, alpha=0.3, edgecolor=color, label=f"excluded, {float(key):.0%} CL"))
+    handles.append(Patch(facecolor="white", edgecolor="0.5", label="allowed"))
+    if logx:
+        _log_axis(ax.xaxis, result.masses[0], result.masses[-1])
+    if logy:
+        _log_axis(ax.yaxis, result.grid[0], result.grid[-1])
+    if len(x) > 1:
+        ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(y[0], y[-1])
+    ax.set_xlabel(label(result.over))
+    ax.set_ylabel(label(result.param))
+    experiments = ", ".join(result.metadata.get("experiments", []))
+    if experiments:
+        ax.set_title(experiments, fontsize="small")
+    ax.legend(handles=handles, fontsize="small", loc="upper left")
+    return fig
+
+
 def plot_result(result) -> Figure:
     """The standard figure of any result (as drawn by ``--plot``), e.g. of one loaded with ``cj.load``.
 
     Args:
-        result: a fit (pulls and correlations), 1D or 2D profile, scan, sample (corner plot) or
-            Feldman-Cousins belt.
+        result: a fit (pulls and correlations), 1D or 2D profile, scan, exclusion, sample (corner plot)
+            or Feldman-Cousins belt.
 
     Returns:
         The figure.
@@ -338,6 +407,8 @@ def plot_result(result) -> Figure:
         return plot_profile2d(result)
     if isinstance(result, ScanResult):
         return plot_scan(result, units=units)
+    if isinstance(result, ExclusionResult):
+        return plot_exclusion(result)
     if isinstance(result, SampleResult):
         return plot_corner(result.samples, units=units)
     if isinstance(result, FeldmanCousinsResult):

@@ -13,6 +13,7 @@ def test_top_level_names():
         "physics",
         "experiment",
         "info",
+        "exclusion",
         "fit",
         "load",
         "profile",

@@ -27,6 +27,10 @@ from .._names import did_you_mean
 COMMANDS: dict[str, tuple[str, str]] = {
     "couplings": ("couplings", "Radiatively corrected g_V^p(nu_l), g_V^n and SM neutrino charge radii."),
     "data": ("data", "Locate, verify and download the public data releases."),
+    "exclusion": (
+        "exclusion",
+        "Exclusion limits on a coupling versus a mass (nuisances re-minimised): excluded and allowed ranges.",
+    ),
     "fc": (
         "toys",
         "Feldman-Cousins intervals of one parameter of EXP (toys on a grid), with the Wilks intervals beside them.",
@@ -36,7 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("info", "The experiments, one line each."),
     "plot": (
         "results",
-        "Redraw a result saved with --output (fit, profile, scan, sample, fc) as the command's --plot would.",
+        "Redraw a result saved with --output (fit, profile, scan, exclusion, sample, fc) as the command's --plot would.",
     ),
     "profile": ("inference", "Profile likelihood in one or two parameters, every other free parameter re-minimised."),
     "reproduce": (
@@ -51,14 +55,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 #: Commands whose leading arguments are experiment names (checked before their module is imported).
-EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample", "toys", "fc")
+EXPERIMENT_COMMANDS = ("fit", "profile", "scan", "sample", "toys", "fc", "exclusion")
 #: Modules that import no JAX (the others are imported after :func:`cevnsjax.configure`).
 LIGHT = ("info",)
 #: The stored help of the commands of the modules that are not light, and its width in characters.
 HELP_FILE = "cli_help.json"
 HELP_WIDTH = 78
 #: Flags whose value is a parameter name (before ``=`` where a value follows).
-PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid", "--truth", "--poi")
+PARAMETER_FLAGS = ("--free", "--fix", "--start", "--param", "--grid", "--truth", "--poi", "--over")
 
 
 def _flag_values(args: list[str], flag: str) -> list[str]:

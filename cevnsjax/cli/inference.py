@@ -33,6 +33,7 @@ from ..inference._result import format_intervals
 from ..likelihood.combine import combine
 from ..model import Model
 from ._app import emit_json, handle_errors, main
+from ._grids import SYNTAX, parse_grid
 from ._runtime import runtime_options
 from .info import hidden_at_sm
 
@@ -386,6 +387,13 @@ def _profile2d_json(result) -> dict:
 @click.option("--param", "params", multiple=True, metavar="P", help="Profiled parameter (once or twice).")
 @click.option("--range", "ranges", multiple=True, nargs=2, type=float, metavar="LO HI", help="Grid range per --param.")
 @click.option("--points", multiple=True, type=int, metavar="N", help="Grid points per --param (one value: all).")
+@click.option(
+    "--grid",
+    "grid_specs",
+    multiple=True,
+    metavar="P=LO:HI:N",
+    help="Profiled parameter and its grid, instead of --param/--range/--points; P=log:LO:HI:N is log-spaced.",
+)
 @_restarts_option
 @_plot_option
 @_force_option
@@ -404,6 +412,7 @@ def profile(
     params,
     ranges,
     points,
+    grid_specs,
     restarts,
     plot,
     force,
@@ -411,20 +420,29 @@ def profile(
     resume,
 ):
     """Profile likelihood in one or two parameters, every other free parameter re-minimised."""
+    if grid_specs:
+        if params or ranges or points:
+            raise ValueError("give the profiled parameters either as --grid P=LO:HI:N or as --param/--range/--points")
+        specs = [parse_grid(g, "--grid") for g in grid_specs]
+        params, grids = tuple(n for n, _ in specs), [v for _, v in specs]
+        points = [len(v) for v in grids]
+        if min(points) < 2:
+            raise ValueError("each --grid needs N >= 2 points")
     if len(params) not in (1, 2):
-        raise ValueError("give --param once (1D profile) or twice (2D profile)")
-    if len(ranges) != len(params):
-        raise ValueError(f"give one --range LO HI per --param ({len(params)} expected, got {len(ranges)})")
-    points = list(points) or [21]
-    if len(points) == 1:
-        points = points * len(params)
-    if len(points) != len(params) or min(points) < 2:
-        raise ValueError("give --points N (N >= 2) once or once per --param")
-    for lo, hi in ranges:
-        _finite_range(lo, hi)
+        raise ValueError("give --param (or --grid) once (1D profile) or twice (2D profile)")
+    if not grid_specs:
+        if len(ranges) != len(params):
+            raise ValueError(f"give one --range LO HI per --param ({len(params)} expected, got {len(ranges)})")
+        points = list(points) or [21]
+        if len(points) == 1:
+            points = points * len(params)
+        if len(points) != len(params) or min(points) < 2:
+            raise ValueError("give --points N (N >= 2) once or once per --param")
+        for lo, hi in ranges:
+            _finite_range(lo, hi)
+        grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     _size_guard(math.prod(points), MAX_PROFILE_POINTS, "a profile", force, "each point is a minimisation")
     _check_plot_path(plot)
-    grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     model = build_model(experiment_names, options, share)
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"), restarts=restarts)
     with _interruptible(output, resume, as_json):
@@ -467,27 +485,17 @@ def profile(
 
 
 def _grid_spec(item: str) -> tuple[str, np.ndarray]:
-    name, sep, spec = item.partition("=")
-    parts = spec.split(":")
-    if not sep or len(parts) != 3:
-        raise ValueError(f"--grid expects P=LO:HI:N, got '{item}'")
-    try:
-        lo, hi, n = float(parts[0]), float(parts[1]), int(parts[2])
-    except ValueError:
-        raise ValueError(f"--grid expects P=LO:HI:N with numbers, got '{item}'") from None
-    if n < 1:
-        raise ValueError(f"--grid {item}: N must be at least 1")
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise ValueError(f"--grid {item}: LO and HI must be finite numbers")
-    if n > 1 and not hi > lo:
-        raise ValueError(f"--grid {item}: HI must be above LO (grids are increasing)")
-    return name.strip(), np.linspace(lo, hi, n)
+    return parse_grid(item, "--grid")
 
 
 @main.command()
 @_common
 @click.option(
-    "--grid", "grids", multiple=True, metavar="P=LO:HI:N", help="Scanned parameter and its grid (repeatable)."
+    "--grid",
+    "grids",
+    multiple=True,
+    metavar="P=LO:HI:N",
+    help="Scanned parameter and its grid, linear, or log-spaced as P=log:LO:HI:N (repeatable).",
 )
 @click.option(
     "--chunk-size", default=65536, show_default=True, type=click.IntRange(min=1), help="Grid points per device call."
@@ -510,7 +518,7 @@ def scan(
 ):
     """chi^2 on a grid (outer product of the --grid axes): nuisances profiled, or fixed and sharded over devices."""
     if not grids:
-        raise ValueError("give at least one --grid P=LO:HI:N")
+        raise ValueError(f"give at least one --grid {SYNTAX}")
     specs = dict(_grid_spec(g) for g in grids)
     if len(specs) != len(grids):
         raise ValueError("each parameter may have only one --grid")

@@ -22,7 +22,7 @@ from ._app import emit_json, handle_errors, main
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object as the last stdout line.")
 @handle_errors
 def plot(result_file, plot, as_json):
-    """Redraw a result saved with --output (fit, profile, scan, sample, fc) as the command's --plot would."""
+    """Redraw a result saved with --output (fit, profile, scan, exclusion, sample, fc) as the command's --plot would."""
     result = load(result_file)
     out = plot or str(Path(result_file).with_suffix(".png"))
     try:

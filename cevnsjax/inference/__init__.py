@@ -8,6 +8,7 @@ from them.
 """
 
 from ._distributed import initialize as initialize_distributed
+from ._exclusion import exclusion
 from ._feldman_cousins import feldman_cousins
 from ._fit import FitWarning, fit
 from ._intervals import LEVELS_1D, LEVELS_2D
@@ -15,6 +16,7 @@ from ._objective import PrecisionWarning
 from ._persist import load
 from ._profile import profile, profile2d
 from ._result import (
+    ExclusionResult,
     FeldmanCousinsResult,
     FitResult,
     NamedMatrix,
@@ -32,6 +34,7 @@ __all__ = [
     "LEVELS_1D",
     "LEVELS_2D",
     "FeldmanCousinsResult",
+    "ExclusionResult",
     "FitResult",
     "FitWarning",
     "NamedMatrix",
@@ -42,6 +45,7 @@ __all__ = [
     "ScanResult",
     "ToysResult",
     "feldman_cousins",
+    "exclusion",
     "fit",
     "initialize_distributed",
     "load",

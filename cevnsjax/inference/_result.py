@@ -315,6 +315,73 @@ class Profile2DResult(Persistent):
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
+class ExclusionResult(Persistent):
+    """Outcome of :func:`cevnsjax.inference.exclusion`: limits on a coupling versus a mass.
+
+    Attributes:
+        param: the coupling (e.g. ``g_zprime``).
+        over: the mass parameter (e.g. ``m_zprime``).
+        masses: its values, shape (n_m,) [its unit].
+        grid: the couplings, shape (n_g,).
+        chi2: profiled chi^2 (every other free parameter re-minimised), shape (n_m, n_g).
+        delta_chi2: ``chi2 - chi2_min``, shape (n_m, n_g).
+        chi2_min: the lowest chi^2 of the grid and the SM point.
+        chi2_sm: profiled chi^2 with ``param`` at its SM value (no mass dependence).
+        best_point: ``{over: mass, param: coupling}`` of ``chi2_min`` (mass NaN at the SM point).
+        cl: the confidence levels.
+        thresholds: ``CL key -> Delta chi^2`` level (keys ``"0.9"``, ...).
+        dof: degrees of freedom of the thresholds.
+        allowed: ``CL key -> per mass, [(lo, hi), ...]`` couplings with Delta chi^2 below the
+            level (open ends None: allowed to the edge of the grid).
+        ranges: ``CL key -> per mass, [(lo, hi), ...]`` excluded couplings (open ends None).
+        upper: ``CL key -> array (n_m,)``: the lower edge of the first excluded range above the
+            SM-like (lowest-coupling) allowed region; NaN if nothing is excluded in the grid or
+            the lowest coupling already is.
+        converged: per point, shape (n_m, n_g).
+        nuisances: re-minimised values of the other free parameters, each (n_m, n_g).
+    """
+
+    param: str
+    over: str
+    masses: np.ndarray
+    grid: np.ndarray
+    chi2: np.ndarray
+    delta_chi2: np.ndarray
+    chi2_min: float
+    chi2_sm: float
+    best_point: dict[str, float]
+    cl: tuple[float, ...]
+    thresholds: dict[str, float]
+    dof: int
+    allowed: dict[str, list[list[tuple[float | None, float | None]]]]
+    ranges: dict[str, list[list[tuple[float | None, float | None]]]]
+    upper: dict[str, np.ndarray]
+    converged: np.ndarray
+    nuisances: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    def bands(self, cl: float | str) -> np.ndarray:
+        """Number of allowed ranges per mass at ``cl`` (2 or more: a band beside the SM-like region)."""
+        key = cl if isinstance(cl, str) else f"{cl:g}"
+        return np.array([len(a) for a in self.allowed[key]])
+
+    def __repr__(self) -> str:
+        lines = [
+            f"ExclusionResult({self.param} vs {self.over}: {len(self.masses)} x {len(self.grid)} points, "
+            f"couplings [{self.grid[0]:.3g}, {self.grid[-1]:.3g}], chi2_min = {self.chi2_min:.6g}, "
+            f"chi2_SM = {self.chi2_sm:.6g})"
+        ]
+        for key, up in self.upper.items():
+            n_band = int(np.sum(self.bands(key) > 1))
+            band = f"; a second allowed band at {n_band} masses" if n_band else ""
+            lines.append(
+                f"  CL {key}: upper limit in [{np.nanmin(up):.3g}, {np.nanmax(up):.3g}] over the masses{band}"
+                if np.any(np.isfinite(up))
+                else f"  CL {key}: nothing excluded in the grid"
+            )
+        return "\n".join(lines)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
 class ScanResult(Persistent):
     """Outcome of :func:`cevnsjax.inference.scan`.
 
