@@ -10,7 +10,8 @@ follow the command-line contract:
 * ``r2_nu_<ll'>``: neutrino charge radii [1e-32 cm^2] (diagonal ee, mumu default to their SM
   values, docs/physics.md section 3; transitions emu, etau, mutau to 0);
 * ``q_nu_<ll'>``: millicharges [1e-8 e]; ``mu_nu_e``, ``mu_nu_mu``: magnetic moments [1e-10 mu_B];
-* ``eps_<q>_<ll'>``: vector NSI couplings to u, d quarks;
+* ``eps_<q>_<ll'>``: vector NSI couplings to u, d quarks; ``epsT_<q>_<ll'>``: tensor NSI couplings
+  (docs/physics.md section 17);
 * ``g_zprime``, ``m_zprime`` [MeV]; ``g_phi``, ``m_phi`` [MeV]: light vector and scalar mediators;
 * ``ue4_sq``, ``umu4_sq``, ``dm41_sq`` [eV^2]: 3+1 sterile mixing (declared with ``sterile=True``).
 
@@ -21,7 +22,7 @@ Examples:
     >>> from cevnsjax.constants import pdg2022
     >>> names = [p.name for p in bsm_parameters(pdg2022)]
     >>> names[:3], len(names)
-    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 26)
+    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 36)
     >>> sm_value("m_zprime", pdg2022), sm_value("g_zprime", pdg2022)
     (10.0, 0.0)
 """
@@ -162,6 +163,19 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
                     f"vector NSI coupling to {q} quarks, {flav}",
                 )
             )
+    for flav in ("ee", "mumu", *PAIRS.values()):
+        for q in ("u", "d"):
+            out.append(
+                _physics(
+                    f"epsT_{q}_{flav}",
+                    0.0,
+                    "",
+                    -5.0,
+                    5.0,
+                    rf"$\varepsilon^{{{q}T}}_{{{flav}}}$",
+                    f"tensor NSI coupling to {q} quarks, {flav}",
+                )
+            )
     out += [
         _physics("g_zprime", 0.0, "", 0.0, 1.0, r"$g_{Z'}$", "light vector mediator coupling"),
         _physics(
@@ -193,6 +207,6 @@ def sm_value(name: str, c: Constants) -> float:
         return float(r2[2])
     if name in ("m_zprime", "m_phi"):
         return _MASS_DEFAULT_MEV
-    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "g_")) or name in ("ue4_sq", "umu4_sq"):
+    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "epsT_", "g_")) or name in ("ue4_sq", "umu4_sq"):
         return 0.0
     raise KeyError(f"'{name}' is not a beyond-SM parameter of the catalogue")
