@@ -38,6 +38,7 @@ _LAZY = {
     "sample": (".inference", "sample"),
     "scan": (".inference", "scan"),
     "combine": (".likelihood", "combine"),
+    "tie": (".likelihood", "tie"),
     "load": (".inference", "load"),
     "to_minuit": (".handoff", "to_minuit"),
     "to_pyhf": (".handoff", "to_pyhf"),
@@ -75,6 +76,7 @@ __all__ = [
     "sample",
     "scan",
     "combine",
+    "tie",
     "to_minuit",
     "to_pyhf",
 ]

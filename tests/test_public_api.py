@@ -20,6 +20,7 @@ def test_top_level_names():
         "sample",
         "scan",
         "combine",
+        "tie",
         "to_minuit",
         "to_pyhf",
     }

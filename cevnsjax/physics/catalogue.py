@@ -15,6 +15,9 @@ follow the command-line contract:
 * ``g_zprime``, ``m_zprime`` [MeV]; ``g_phi``, ``m_phi`` [MeV]: light vector and scalar mediators;
 * ``ue4_sq``, ``umu4_sq``, ``dm41_sq`` [eV^2]: 3+1 sterile mixing (declared with ``sterile=True``).
 
+Derived parameters (:data:`DERIVED`) are not declared by any model: :func:`cevnsjax.tie` puts one in
+place of the parameters it determines, e.g. ``sin2_2theta_ee`` for ``ue4_sq``.
+
 :func:`sm_value` is the single place that says what an absent parameter means: the SM point,
 where every beyond-SM term vanishes exactly.
 
@@ -35,6 +38,7 @@ import numpy as np
 from ..constants import Constants
 from ..parameters import Parameter
 from . import couplings as cp
+from . import oscillations as osc
 from .electromagnetic import R2_UNIT_CM2
 from .form_factors import min_radius
 
@@ -193,6 +197,28 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
     return out
 
 
+def _mixing_angle(name: str, label: str, doc: str) -> Parameter:
+    return _physics(name, 0.0, "", 0.0, 1.0, label, doc)
+
+
+#: Derived parameters: name -> (its spec, {catalogue name it determines: the function giving that value}),
+#: docs/physics.md section 17, Eqs. (127), (128).
+DERIVED = {
+    "sin2_2theta_ee": (
+        _mixing_angle("sin2_2theta_ee", r"$\sin^2 2\theta_{ee}$", "nu_e disappearance 4|U_e4|^2(1-|U_e4|^2)"),
+        {"ue4_sq": osc.mixing_from_disappearance},
+    ),
+    "sin2_2theta_mumu": (
+        _mixing_angle("sin2_2theta_mumu", r"$\sin^2 2\theta_{\mu\mu}$", "nu_mu disappearance 4|U_mu4|^2(1-|U_mu4|^2)"),
+        {"umu4_sq": osc.mixing_from_disappearance},
+    ),
+    "sin2_2theta_mue": (
+        _mixing_angle("sin2_2theta_mue", r"$\sin^2 2\theta_{\mu e}$", "appearance 4|U_e4|^2|U_mu4|^2 (equal mixing)"),
+        {"ue4_sq": osc.mixing_from_appearance, "umu4_sq": osc.mixing_from_appearance},
+    ),
+}
+
+
 def sm_value(name: str, c: Constants) -> float:
     """The SM value of a beyond-SM parameter (what an absent name means).
 
@@ -207,6 +233,6 @@ def sm_value(name: str, c: Constants) -> float:
         return float(r2[2])
     if name in ("m_zprime", "m_phi"):
         return _MASS_DEFAULT_MEV
-    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "epsT_", "g_")) or name in ("ue4_sq", "umu4_sq"):
+    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "epsT_", "g_")) or name in ("ue4_sq", "umu4_sq", *DERIVED):
         return 0.0
     raise KeyError(f"'{name}' is not a beyond-SM parameter of the catalogue")
