@@ -152,3 +152,18 @@ def test_cli_tie(argon, monkeypatch):
     assert "mu_nu_e" in result["values"] and "mu_nu_mu" not in result["values"]
     bad = runner.invoke(main, ["fit", "coherent_ar_2020", "--tie", "mu_nu_mu=mu_nu_x", "--json"])
     assert bad.exit_code != 0 and "valid sources" in bad.output
+
+
+def test_pointwise_and_saved_header(argon):
+    """Per-bin log-likelihoods (LOO/WAIC) and the saved-result header work through the tie."""
+    from cevnsjax.inference._persist import describe
+    from cevnsjax.inference._pointwise import pointwise_loglik
+
+    m = cj.tie(argon, mu_nu_mu="mu_nu_e")
+    p = {**m.parameters.defaults(), "mu_nu_e": jnp.asarray(10.0)}
+    got = pointwise_loglik(m, p)[argon.name]
+    ref = pointwise_loglik(argon, {**p, "mu_nu_mu": jnp.asarray(10.0)})[argon.name]
+    np.testing.assert_allclose(np.asarray(got), np.asarray(ref), rtol=1e-12)
+    head = describe(m)
+    assert head["experiments"] == [argon.name] and "mu_nu_mu" not in head["parameters"]
+    assert head["options"][argon.name] == dict(getattr(argon, "build_options", {}))

@@ -97,6 +97,16 @@ class TiedModel(eqx.Module):
         return lambda params: base(self.full(params))
 
     @property
+    def likelihood(self):
+        """The original model's likelihood (AttributeError if it has none): per-bin log-likelihoods."""
+        return self.model.likelihood
+
+    @property
+    def build_options(self) -> dict:
+        """The options the original experiment was built with (empty for other models)."""
+        return dict(getattr(self.model, "build_options", {}))
+
+    @property
     def plot(self):
         """The original model's ``plot`` at :meth:`full` (AttributeError if it has none)."""
         base = self.model.plot

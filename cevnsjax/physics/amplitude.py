@@ -158,6 +158,12 @@ def _diagonal(flavour: jax.Array) -> jax.Array:
     return (flavour[:, None] == jnp.arange(3)[None, :]).astype(float)
 
 
+def _r2_beyond_sm(pt: PhysicsPoint, flavour: jax.Array, c: Constants) -> jax.Array:
+    """<r^2_ll'> - delta_ll' <r^2_ll>_SM [1e-32 cm^2], shape (n_comp, 3): the radius entering couplings that
+    do not contain the SM charge-radius term (nu-e scattering, tree-level nuclear couplings)."""
+    return pt.r2[flavour] - _diagonal(flavour) * (cp.r2_sm(c) / em.R2_UNIT_CM2)[flavour][:, None]
+
+
 def nuclear_couplings(
     pt: PhysicsPoint, flavour: jax.Array, T: jax.Array, M: jax.typing.ArrayLike, config: SignalConfig
 ) -> tuple[jax.Array, jax.Array]:
@@ -177,9 +183,8 @@ def nuclear_couplings(
     nd = T.ndim
     diag = _trailing(_diagonal(flavour), nd)
     tree = config.couplings == "tree"
-    r2 = pt.r2[flavour]
-    if tree:  # Eq. (125) of docs/physics.md: tree-level couplings carry no SM charge radius
-        r2 = r2 - _diagonal(flavour) * (cp.r2_sm(c) / em.R2_UNIT_CM2)[flavour][:, None]
+    # Eq. (125) of docs/physics.md: tree-level couplings carry no SM charge radius
+    r2 = _r2_beyond_sm(pt, flavour, c) if tree else pt.r2[flavour]
     radius = _trailing(em.radius_coupling(r2, c), nd)
     if config.radius_q_dependence:
         f_nu = cp.radius_form_factor(T, M, c)[flavour][:, None]  # (n_comp, 1) + shape(T)
@@ -293,8 +298,7 @@ def electron_couplings(
     Te = jnp.asarray(Te, dtype=float)
     nd = Te.ndim
     diag = _diagonal(flavour)
-    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
-    delta_r2 = pt.r2[flavour] - diag * r2_sm[flavour][:, None]
+    delta_r2 = _r2_beyond_sm(pt, flavour, c)
     gv_sm, ga_sm = es.sm_couplings(flavour, pt.sin2_theta_w, antineutrino)
     zp = nsi.zprime_electron_shift(config.mediator, pt.g_zprime, pt.m_zprime, Te, c)
     diag = _trailing(diag, nd)
