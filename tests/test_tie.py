@@ -137,21 +137,18 @@ def test_tied_experiment_equals_untied_at_equal_values(argon):
     assert "mu_nu_mu" not in both.parameters and both.electroweak == "pdg2018"
 
 
-def test_cli_tie(argon, monkeypatch):
-    """--tie on the command line: the fitted values list one moment; bad --tie names the valid choices."""
+def test_cli_tie(monkeypatch):
+    """--tie on the command line: the fitted values list one parameter; bad --tie names the valid choices."""
     from cevnsjax.cli import inference
 
-    monkeypatch.setattr(inference.experiments, "experiment", lambda name, **kw: argon)
+    monkeypatch.setattr(inference.experiments, "experiment", lambda name, **kw: _toy())
     runner = CliRunner()
-    out = runner.invoke(
-        main,
-        ["fit", "coherent_ar_2020", "--tie", "mu_nu_mu=mu_nu_e", "--free", "mu_nu_e", "--restarts", "0", "--json"],
-    )
+    out = runner.invoke(main, ["fit", "coherent_ar_2020", "--tie", "b=a", "--free", "a", "--restarts", "0", "--json"])
     assert out.exit_code == 0, out.output
     result = json.loads(out.output.strip().splitlines()[-1])
-    assert "mu_nu_e" in result["values"] and "mu_nu_mu" not in result["values"]
-    bad = runner.invoke(main, ["fit", "coherent_ar_2020", "--tie", "mu_nu_mu=mu_nu_x", "--json"])
-    assert bad.exit_code != 0 and "valid sources" in bad.output
+    assert result["values"]["a"] == pytest.approx(1.5, abs=1e-6) and "b" not in result["values"]
+    bad = runner.invoke(main, ["fit", "coherent_ar_2020", "--tie", "b=x", "--json"])
+    assert bad.exit_code == 2 and "valid sources: a, eta" in bad.output
 
 
 def test_pointwise_and_saved_header(argon):
