@@ -42,6 +42,7 @@ _LAZY = {
     "toys": (".inference", "toys"),
     "feldman_cousins": (".inference", "feldman_cousins"),
     "combine": (".likelihood", "combine"),
+    "tie": (".likelihood", "tie"),
     "load": (".inference", "load"),
     "to_minuit": (".handoff", "to_minuit"),
     "to_pyhf": (".handoff", "to_pyhf"),
@@ -83,6 +84,7 @@ __all__ = [
     "toys",
     "feldman_cousins",
     "combine",
+    "tie",
     "to_minuit",
     "to_pyhf",
 ]

@@ -97,7 +97,7 @@ def test_bad_input(model):
         ex.experiment("coherent_csi_2021", binning="coarse")
     with pytest.raises(
         ValueError,
-        match="valid options: form_factor, preset, zz_boxes, radius_q_dependence, mediator, sterile, separate_radii",
+        match="valid options: form_factor, preset, zz_boxes, radius_q_dependence, mediator, couplings, sterile, separate_radii",
     ):
         ex.experiment("coherent_csi_2021", radius=5.0)
     with pytest.raises(ValueError, match="choices: 0.1, 0.1146"):

@@ -63,7 +63,7 @@ def test_info_with_options_builds_the_experiment():
 def test_text_hides_the_sm_point_unless_asked():
     info = cj.info("coherent_ar_2020")
     short, full = info.text(), info.text(show_all=True)
-    assert "26 beyond-SM parameters at their SM values not shown" in short
+    assert "36 beyond-SM parameters at their SM values not shown" in short
     assert "q_nu_ee" not in short and "q_nu_ee" in full
     for name in ("sin2_theta_w", "rn_ar40", "eta_cevns", "likelihood", "poisson_3d", "sigma_cevns", "rn_min"):
         assert name in short
@@ -208,7 +208,7 @@ def test_fit_table_hides_the_sm_point_unless_all():
     args = ["fit", "coherent_csi_2017", "--option", "likelihood=single_bin", "--free", "q_nu_ee"]
     short, full = invoke(*args), invoke(*args, "--all")
     assert short.exit_code == 0 and full.exit_code == 0, short.output + full.output
-    assert "25 beyond-SM parameters fixed at their SM values not shown" in short.stdout
+    assert "35 beyond-SM parameters fixed at their SM values not shown" in short.stdout
     assert "q_nu_ee" in short.stdout  # free: shown
     assert "mu_nu_e " not in short.stdout and "mu_nu_e " in full.stdout
     assert "sin2_theta_w" in short.stdout and "eta_cevns" in short.stdout

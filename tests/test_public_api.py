@@ -24,6 +24,7 @@ def test_top_level_names():
         "toys",
         "feldman_cousins",
         "combine",
+        "tie",
         "to_minuit",
         "to_pyhf",
     }

@@ -111,8 +111,8 @@ def precheck(args: list[str]) -> str | None:
                 f"option {key}={value!r} is not valid{did_you_mean(value, map(str, choices))}; "
                 f"choices: {', '.join(map(str, choices))}"
             )
-    if given:
-        return None  # options may add or rename parameters: the built model judges
+    if given or _flag_values(args, "--tie"):
+        return None  # options and ties may add, remove or rename parameters: the built model judges
     names = _parameter_names(infos)
     for flag in PARAMETER_FLAGS:
         for value in _flag_values(args, flag):

@@ -31,6 +31,7 @@ from ..inference._fit import RESTARTS, FitWarning
 from ..inference._objective import component_totals
 from ..inference._result import format_intervals
 from ..likelihood.combine import combine
+from ..likelihood.tie import tie as tie_parameters
 from ..model import Model
 from ._app import emit_json, handle_errors, main
 from ._grids import SYNTAX, parse_grid
@@ -68,16 +69,19 @@ def _numbers(values: tuple[str, ...], flag: str) -> dict[str, float]:
     return out
 
 
-def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[str, ...] = ()) -> Model:
-    """Build the named experiments (options go to those that accept them) and combine them.
+def build_model(
+    names: tuple[str, ...], options: tuple[str, ...], share: tuple[str, ...] = (), tie: tuple[str, ...] = ()
+) -> Model:
+    """Build the named experiments (options go to those that accept them), combine them, apply the ties.
 
     Args:
         names: experiment names (one or more).
         options: ``K=V`` strings; each applies to every experiment that declares ``K``.
         share: nuisances shared across the experiments besides the commonly tagged ones (``eta_flux``).
+        tie: ``P=Q`` strings (``--tie``): P follows Q, a parameter or a derived one (:func:`cevnsjax.tie`).
 
     Returns:
-        The experiment, or the combination of several.
+        The experiment, or the combination of several (tied if ``tie`` is given).
 
     Raises:
         ValueError: no or unknown experiment, or an option no experiment accepts.
@@ -97,14 +101,16 @@ def build_model(names: tuple[str, ...], options: tuple[str, ...], share: tuple[s
     if len(models) == 1:
         if shared:
             raise ValueError("--share needs several experiments")
-        return models[0]
-    model = combine(*models, shared=shared)
-    for name in shared:
-        if name not in model.parameters:
-            raise ValueError(
-                f"--share {name}: no two experiments declare it; parameters: {', '.join(model.parameters)}"
-            )
-    return model
+        model = models[0]
+    else:
+        model = combine(*models, shared=shared)
+        for name in shared:
+            if name not in model.parameters:
+                raise ValueError(
+                    f"--share {name}: no two experiments declare it; parameters: {', '.join(model.parameters)}"
+                )
+    ties = _assignments(tie, "--tie")
+    return tie_parameters(model, ties) if ties else model
 
 
 #: Size guards: beyond these a run asks for --force (profile points are minimisations, ~1-10 ms
@@ -198,6 +204,16 @@ def _free_option(func):
     )(func)
 
 
+def _tie_option(func):
+    return click.option(
+        "--tie",
+        multiple=True,
+        metavar="P=Q",
+        help="One parameter for several: P follows Q, a parameter (P = Q) or a derived one such as "
+        "sin2_2theta_ee for ue4_sq (repeatable).",
+    )(func)
+
+
 def _start_option(func):
     return click.option("--start", multiple=True, metavar="P=V", help="Start free parameter P at V.")(func)
 
@@ -268,6 +284,7 @@ def _plot_option(func):
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @_start_option
 @click.option("--engine", default="jax", show_default=True, help="Minimiser: jax or iminuit.")
 @click.option("--minos", is_flag=True, help="Asymmetric MINOS errors (iminuit engine).")
@@ -277,12 +294,14 @@ def _plot_option(func):
 @_output_option
 @handle_errors
 @runtime_options(distributed=False)
-def fit(experiment_names, fix, options, share, as_json, free, start, engine, minos, show_all, restarts, plot, output):
+def fit(
+    experiment_names, fix, options, share, as_json, free, tie, start, engine, minos, show_all, restarts, plot, output
+):
     """Fit EXP (several: their combination): best-fit values, Hessian errors, correlations."""
     if engine not in _ENGINES:
         raise ValueError(f"unknown engine '{engine}'; valid engines: {', '.join(_ENGINES)}")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     result = _quietly(
         run_fit,
         model,
@@ -383,6 +402,7 @@ def _profile2d_json(result) -> dict:
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @_start_option
 @click.option("--param", "params", multiple=True, metavar="P", help="Profiled parameter (once or twice).")
 @click.option("--range", "ranges", multiple=True, nargs=2, type=float, metavar="LO HI", help="Grid range per --param.")
@@ -408,6 +428,7 @@ def profile(
     share,
     as_json,
     free,
+    tie,
     start,
     params,
     ranges,
@@ -443,7 +464,7 @@ def profile(
         grids = [np.linspace(lo, hi, n) for (lo, hi), n in zip(ranges, points)]
     _size_guard(math.prod(points), MAX_PROFILE_POINTS, "a profile", force, "each point is a minimisation")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"), restarts=restarts)
     with _interruptible(output, resume, as_json):
         if len(params) == 1:
@@ -490,6 +511,7 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 
 @main.command()
 @_common
+@_tie_option
 @click.option(
     "--grid",
     "grids",
@@ -514,7 +536,20 @@ def _grid_spec(item: str) -> tuple[str, np.ndarray]:
 @handle_errors
 @runtime_options(distributed=True)
 def scan(
-    experiment_names, fix, options, share, as_json, grids, chunk_size, profile, restarts, plot, force, output, resume
+    experiment_names,
+    fix,
+    options,
+    share,
+    as_json,
+    tie,
+    grids,
+    chunk_size,
+    profile,
+    restarts,
+    plot,
+    force,
+    output,
+    resume,
 ):
     """chi^2 on a grid (outer product of the --grid axes): nuisances profiled, or fixed and sharded over devices."""
     if not grids:
@@ -527,7 +562,7 @@ def scan(
     total = math.prod(len(v) for v in specs.values())
     _size_guard(total, MAX_SCAN_POINTS, "a scan", force, f"{8 * total / 1e9:.3g} GB of results")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
         result = run_scan(
             model,
@@ -573,6 +608,7 @@ def scan(
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @_start_option
 @click.option("--chains", default=4, show_default=True, type=click.IntRange(min=1), help="Number of chains.")
 @click.option(
@@ -593,6 +629,7 @@ def sample(
     share,
     as_json,
     free,
+    tie,
     start,
     chains,
     samples,
@@ -607,7 +644,7 @@ def sample(
     if chain_method not in _CHAIN_METHODS:
         raise ValueError(f"unknown chain method '{chain_method}'; valid: {', '.join(_CHAIN_METHODS)}")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
         result = run_sample(
             model,

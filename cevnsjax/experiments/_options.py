@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..constants import preset as get_preset
+from ..physics import couplings as cp
 from ..physics import nsi
 from ..physics.amplitude import SignalConfig
 from ..physics.form_factors import FORM_FACTORS
@@ -108,6 +109,11 @@ def signal_options(*, preset: str = "pdg2022", zz_boxes: bool = True) -> dict[st
             False, type=bool, doc="momentum-dependent neutrino charge radius (arXiv:2402.16709)"
         ),
         "mediator": Option("universal", nsi.MEDIATORS, doc="light vector mediator model for g_zprime, m_zprime"),
+        "couplings": Option(
+            "radiative",
+            cp.COUPLINGS,
+            doc="SM couplings: radiatively corrected, or tree level (sin2_theta_w default 0.2312, no SM charge radius)",
+        ),
         "sterile": Option(False, type=bool, doc="add the 3+1 sterile parameters ue4_sq, umu4_sq, dm41_sq"),
     }
 
@@ -127,10 +133,16 @@ def signal_config(
     mediator: str,
     sterile: bool,
     baseline: tuple[float, float],
+    couplings: str = "radiative",
 ) -> SignalConfig:
-    """The static signal configuration; ``baseline`` = (L, dL) [m] of the source (used with ``sterile``)."""
+    """The static signal configuration; ``baseline`` = (L, dL) [m] of the source (used with ``sterile``).
+
+    With ``couplings="tree"`` the preset's sin^2 theta_W becomes 0.2312 (the default of ``sin2_theta_w``).
+    """
+    c = get_preset(preset)
     return SignalConfig(
-        constants=get_preset(preset),
+        constants=cp.tree_constants(c) if couplings == "tree" else c,
+        couplings=couplings,
         form=form_factor,
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,

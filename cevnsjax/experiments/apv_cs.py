@@ -52,6 +52,7 @@ from ..likelihood import LeastSquares
 from ..parameters import ParameterSet
 from ..physics import apv, catalogue, nuclei
 from ..physics.amplitude import SignalConfig
+from ..physics.couplings import tree_constants
 from . import register
 from ._base import Experiment
 from ._options import Option, signal_options
@@ -109,7 +110,7 @@ class ApvCesium(Experiment):
         """Weak charge and the neutron-skin term of Eq. (89) of docs/physics.md, shape (1,) each."""
         cs = nuclei.isotope("133Cs")
         c = self.signal.constants
-        qw = apv.weak_charge(params["sin2_theta_w"], cs.Z, cs.N, c)
+        qw = apv.weak_charge(params["sin2_theta_w"], cs.Z, cs.N, c, tree=self.signal.couplings == "tree")
         skin = apv.skin_shift(self.signal.form, params["rn_cs133"], self.rp, cs.Z, cs.N, cs.charge_radius, c)
         return {"weak_charge": jnp.reshape(qw, (1,)), "neutron_skin": jnp.reshape(-skin, (1,))}
 
@@ -137,6 +138,7 @@ def build(
     zz_boxes: bool = True,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
 ) -> ApvCesium:
     """Build the cesium APV likelihood.
@@ -146,6 +148,8 @@ def build(
         form_factor: nuclear densities for the skin term (``helm``, ``sfermi``, ``kn``; ``unity`` is a
             point nucleus: no skin term at all).
         preset: constants preset (alpha, the default sin^2 theta_W).
+        couplings: ``radiative`` (the PDG weak charge of Eq. (84)) or ``tree`` (Z(1 - 4 s^2_W) - N, Eq. (126),
+            default sin^2 theta_W 0.2312).
         zz_boxes, radius_q_dependence, mediator, sterile: accepted, no effect (module docstring).
     """
     if amplitude not in AMPLITUDES:
@@ -153,8 +157,15 @@ def build(
     cs = nuclei.isotope("133Cs")
     a = AMPLITUDES[amplitude]
     c = get_preset(preset)
+    if couplings == "tree":
+        c = tree_constants(c)
     signal = SignalConfig(
-        constants=c, form=form_factor, zz_boxes=zz_boxes, radius_q_dependence=radius_q_dependence, mediator=mediator
+        constants=c,
+        form=form_factor,
+        zz_boxes=zz_boxes,
+        radius_q_dependence=radius_q_dependence,
+        mediator=mediator,
+        couplings=couplings,
     )
     observed = apv.extracted_weak_charge(E_OVER_BETA_MV_CM, a.beta, a.k_th, SKIN_TH, cs.N)
     rn_default = cs.proton_radius if form_factor == "unity" else reference_radius(form_factor, amplitude, preset)

@@ -302,6 +302,7 @@ def build(
     zz_boxes: bool = False,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
     target: str = "40Ar",
     exposure: str = "paper",
@@ -318,6 +319,7 @@ def build(
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
+        couplings=couplings,
         sterile=sterile,
         distance_m=DISTANCE_M,
     )

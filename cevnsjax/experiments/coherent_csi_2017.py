@@ -360,6 +360,7 @@ def build(
     zz_boxes: bool = True,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
     separate_radii: bool = False,
     electron_scattering: bool = True,
@@ -396,6 +397,7 @@ def build(
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
+        couplings=couplings,
         sterile=sterile,
         distance_m=DISTANCE_M,
     )

@@ -250,6 +250,7 @@ def build(
     zz_boxes: bool = True,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
     power_mw: float = POWER_MW,
     distance_m: float = DISTANCE_M,
@@ -273,6 +274,7 @@ def build(
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
+        couplings=couplings,
         sterile=sterile,
         distance_m=distance_m,
     )

@@ -123,6 +123,7 @@ def build(
     zz_boxes: bool = True,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
     mass_kg: float = 3.0,
     distance_m: float = 10.39,
@@ -163,6 +164,7 @@ def build(
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
+        couplings=couplings,
         sterile=sterile,
         distance_m=distance_m,
     )

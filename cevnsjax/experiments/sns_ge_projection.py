@@ -181,6 +181,7 @@ def build(
     zz_boxes: bool = True,
     radius_q_dependence: bool = False,
     mediator: str = "universal",
+    couplings: str = "radiative",
     sterile: bool = False,
     electron_scattering: bool = True,
     refine: int = 1,
@@ -210,6 +211,7 @@ def build(
         zz_boxes=zz_boxes,
         radius_q_dependence=radius_q_dependence,
         mediator=mediator,
+        couplings=couplings,
         sterile=sterile,
         distance_m=distance_m,
     )

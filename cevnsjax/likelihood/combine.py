@@ -50,7 +50,7 @@ class CombinedModel(eqx.Module):
         name: ``"a+b+..."`` from the models' names.
         parameters: the combined parameter specs (renamed nuisances included).
         n_bins: total number of bins.
-        electroweak: the members' common ``"<preset>"`` or ``"<preset>+ZZ"``, ``"mixed"`` (allowed
+        electroweak: the members' common ``"<preset>"``, ``"<preset>+ZZ"`` or ``"<preset>+tree"``, ``"mixed"`` (allowed
             with ``combine(..., electroweak="mixed")``), or None when no member has a signal
             configuration.
     """
@@ -177,6 +177,8 @@ def _electroweak_of(model) -> list[tuple[str, str]]:
     signal = getattr(model, "signal", None)
     if signal is None:
         return []
+    if getattr(signal, "couplings", "radiative") == "tree":
+        return [(model.name, signal.constants.name + "+tree")]
     return [(model.name, signal.constants.name + ("+ZZ" if signal.zz_boxes else ""))]
 
 
@@ -190,7 +192,10 @@ def _check_electroweak(models, electroweak: str) -> str | None:
         return settings.pop() if settings else None
     if electroweak == "mixed":
         return "mixed"
-    listing = ", ".join(f"{name}: {setting.replace('+ZZ', ' with ZZ boxes')}" for name, setting in members)
+    listing = ", ".join(
+        f"{name}: {setting.replace('+ZZ', ' with ZZ boxes').replace('+tree', ' tree-level')}"
+        for name, setting in members
+    )
     raise ParameterError(
         f"the combined models compute their couplings with different electroweak presets ({listing}), so a "
         "shared sin2_theta_w would mean different things in each; build them alike, e.g. "

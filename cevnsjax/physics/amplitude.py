@@ -12,9 +12,13 @@ and the differential rate is (Eq. (54), arXiv:2005.01645 Eqs. (1), (11)-(13))
 
     dR/dT = G_F^2 M/pi (hbar c)^2 sum_l' (g^p_ll' Z F_Z + g^n_ll' N F_N)^2 K_weak
             + pi alpha^2/m_e^2 (Z F_Z)^2 mu_l^2 K_mag
-            + g_phi^2 Q_phi^2 M^2 T / (4 pi (2 M T + m_phi^2)^2) (hbar c)^2 K_1/E^2,
+            + g_phi^2 Q_phi^2 M^2 T / (4 pi (2 M T + m_phi^2)^2) (hbar c)^2 K_1/E^2
+            + 2 G_F^2 M/pi (hbar c)^2 sum_l' Q_T,ll'^2 K_T                          Eq. (122)
 
-so the diagonal term interferes with the SM and the transitions (l' != l) add incoherently.
+so the diagonal term interferes with the SM and the transitions (l' != l) add incoherently; the
+tensor NSI term (Q_T of :func:`cevnsjax.physics.nsi.tensor_charge`, K_T = K_weak + MT/4 K_1/E^2)
+never interferes.  With ``couplings="tree"`` the SM couplings are the tree-level ones of Eq. (124)
+and the charge radii enter as their shift from the SM value (Eq. (125)).
 The K are neutrino-energy moments (:func:`cevns_moments`): sums over the flux-folded weights of
 an experiment (:class:`cevnsjax.folding.Folding`), or one node of unit weight, which makes
 :func:`cevnsjax.physics.cross_sections.dsigma_dT` the one-node case of the experiments' code.
@@ -55,6 +59,8 @@ class SignalConfig:
         zz_boxes: include the ZZ box radiative corrections.
         radius_q_dependence: momentum-dependent diagonal charge radii (arXiv:2402.16709).
         mediator: light vector mediator model (:data:`cevnsjax.physics.nsi.MEDIATORS`).
+        couplings: ``radiative`` (the corrected couplings of docs/physics.md section 2) or ``tree``
+            (1/2 - 2 s^2_W and -1/2, no SM charge-radius term: Eqs. (124), (125)).
         baseline: (L, dL) [m] of the source-detector distance and its spread when the sterile
             parameters are enabled, else None.
     """
@@ -65,6 +71,11 @@ class SignalConfig:
     radius_q_dependence: bool = False
     mediator: str = "universal"
     baseline: tuple[float, float] | None = None
+    couplings: str = "radiative"
+
+    def __post_init__(self):
+        if self.couplings not in cp.COUPLINGS:
+            raise ValueError(f"couplings={self.couplings!r} is not valid; choices: {', '.join(cp.COUPLINGS)}")
 
 
 class PhysicsPoint(eqx.Module):
@@ -75,6 +86,7 @@ class PhysicsPoint(eqx.Module):
         r2: charge radii <r^2_ll'> [1e-32 cm^2], symmetric (3, 3).
         q_nu: millicharges [1e-8 e], (3, 3).
         eps_u, eps_d: vector NSI couplings, (3, 3).
+        epsT_u, epsT_d: tensor NSI couplings, (3, 3).
         mu_nu: magnetic moments [1e-10 mu_B] of (nu_e, nu_mu, nu_tau = 0), (3,).
         g_zprime, m_zprime, g_phi, m_phi: mediator couplings and masses [MeV].
         sterile: (|U_e4|^2, |U_mu4|^2, dm41^2 [eV^2]), or None without sterile parameters.
@@ -85,6 +97,8 @@ class PhysicsPoint(eqx.Module):
     q_nu: jax.Array
     eps_u: jax.Array
     eps_d: jax.Array
+    epsT_u: jax.Array
+    epsT_d: jax.Array
     mu_nu: jax.Array
     g_zprime: jax.Array
     m_zprime: jax.Array
@@ -123,6 +137,8 @@ def physics_point(params: Mapping[str, jax.Array], c: Constants) -> PhysicsPoint
         q_nu=_flavour_matrix(params, "q_nu_", c),
         eps_u=_flavour_matrix(params, "eps_u_", c),
         eps_d=_flavour_matrix(params, "eps_d_", c),
+        epsT_u=_flavour_matrix(params, "epsT_u_", c),
+        epsT_d=_flavour_matrix(params, "epsT_d_", c),
         mu_nu=jnp.stack([_value(params, f"mu_nu_{f}", c) for f in ("e", "mu")] + [jnp.zeros(())]),
         g_zprime=_value(params, "g_zprime", c),
         m_zprime=_value(params, "m_zprime", c),
@@ -140,6 +156,12 @@ def _trailing(x: jax.Array, ndim: int) -> jax.Array:
 def _diagonal(flavour: jax.Array) -> jax.Array:
     """delta_ll' for each component's flavour l and final flavour l', shape (n_comp, 3)."""
     return (flavour[:, None] == jnp.arange(3)[None, :]).astype(float)
+
+
+def _r2_beyond_sm(pt: PhysicsPoint, flavour: jax.Array, c: Constants) -> jax.Array:
+    """<r^2_ll'> - delta_ll' <r^2_ll>_SM [1e-32 cm^2], shape (n_comp, 3): the radius entering couplings that
+    do not contain the SM charge-radius term (nu-e scattering, tree-level nuclear couplings)."""
+    return pt.r2[flavour] - _diagonal(flavour) * (cp.r2_sm(c) / em.R2_UNIT_CM2)[flavour][:, None]
 
 
 def nuclear_couplings(
@@ -160,14 +182,24 @@ def nuclear_couplings(
     T = jnp.asarray(T, dtype=float)
     nd = T.ndim
     diag = _trailing(_diagonal(flavour), nd)
-    radius = _trailing(em.radius_coupling(pt.r2[flavour], c), nd)
+    tree = config.couplings == "tree"
+    # Eq. (125) of docs/physics.md: tree-level couplings carry no SM charge radius
+    r2 = _r2_beyond_sm(pt, flavour, c) if tree else pt.r2[flavour]
+    radius = _trailing(em.radius_coupling(r2, c), nd)
     if config.radius_q_dependence:
         f_nu = cp.radius_form_factor(T, M, c)[flavour][:, None]  # (n_comp, 1) + shape(T)
         radius = radius * jnp.where(diag > 0, f_nu, 1.0)
     millicharge = em.millicharge_coupling(_trailing(pt.q_nu[flavour], nd), T, M, c)
     zp, zn = nsi.zprime_shifts(config.mediator, pt.g_zprime, pt.m_zprime, T, M, c)  # (3,) + shape(T)
-    gp_sm = cp.gvp_no_radius(c, zz_boxes=config.zz_boxes, sin2_theta_w=pt.sin2_theta_w) + zp[flavour][:, None]
-    gn_sm = cp.gvn(c, zz_boxes=config.zz_boxes) + zn[flavour][:, None]
+    if tree:
+        gp0, gn0 = cp.tree_level(pt.sin2_theta_w)  # Eq. (124) of docs/physics.md
+    else:
+        gp0, gn0 = (
+            cp.gvp_no_radius(c, zz_boxes=config.zz_boxes, sin2_theta_w=pt.sin2_theta_w),
+            cp.gvn(c, zz_boxes=config.zz_boxes),
+        )
+    gp_sm = gp0 + zp[flavour][:, None]
+    gn_sm = gn0 + zn[flavour][:, None]
     dp, dn = nsi.nsi_shifts(_trailing(pt.eps_u[flavour], nd), _trailing(pt.eps_d[flavour], nd))
     return diag * gp_sm - radius - millicharge + dp, diag * gn_sm + dn
 
@@ -208,7 +240,7 @@ def cevns_rate(
     moments: jax.Array,
     config: SignalConfig,
 ) -> jax.Array:
-    """CEvNS rate of Eq. (54) of docs/physics.md: weak (flavour matrix) + magnetic + scalar terms.
+    """CEvNS rate of Eq. (54) of docs/physics.md: weak (flavour matrix) + magnetic + scalar + tensor terms.
 
     Args:
         pt: as in :func:`nuclear_couplings`.
@@ -235,7 +267,11 @@ def cevns_rate(
     magnetic = em.magnetic_prefactor(c) / XS_UNIT_CM2 * (Z * FZ) ** 2 * mu2 * k_mag  # Eq. (13) of arXiv:2005.01645
     qphi = nsi.scalar_charge(Z * FZ, N * FN)
     scalar = pt.g_phi**2 * qphi**2 * M**2 * T / (4 * jnp.pi * (2 * M * T + pt.m_phi**2) ** 2) * hbarc2 * k_e2
-    return weak + magnetic + scalar
+    nd = jnp.ndim(T)
+    q_t = nsi.tensor_charge(_trailing(pt.epsT_u[flavour], nd), _trailing(pt.epsT_d[flavour], nd), Z * FZ, N * FN)
+    k_t = nsi.tensor_moment(k_weak, k_e2, T, M)
+    tensor = 2 * c.G_F**2 * hbarc2 / jnp.pi * M * jnp.sum(q_t**2, axis=1) * k_t  # Eq. (122) of docs/physics.md
+    return weak + magnetic + scalar + tensor
 
 
 def electron_couplings(
@@ -262,8 +298,7 @@ def electron_couplings(
     Te = jnp.asarray(Te, dtype=float)
     nd = Te.ndim
     diag = _diagonal(flavour)
-    r2_sm = cp.r2_sm(c) / em.R2_UNIT_CM2
-    delta_r2 = pt.r2[flavour] - diag * r2_sm[flavour][:, None]
+    delta_r2 = _r2_beyond_sm(pt, flavour, c)
     gv_sm, ga_sm = es.sm_couplings(flavour, pt.sin2_theta_w, antineutrino)
     zp = nsi.zprime_electron_shift(config.mediator, pt.g_zprime, pt.m_zprime, Te, c)
     diag = _trailing(diag, nd)

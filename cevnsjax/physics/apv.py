@@ -52,17 +52,22 @@ DELTA_EP, DELTA_EN = 0.00005, 0.00006
 MV_PER_CM_AU = 1.94469e-13
 
 
-def weak_charge(sin2_theta_w: jax.typing.ArrayLike, Z: int, N: int, c: Constants = pdg2018) -> jax.Array:
-    """Nuclear weak charge Q_W(Z, N) with the PDG low-energy radiative corrections (Eq. (84)).
+def weak_charge(
+    sin2_theta_w: jax.typing.ArrayLike, Z: int, N: int, c: Constants = pdg2018, *, tree: bool = False
+) -> jax.Array:
+    """Nuclear weak charge Q_W(Z, N) with the PDG low-energy radiative corrections (Eq. (84)), or at tree level.
 
     Args:
         sin2_theta_w: low-energy MSbar weak mixing angle.
         Z, N: proton and neutron numbers.
         c: constants preset (its alpha).
+        tree: the tree-level Q_W = Z (1 - 4 s^2_W) - N (Eq. (126) of docs/physics.md) instead.
 
     Returns:
         Q_W; -73.22 for 133Cs at sin^2 theta_W = 0.23857 (docs/physics.md section 11d).
     """
+    if tree:
+        return Z * (1 - 4 * jnp.asarray(sin2_theta_w, dtype=float)) - N  # Eq. (126) of docs/physics.md
     ds2 = jnp.asarray(sin2_theta_w, dtype=float) - SIN2_REF
     # tree-level sin^2 dependence of g_AV^eu = -1/2 + 4/3 s^2, g_AV^ed = 1/2 - 2/3 s^2 around the PDG values
     g_ep = 2 * G_AV_EU + G_AV_ED + 2 * ds2

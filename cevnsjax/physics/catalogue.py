@@ -10,9 +10,13 @@ follow the command-line contract:
 * ``r2_nu_<ll'>``: neutrino charge radii [1e-32 cm^2] (diagonal ee, mumu default to their SM
   values, docs/physics.md section 3; transitions emu, etau, mutau to 0);
 * ``q_nu_<ll'>``: millicharges [1e-8 e]; ``mu_nu_e``, ``mu_nu_mu``: magnetic moments [1e-10 mu_B];
-* ``eps_<q>_<ll'>``: vector NSI couplings to u, d quarks;
+* ``eps_<q>_<ll'>``: vector NSI couplings to u, d quarks; ``epsT_<q>_<ll'>``: tensor NSI couplings
+  (docs/physics.md section 17);
 * ``g_zprime``, ``m_zprime`` [MeV]; ``g_phi``, ``m_phi`` [MeV]: light vector and scalar mediators;
 * ``ue4_sq``, ``umu4_sq``, ``dm41_sq`` [eV^2]: 3+1 sterile mixing (declared with ``sterile=True``).
+
+Derived parameters (:data:`DERIVED`) are not declared by any model: :func:`cevnsjax.tie` puts one in
+place of the parameters it determines, e.g. ``sin2_2theta_ee`` for ``ue4_sq``.
 
 :func:`sm_value` is the single place that says what an absent parameter means: the SM point,
 where every beyond-SM term vanishes exactly.
@@ -21,7 +25,7 @@ Examples:
     >>> from cevnsjax.constants import pdg2022
     >>> names = [p.name for p in bsm_parameters(pdg2022)]
     >>> names[:3], len(names)
-    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 26)
+    (['r2_nu_ee', 'r2_nu_mumu', 'r2_nu_emu'], 36)
     >>> sm_value("m_zprime", pdg2022), sm_value("g_zprime", pdg2022)
     (10.0, 0.0)
 """
@@ -34,6 +38,7 @@ import numpy as np
 from ..constants import Constants
 from ..parameters import Parameter
 from . import couplings as cp
+from . import oscillations as osc
 from .electromagnetic import R2_UNIT_CM2
 from .form_factors import min_radius
 
@@ -162,6 +167,19 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
                     f"vector NSI coupling to {q} quarks, {flav}",
                 )
             )
+    for flav in ("ee", "mumu", *PAIRS.values()):
+        for q in ("u", "d"):
+            out.append(
+                _physics(
+                    f"epsT_{q}_{flav}",
+                    0.0,
+                    "",
+                    -5.0,
+                    5.0,
+                    rf"$\varepsilon^{{{q}T}}_{{{flav}}}$",
+                    f"tensor NSI coupling to {q} quarks, {flav}",
+                )
+            )
     out += [
         _physics("g_zprime", 0.0, "", 0.0, 1.0, r"$g_{Z'}$", "light vector mediator coupling"),
         _physics(
@@ -179,6 +197,28 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
     return out
 
 
+def _mixing_angle(name: str, label: str, doc: str) -> Parameter:
+    return _physics(name, 0.0, "", 0.0, 1.0, label, doc)
+
+
+#: Derived parameters: name -> (its spec, {catalogue name it determines: the function giving that value}),
+#: docs/physics.md section 17, Eqs. (127), (128).
+DERIVED = {
+    "sin2_2theta_ee": (
+        _mixing_angle("sin2_2theta_ee", r"$\sin^2 2\theta_{ee}$", "nu_e disappearance 4|U_e4|^2(1-|U_e4|^2)"),
+        {"ue4_sq": osc.mixing_from_disappearance},
+    ),
+    "sin2_2theta_mumu": (
+        _mixing_angle("sin2_2theta_mumu", r"$\sin^2 2\theta_{\mu\mu}$", "nu_mu disappearance 4|U_mu4|^2(1-|U_mu4|^2)"),
+        {"umu4_sq": osc.mixing_from_disappearance},
+    ),
+    "sin2_2theta_mue": (
+        _mixing_angle("sin2_2theta_mue", r"$\sin^2 2\theta_{\mu e}$", "appearance 4|U_e4|^2|U_mu4|^2 (equal mixing)"),
+        {"ue4_sq": osc.mixing_from_appearance, "umu4_sq": osc.mixing_from_appearance},
+    ),
+}
+
+
 def sm_value(name: str, c: Constants) -> float:
     """The SM value of a beyond-SM parameter (what an absent name means).
 
@@ -193,6 +233,6 @@ def sm_value(name: str, c: Constants) -> float:
         return float(r2[2])
     if name in ("m_zprime", "m_phi"):
         return _MASS_DEFAULT_MEV
-    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "g_")) or name in ("ue4_sq", "umu4_sq"):
+    if name.startswith(("r2_nu_", "q_nu_", "mu_nu_", "eps_", "epsT_", "g_")) or name in ("ue4_sq", "umu4_sq", *DERIVED):
         return 0.0
     raise KeyError(f"'{name}' is not a beyond-SM parameter of the catalogue")

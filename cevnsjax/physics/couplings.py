@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import jax
@@ -28,11 +29,21 @@ import jax.numpy as jnp
 from ..constants import HBARC2_MEV2_CM2, Constants, pdg2022
 from ._special import loop_integral
 
+#: The SM coupling calculations: radiatively corrected (Eqs. (5), (6)) or tree level (Eq. (124)).
+COUPLINGS = ("radiative", "tree")
+#: The weak mixing angle of tree-level analyses (the CsI NSI study; docs/physics.md section 17).
+TREE_SIN2_THETA_W = 0.2312
+
+
+def tree_constants(c: Constants) -> Constants:
+    """``c`` with its sin^2 theta_W replaced by :data:`TREE_SIN2_THETA_W` (the default of tree-level couplings)."""
+    return dataclasses.replace(c, sin2_theta_w=TREE_SIN2_THETA_W)
+
 
 def tree_level(sin2_theta_w: jax.typing.ArrayLike) -> tuple[jax.Array, jax.Array]:
     """Tree-level (g_V^p, g_V^n) = (1/2 - 2 s^2_W, -1/2)."""
     s2 = jnp.asarray(sin2_theta_w, dtype=float)
-    return 0.5 - 2.0 * s2, jnp.full_like(s2, -0.5)  # Eq. (4) of docs/physics.md
+    return 0.5 - 2.0 * s2, jnp.full_like(s2, -0.5)  # Eq. (4) of docs/physics.md; Eq. (124)
 
 
 def _alpha_z(c: Constants) -> float:

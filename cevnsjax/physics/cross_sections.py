@@ -36,6 +36,7 @@ import jax.numpy as jnp
 from ..constants import FLAVOURS, XS_UNIT_CM2, Constants, pdg2022
 from . import amplitude as amp
 from .catalogue import bsm_parameters
+from .couplings import tree_constants
 from .electron_scattering import energy_moments, z_eff
 from .form_factors import form_factor
 from .kinematics import e_min, kinematic_factor, momentum_transfer, t_max
@@ -89,6 +90,7 @@ def dsigma_dT(
     radius_q_dependence: bool = False,
     mediator: str = "universal",
     exact: bool = False,
+    couplings: str = "radiative",
 ) -> jax.Array:
     """CEvNS dsigma/dT [cm^2/MeV] for one isotope and neutrino species, SM and beyond; broadcasts over E, T.
 
@@ -104,10 +106,12 @@ def dsigma_dT(
         zz_boxes: include the ZZ box radiative corrections.
         sin2_theta_w: low-energy weak mixing angle (moves the tree-like term only); default the preset's.
         params: named beyond-SM parameters of :mod:`cevnsjax.physics.catalogue` (charge radii,
-            millicharges, magnetic moments, NSI, mediators); absent ones are at the SM.
+            millicharges, magnetic moments, vector and tensor NSI, mediators); absent ones are at the SM.
         radius_q_dependence: momentum-dependent charge radii (arXiv:2402.16709).
         mediator: light vector mediator model of ``g_zprime``, ``m_zprime``.
         exact: keep the -T/E term of the kinematic factor.
+        couplings: ``radiative`` or ``tree`` (tree-level couplings, default sin^2 theta_W 0.2312, no SM
+            charge radius; docs/physics.md section 17).
 
     Returns:
         dsigma/dT in cm^2/MeV, zero beyond the kinematic limit.
@@ -116,7 +120,9 @@ def dsigma_dT(
         ValueError: an unknown neutrino or parameter name.
     """
     flavour = jnp.asarray([_flavour(neutrino)])
-    config = amp.SignalConfig(c, form_factor_name, zz_boxes, radius_q_dependence, mediator)
+    if couplings == "tree":
+        c = tree_constants(c)
+    config = amp.SignalConfig(c, form_factor_name, zz_boxes, radius_q_dependence, mediator, couplings=couplings)
     pt = _point(params, sin2_theta_w, c)
     E, T = jnp.broadcast_arrays(jnp.asarray(E, dtype=float), jnp.asarray(T, dtype=float))
     M = nucleus.mass
@@ -124,7 +130,8 @@ def dsigma_dT(
     q = momentum_transfer(T, M)
     FZ = ff(q, nucleus.proton_radius if rp is None else rp)
     FN = ff(q, rn)
-    moments = amp.cevns_moments(E[..., None], 1.0, T[..., None], M, exact=exact)[:, None]
+    w = jnp.where(kinematic_factor(E, T, M, exact=exact) > 0, 1.0, 0.0)  # zero beyond the kinematic limit
+    moments = amp.cevns_moments(E[..., None], w[..., None], T[..., None], M, exact=exact)[:, None]
     return amp.cevns_rate(pt, flavour, T, M, nucleus.Z, nucleus.N, FZ, FN, moments, config)[0] * XS_UNIT_CM2
 
 

@@ -1,4 +1,4 @@
-"""Non-standard interactions: vector NSI, light vector (Z') and scalar mediators.
+"""Non-standard interactions: vector and tensor NSI, light vector (Z') and scalar mediators.
 
 Vector NSI (heavy mediator), docs/physics.md section 8:
 
@@ -15,6 +15,17 @@ coupling g_Z' is a momentum-dependent NSI eps^q_ll(T) = g^2 Q'_l Q'_q / (sqrt2 G
   coupling of nu_mu shifts by Delta g_V^p = + alpha g^2 L(q^2)/(3 sqrt2 pi G_F (|q|^2 + M^2)) and that of
   nu_tau by the opposite amount (sign convention: the nu_mu shift is positive, i.e. it reduces |Q|,
   destructive); L(q^2) = 6 int_0^1 x(1-x) ln[(m_tau^2 + x(1-x)|q|^2)/(m_mu^2 + x(1-x)|q|^2)] dx.
+
+Tensor NSI (heavy mediator, docs/physics.md section 17), for the effective Lagrangian
+L = -(G_F/sqrt2) sum_q eps^{qT}_{l'l} [nu-bar_l' sigma^{mu nu} nu_l][q-bar sigma_{mu nu} q]
+(Barranco, Miranda, Rashba, hep-ph/0508299): the nuclear tensor charge counts quarks as the vector
+one does, Q_T = (2 eps^uT + eps^dT) Z F_Z + (eps^uT + 2 eps^dT) N F_N, and the helicity-flipping
+tensor amplitude adds incoherently to the SM (no interference) with its own kinematic factor:
+
+    dsigma_T/dT = 2 G_F^2 M/pi sum_l' |Q_T,l'l|^2 (1 - M T/(4 E^2) [- T/E])
+
+(a Dirac-trace calculation for a left-handed neutrino; the vector term in the same normalisation is
+G_F^2 M/pi Q_V^2 (1 - MT/(2E^2) [- T/E]), tests/test_tensor_nsi.py checks both).
 
 Light scalar mediator (optional): dsigma/dT = g_phi^2 Q_phi^2 M^2 T/(4 pi E^2 (2MT + M_phi^2)^2), with
 Q_phi = 15.1 Z + 14 N (nucleon scalar charges for unit quark couplings, arXiv:1604.01025), added
@@ -40,6 +51,31 @@ def nsi_shifts(eps_u: jax.typing.ArrayLike, eps_d: jax.typing.ArrayLike) -> tupl
     eps_u = jnp.asarray(eps_u, dtype=float)
     eps_d = jnp.asarray(eps_d, dtype=float)
     return 2 * eps_u + eps_d, eps_u + 2 * eps_d  # Eq. (46) of docs/physics.md
+
+
+def tensor_charge(
+    eps_u: jax.typing.ArrayLike, eps_d: jax.typing.ArrayLike, zf: jax.typing.ArrayLike, nf: jax.typing.ArrayLike
+) -> jax.Array:
+    """Nuclear tensor charge Q_T = (2 eps^uT + eps^dT) Z F_Z + (eps^uT + 2 eps^dT) N F_N.
+
+    Args:
+        eps_u, eps_d: tensor couplings eps^{uT}, eps^{dT} (dimensionless).
+        zf, nf: Z F_Z(q) and N F_N(q), broadcasting against the couplings.
+    """
+    p, n = nsi_shifts(eps_u, eps_d)  # the quark counting of Eq. (46) of docs/physics.md
+    return p * zf + n * nf  # Eq. (121) of docs/physics.md (hep-ph/0508299)
+
+
+def tensor_moment(k_weak: jax.Array, k_e2: jax.Array, T: jax.typing.ArrayLike, M: jax.typing.ArrayLike) -> jax.Array:
+    """K_T = sum_E w (1 - M T/(4E^2) [- T/E]) from the moments K_weak and K_1/E^2 of the vector term.
+
+    K_T = K_weak + (M T/4) K_1/E^2, exact wherever the weights vanish below E_min(T) (the vector
+    factor is then never clipped), with either kinematic factor.
+
+    Args:
+        k_weak: sum_E w kin(E, T); k_e2: sum_E w/E^2 [MeV^-2]; T, M [MeV] broadcasting against them.
+    """
+    return k_weak + M * jnp.asarray(T, dtype=float) / 4 * k_e2  # Eq. (123) of docs/physics.md
 
 
 def propagator_nsi(
