@@ -435,8 +435,7 @@ def profile(
     if bad:
         _warn(f"{bad} of {result.converged.size} grid points did not converge")
     if plot:
-        fig = plotting.plot_profile(result) if len(params) == 1 else plotting.plot_profile2d(result)
-        plotting.save(fig, plot)
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(_profile_json(result) if len(params) == 1 else _profile2d_json(result))
         return
@@ -530,8 +529,7 @@ def scan(
     if result.converged is not None and not np.all(result.converged):
         _warn(f"{int(np.sum(~result.converged))} of {result.converged.size} grid points did not converge")
     if plot:
-        units = {n: p.unit for n, p in model.parameters.items()}
-        plotting.save(plotting.plot_scan(result, units), plot)
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(
             {
@@ -615,8 +613,7 @@ def sample(
     if chains > 1 and worst > 1.05:
         _warn(f"R-hat up to {worst:.3f}: the chains have not mixed; run longer")
     if plot:
-        units = {n: model.parameters[n].unit for n in result.samples}
-        plotting.save(plotting.plot_corner(result.samples, units=units), plot)
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(
             {
