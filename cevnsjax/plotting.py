@@ -488,27 +488,31 @@ def plot_scan(
     return fig
 
 
-def credible_levels(density, probabilities: Sequence[float] = CREDIBLE_DEFAULT) -> dict[str, float]:
-    """Density thresholds of the highest-density regions holding ``probabilities`` of the mass.
+def credible_density(x, y, edges_x, edges_y, probabilities: Sequence = CREDIBLE_DEFAULT):
+    """Smoothed 2D density of draws and the thresholds of its highest-density regions.
+
+    The histogram is smoothed by a Gaussian of one bin; the threshold of level ``p`` is the
+    ``1 - p`` quantile of the (bilinearly interpolated) density at the draws themselves, so that
+    the region ``density >= threshold`` holds the fraction ``p`` of the draws.
 
     Args:
-        density: a histogram (any shape; bins of equal size).
-        probabilities: fractions of the total in (0, 1).
+        x, y: the draws, shape (n,) each.
+        edges_x, edges_y: histogram bin edges.
+        probabilities: credible levels in (0, 1).
 
     Returns:
-        ``"68%" -> h``: the bins with ``density >= h`` hold that fraction (the smallest such set).
-
-    Examples:
-        >>> credible_levels(np.array([5.0, 3.0, 1.0, 1.0]), [0.5, 0.8])
-        {'50%': 5.0, '80%': 3.0}
+        ``(centres_x, centres_y, density, {"68%": threshold, ...})`` with ``density[i, j]`` at
+        ``(centres_x[i], centres_y[j])``.
     """
-    values = np.sort(np.ravel(np.asarray(density, float)))[::-1]
-    mass = np.cumsum(values) / values.sum()
-    out = {}
-    for p in sorted(_probability(q) for q in probabilities):
-        k = min(int(np.searchsorted(mass, p - 1e-12)), len(values) - 1)
-        out[f"{100.0 * p:.4g}%"] = float(values[k])
-    return out
+    from scipy.interpolate import RegularGridInterpolator
+    from scipy.ndimage import gaussian_filter
+
+    hist, _, _ = np.histogram2d(x, y, bins=(edges_x, edges_y))
+    density = gaussian_filter(hist, 1.0)
+    cx, cy = 0.5 * (edges_x[1:] + edges_x[:-1]), 0.5 * (edges_y[1:] + edges_y[:-1])
+    at_draws = RegularGridInterpolator((cx, cy), density, bounds_error=False, fill_value=0.0)(np.column_stack([x, y]))
+    levels = {f"{100.0 * p:.4g}%": float(np.quantile(at_draws, 1.0 - p)) for p in map(_probability, probabilities)}
+    return cx, cy, density, dict(sorted(levels.items(), key=lambda kv: -kv[1]))
 
 
 def _interval_text(label: str, draws) -> str:
@@ -534,7 +538,7 @@ def plot_corner(
     """Corner plot: marginal histograms on the diagonal, 68% / 95% credible regions below it.
 
     The 2D regions are the highest-density regions of the (lightly smoothed) histogram holding
-    ``levels`` of the draws, filled by level; the diagonal titles give the median and the central
+    ``levels`` of the draws (:func:`credible_density`), filled by level; the diagonal titles give the median and the central
     68% interval.
 
     Args:
@@ -551,8 +555,6 @@ def plot_corner(
     Returns:
         The figure.
     """
-    from scipy.ndimage import gaussian_filter
-
     params = samples.metadata.get("parameters", {}) if isinstance(samples, SampleResult) else {}
     draws = samples.samples if isinstance(samples, SampleResult) else samples
     names = list(draws if names is None else names)
@@ -578,13 +580,11 @@ def plot_corner(
                 ax.yaxis.set_visible(False)
                 ax.set_title(_interval_text(text[xj], data[xj]), fontsize="small")
             else:
-                hist, ex, ey = np.histogram2d(data[xj], data[yi], bins=(edges[xj], edges[yi]))
-                hist = gaussian_filter(hist, 1.0)
-                bounds = {f"{k} credible": -h for k, h in credible_levels(hist, levels).items()}
-                cx, cy = 0.5 * (ex[1:] + ex[:-1]), 0.5 * (ey[1:] + ey[:-1])
-                _fill_regions(ax, cx, cy, -hist, bounds, filled=True, color=color, label=None)
-                ax.set_xlim(ex[0], ex[-1])
-                ax.set_ylim(ey[0], ey[-1])
+                cx, cy, density, found = credible_density(data[xj], data[yi], edges[xj], edges[yi], levels)
+                bounds = {f"{k} credible": -h for k, h in found.items()}
+                _fill_regions(ax, cx, cy, -density, bounds, filled=True, color=color, label=None)
+                ax.set_xlim(edges[xj][0], edges[xj][-1])
+                ax.set_ylim(edges[yi][0], edges[yi][-1])
                 if yi in truths:
                     ax.axhline(truths[yi], color="tab:red", lw=0.9)
             if xj in truths:
