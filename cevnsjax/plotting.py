@@ -297,9 +297,6 @@ def _curve(ax, x, delta, *, cl, label, color, best, best_label, sm, fresh, xlabe
     bounds = confidence_levels(cl, 1)
     ax.plot(x, delta, color=color, lw=1.5, label=label)
     _draw_levels(ax, bounds)
-    ax.plot(best, 0.0, "*", ms=12, color=color, mec="w", mew=0.6, clip_on=False, zorder=3, label=_once(ax, best_label))
-    if sm is not None:
-        ax.axvline(sm, color="tab:red", ls=":", lw=1.2, label=_once(ax, "SM"))
     if fresh:
         finite = np.asarray(delta)[np.isfinite(delta)]
         top = 1.25 * max(bounds.values())
@@ -307,6 +304,10 @@ def _curve(ax, x, delta, *, cl, label, color, best, best_label, sm, fresh, xlabe
         ax.set_xlim(x[0], x[-1])
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
+    star = dict(ms=12, color=color, mec="w", mew=0.6, zorder=3, clip_on=not _inside(ax, best))
+    ax.plot(best, 0.0, "*", label=_once(ax, best_label), **star)
+    if sm is not None:
+        ax.axvline(sm, color="tab:red", ls=":", lw=1.2, label=_once(ax, "SM"))
 
 
 def plot_profile(
@@ -361,12 +362,19 @@ def plot_profile(
     return fig
 
 
+def _inside(ax, x, y=None) -> bool:
+    """Whether a point lies within the current axis limits (a marker there may overhang the frame)."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    return x0 <= x <= x1 and (y is None or y0 <= y <= y1)
+
+
 def _markers(ax, best, sm, color, best_label: str) -> None:
-    """The best-fit star and the SM diamond of a 2D figure (each legend entry once)."""
+    """The best-fit star and the SM diamond of a 2D figure (each legend entry once), after the limits are set."""
+    style = dict(ls="none", mew=0.8, zorder=4)
     if best is not None:
-        ax.plot(*best, marker="*", ms=13, color=color, mec="w", mew=0.8, ls="none", zorder=4, label=best_label)
+        ax.plot(*best, "*", ms=13, color=color, mec="w", clip_on=not _inside(ax, *best), label=best_label, **style)
     if sm is not None and not any(line.get_label() == "SM" for line in ax.lines):
-        ax.plot(*sm, marker="D", ms=7, color="tab:red", mec="k", mew=0.8, ls="none", zorder=4, label="SM")
+        ax.plot(*sm, "D", ms=7, color="tab:red", mec="k", clip_on=not _inside(ax, *sm), label="SM", **style)
 
 
 def plot_profile2d(
@@ -414,14 +422,14 @@ def plot_profile2d(
     if sm is True:
         values = (_sm_value(a, params), _sm_value(b, params))
         sm = None if None in values else values
-    best = (result.best_fit[a], result.best_fit[b]) if best_fit else None
-    mark = "k" if filled else color
-    _markers(ax, best, sm or None, mark, f"{label} best fit" if label else _once(ax, "best fit"))
     if fresh:
         ax.set_xlim(result.grid[0][0], result.grid[0][-1])
         ax.set_ylim(result.grid[1][0], result.grid[1][-1])
         ax.set_xlabel(axis_label(a, params))
         ax.set_ylabel(axis_label(b, params))
+    best = (result.best_fit[a], result.best_fit[b]) if best_fit else None
+    mark = "k" if filled else color
+    _markers(ax, best, sm or None, mark, f"{label} best fit" if label else _once(ax, "best fit"))
     _legend(ax, outside=True)
     return fig
 
@@ -478,9 +486,9 @@ def plot_scan(
         add_regions(ax, *result.grid, delta, cl=cl)
         sm = (_sm_value(a, params), _sm_value(b, params))
         best = (result.best_point[a], result.best_point[b])
-        _markers(ax, best, None if None in sm else sm, "k", "lowest grid point")
         ax.set_xlim(result.grid[0][0], result.grid[0][-1])
         ax.set_ylim(result.grid[1][0], result.grid[1][-1])
+        _markers(ax, best, None if None in sm else sm, "k", "lowest grid point")
         ax.set_xlabel(labels[a])
         ax.set_ylabel(labels[b])
         _legend(ax, outside=True)
