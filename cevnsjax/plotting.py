@@ -236,13 +236,9 @@ def _fill_regions(ax, x, y, z, bounds: Mapping[str, float], *, filled: bool, col
             for line in lines:
                 ax.plot(line[:, 0], line[:, 1], color=edge, lw=0.7, zorder=1.5)
         else:
-            style = _LINESTYLES[k % len(_LINESTYLES)]
-            out[name] = [
-                ax.plot(line[:, 0], line[:, 1], color=color, ls=style, lw=1.3, label=prefix + name if i == 0 else None)[
-                    0
-                ]
-                for i, line in enumerate(lines)
-            ]
+            style = dict(color=color, ls=_LINESTYLES[k % len(_LINESTYLES)], lw=1.3)
+            names = [prefix + name] + [None] * (len(lines) - 1)  # one legend entry per level
+            out[name] = [ax.plot(line[:, 0], line[:, 1], label=n, **style)[0] for line, n in zip(lines, names)]
     return out
 
 
@@ -505,20 +501,21 @@ def credible_density(x, y, edges_x, edges_y, probabilities: Sequence = CREDIBLE_
 
     Args:
         x, y: the draws, shape (n,) each.
-        edges_x, edges_y: histogram bin edges.
+        edges_x, edges_y: histogram bin edges, spanning the draws.
         probabilities: credible levels in (0, 1).
 
     Returns:
-        ``(centres_x, centres_y, density, {"68%": threshold, ...})`` with ``density[i, j]`` at
-        ``(centres_x[i], centres_y[j])``.
+        ``(x, y, density, {"68%": threshold, ...})`` with ``density[i, j]`` at ``(x[i], y[j])``:
+        the bin centres and the two outer edges.
     """
     from scipy.interpolate import RegularGridInterpolator
     from scipy.ndimage import gaussian_filter
 
     hist, _, _ = np.histogram2d(x, y, bins=(edges_x, edges_y))
-    density = gaussian_filter(hist, 1.0)
-    cx, cy = 0.5 * (edges_x[1:] + edges_x[:-1]), 0.5 * (edges_y[1:] + edges_y[:-1])
-    at_draws = RegularGridInterpolator((cx, cy), density, bounds_error=False, fill_value=0.0)(np.column_stack([x, y]))
+    # bin centres, and the outer edges with the value of their bin: the regions reach the histogram's edge
+    density = np.pad(gaussian_filter(hist, 1.0), 1, mode="edge")
+    cx, cy = (np.concatenate([e[:1], 0.5 * (e[1:] + e[:-1]), e[-1:]]) for e in (edges_x, edges_y))
+    at_draws = RegularGridInterpolator((cx, cy), density)(np.column_stack([x, y]))
     levels = {f"{100.0 * p:.4g}%": float(np.quantile(at_draws, 1.0 - p)) for p in map(_probability, probabilities)}
     return cx, cy, density, dict(sorted(levels.items(), key=lambda kv: -kv[1]))
 
@@ -536,7 +533,7 @@ def plot_corner(
     samples,
     names: Sequence[str] | None = None,
     *,
-    bins: int = 40,
+    bins: int | None = None,
     units: Mapping[str, str] | None = None,
     labels: Mapping[str, str] | None = None,
     levels: Sequence[float] = CREDIBLE_DEFAULT,
@@ -553,7 +550,8 @@ def plot_corner(
         samples: a :class:`~cevnsjax.inference.SampleResult` (labels and units from its metadata)
             or ``name -> draws`` (any shape; flattened).
         names: parameters to show (default: all).
-        bins: histogram bins per axis.
+        bins: histogram bins per axis (default: ``sqrt(number of draws) / 1.5`` within [10, 40],
+            so that a short chain gives smooth regions).
         units: ``name -> unit`` overriding the metadata's.
         labels: ``name -> axis label`` overriding :func:`axis_label`.
         levels: credible levels of the 2D regions.
@@ -569,6 +567,8 @@ def plot_corner(
     units, labels, truths = dict(units or {}), dict(labels or {}), dict(truths or {})
     text = {n: labels.get(n) or axis_label(n, params, units.get(n)) for n in names}
     data = {k: np.ravel(np.asarray(draws[k], float)) for k in names}
+    if bins is None:
+        bins = int(np.clip(np.sqrt(len(data[names[0]])) / 1.5, 10, 40))
     edges = {k: np.histogram_bin_edges(v, bins=bins) for k, v in data.items()}
     n = len(names)
     fig = Figure(figsize=(2.3 * n + 0.9, 2.3 * n + 0.9), layout="constrained")
