@@ -210,6 +210,22 @@ def test_credible_regions_hold_their_fraction_of_the_draws():
         assert np.mean(_inside(patches[level], draws)) == pytest.approx(p, abs=0.01), level
 
 
+def test_credible_regions_of_draws_piled_on_a_bound():
+    """A posterior cut by a bound (a rate >= 0): most draws sit in the first bins, the regions still hold 68 / 95%."""
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(0.0, 1.0, 600), rng.exponential(0.7, 600)
+    edges = [np.histogram_bin_edges(v, bins=16) for v in (x, y)]
+    cx, cy, density, levels = plotting.credible_density(x, y, *edges)
+    assert (cx[0], cx[-1], cy[0], cy[-1]) == (edges[0][0], edges[0][-1], edges[1][0], edges[1][-1])
+    ax = Figure().subplots()
+    bounds = {k: -h for k, h in levels.items()}
+    drawn = plotting._fill_regions(ax, cx, cy, -density, bounds, filled=True, color="C0", label=None)
+    for level, p in (("68%", 0.68), ("95%", 0.95)):
+        assert np.mean(_inside(drawn[level], np.column_stack([x, y]))) == pytest.approx(p, abs=0.03), level
+    box = (edges[0][-1] - edges[0][0]) * (edges[1][-1] - edges[1][0])
+    assert _area(drawn["95%"]) < 0.6 * box
+
+
 def test_corner_labels_titles_and_truths(tmp_path):
     rng = np.random.default_rng(0)
     draws = {"mu_nu_e": rng.normal(10.0, 2.0, (2, 3000)), "eta_flux": rng.normal(1.0, 0.1, (2, 3000))}
