@@ -10,12 +10,15 @@ Confidence levels are given as probabilities (``cl=(0.6827, 0.90)``, or ``"1sigm
 probability ("68.27% CL").  Axis labels are the parameters' catalogue labels with their units
 in LaTeX (:func:`axis_label`).
 
-Overlaying other results on the same axes: draw the first, then pass its axes on::
+Overlaying other results on the same axes: draw the first, then pass its axes on
+(docs/figures.md):
 
-    fig = plot_profile2d(ar)                                     # filled regions, SM, best fit
-    plot_profile2d(csi, ax=fig.axes[0], filled=False, label="CsI", color="C3", cl=(0.9,))
-    fig.axes[0].plot(x_pub, y_pub, "k:", label="published 90%")  # any curve of your own
-    fig.axes[0].legend()
+```python
+fig = plot_profile2d(ar)                                     # filled regions, SM, best fit
+plot_profile2d(csi, ax=fig.axes[0], filled=False, label="CsI", color="C3", cl=(0.9,))
+fig.axes[0].plot(x_pub, y_pub, "k:", label="published 90%")  # any curve of your own
+fig.axes[0].legend()
+```
 
 :func:`add_regions` fills (or outlines) the regions of any gridded Delta chi^2 surface.
 """
