@@ -264,7 +264,8 @@ def add_regions(
 
     Args:
         ax: matplotlib Axes.
-        grid_a, grid_b: the grids of the x and y parameters, shapes (na,), (nb,).
+        grid_a: grid of the x parameter, shape (na,).
+        grid_b: grid of the y parameter, shape (nb,).
         delta_chi2: surface, shape (na, nb) with ``[i, j]`` at ``(grid_a[i], grid_b[j])``; NaN is
             outside every region.
         cl: confidence levels (probabilities, ``"90%"``, ``"2sigma"``).
@@ -503,8 +504,10 @@ def credible_density(x, y, edges_x, edges_y, probabilities: Sequence = CREDIBLE_
     the region ``density >= threshold`` holds the fraction ``p`` of the draws.
 
     Args:
-        x, y: the draws, shape (n,) each.
-        edges_x, edges_y: histogram bin edges, spanning the draws.
+        x: draws of the x parameter, shape (n,).
+        y: draws of the y parameter, shape (n,).
+        edges_x: histogram bin edges in x, spanning the draws.
+        edges_y: histogram bin edges in y, spanning the draws.
         probabilities: credible levels in (0, 1).
 
     Returns:
