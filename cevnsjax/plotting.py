@@ -167,6 +167,11 @@ def axis_label(name: str, parameters=None, unit: str | None = None) -> str:
     return f"{label} [{unit_tex(unit)}]"
 
 
+def _symbol(label: str) -> str:
+    """A label without the unit it may name in brackets: ``"$R_n$ [fm]"`` -> ``"$R_n$"``."""
+    return re.sub(r"\s*\[.*\]$", "", label)
+
+
 def _sm_value(name: str, parameters) -> float | None:
     """The SM value of a physics parameter (its default), None where there is none (radii, masses, nuisances)."""
     if name != "sin2_theta_w" and (name not in _catalogue() or name.startswith("m_") or name == "dm41_sq"):
@@ -531,8 +536,7 @@ def _interval_text(label: str, draws) -> str:
     lo, mid, hi = np.quantile(draws, [0.5 - SIGMA[1] / 2, 0.5, 0.5 + SIGMA[1] / 2])
     err = min(mid - lo, hi - mid)
     digits = max(0, 1 - math.floor(math.log10(err))) if err > 0 else 3
-    symbol = re.sub(r"\s*\[.*\]$", "", label)
-    return rf"{symbol} = ${mid:.{digits}f}^{{+{hi - mid:.{digits}f}}}_{{-{mid - lo:.{digits}f}}}$"
+    return rf"{_symbol(label)} = ${mid:.{digits}f}^{{+{hi - mid:.{digits}f}}}_{{-{mid - lo:.{digits}f}}}$"
 
 
 def plot_corner(
@@ -620,7 +624,9 @@ def plot_corner(
     return fig
 
 
-def plot_fit(result: FitResult, constraints: Mapping[str, tuple[float, float]] | None = None) -> Figure:
+def plot_fit(
+    result: FitResult, constraints: Mapping[str, tuple[float, float]] | None = None, parameters=None
+) -> Figure:
     """Pulls of the free parameters and their correlation matrix.
 
     A parameter with a Gaussian constraint ``(mean, sigma)`` is drawn as the
@@ -630,12 +636,16 @@ def plot_fit(result: FitResult, constraints: Mapping[str, tuple[float, float]] |
     Args:
         result: a fit.
         constraints: ``name -> (mean, sigma)`` (e.g. from the parameter specs).
+        parameters: where the LaTeX symbols of the tick labels come from, as for
+            :func:`axis_label` (default: the result's metadata).
 
     Returns:
         The figure.
     """
     constraints = dict(constraints or {})
     free = list(result.free)
+    parameters = result.metadata.get("parameters", {}) if parameters is None else parameters
+    symbol = {n: _symbol(axis_label(n, parameters, unit="")) for n in free}
     fig = Figure(figsize=(10.0, max(3.0, 0.4 * len(free) + 1.5)), layout="constrained")
     left, right = fig.subplots(1, 2)
     pulled = [n for n in free if n in constraints]
@@ -645,13 +655,13 @@ def plot_fit(result: FitResult, constraints: Mapping[str, tuple[float, float]] |
     left.axvspan(-1, 1, color="0.9")
     left.axvline(0, color="0.5", lw=0.8)
     left.errorbar(pulls, y, xerr=errs, fmt="ko")
-    left.set_yticks(y, pulled)
+    left.set_yticks(y, [symbol[n] for n in pulled])
     left.set_xlabel(r"pull $(\hat\theta - \theta_0)/\sigma$")
     left.set_title("constrained parameters")
     rho = result.correlation().array
     image = right.imshow(rho, vmin=-1, vmax=1, cmap="RdBu_r")
-    right.set_xticks(range(len(free)), free, rotation=90)
-    right.set_yticks(range(len(free)), free)
+    right.set_xticks(range(len(free)), [symbol[n] for n in free], rotation=90)
+    right.set_yticks(range(len(free)), [symbol[n] for n in free])
     fig.colorbar(image, ax=right, label="correlation")
     return fig
 

@@ -358,3 +358,25 @@ def test_every_catalogue_label_renders_with_its_unit_once():
     assert plotting.axis_label("rn_cs133", {"rn_cs133": parameters[-1]}) == r"$R_n(^{133}\mathrm{Cs})$ [fm]"
     assert plotting.axis_label("x", {"x": {"unit": "keVee"}}) == "x [keV$_\\mathrm{ee}$]"
     assert plotting.axis_label("eps_u_emu") == r"$\varepsilon^{uV}_{e\mu}$"
+
+
+def test_fit_figure_ticks_are_the_symbols():
+    fit = FitResult(
+        values={"sin2_theta_w": 0.25, "eta_flux": 0.9},
+        errors={"sin2_theta_w": 0.05, "eta_flux": 0.1},
+        free=("sin2_theta_w", "eta_flux"),
+        covariance=NamedMatrix(("sin2_theta_w", "eta_flux"), np.array([[0.0025, 0.001], [0.001, 0.01]])),
+        chi2_min=1.0,
+        ndof=3,
+        converged=True,
+        message="",
+        edm=0.0,
+        engine="jax",
+        units={},
+    )
+    parameters = {"eta_flux": {"label": r"$\eta_{\rm flux}$", "unit": ""}}
+    fig = plotting.plot_fit(fit, {"eta_flux": (1.0, 0.1)}, parameters)
+    pulls, correlation = fig.axes[:2]
+    assert [t.get_text() for t in pulls.get_yticklabels()] == [r"$\eta_{\rm flux}$"]
+    assert pulls.lines[-1].get_xdata()[0] == pytest.approx(-1.0)  # (0.9 - 1.0) / 0.1
+    assert [t.get_text() for t in correlation.get_xticklabels()] == [r"$\sin^2\theta_W$", r"$\eta_{\rm flux}$"]

@@ -298,7 +298,7 @@ def fit(experiment_names, fix, options, share, as_json, free, start, engine, min
     if plot:
         ps = model.parameters
         constraints = {n: ps[n].constraint for n in result.free if ps[n].constraint is not None}
-        plotting.save(plotting.plot_fit(result, constraints), plot)
+        plotting.save(plotting.plot_fit(result, constraints, ps), plot)
         if hasattr(model, "plot"):  # the experiment's own figure: fitted spectrum over the data
             stem, dot, ext = plot.rpartition(".")
             spectrum = f"{stem}_spectrum.{ext}" if dot else f"{plot}_spectrum.png"
