@@ -7,7 +7,6 @@ import math
 import click
 import numpy as np
 
-from .. import plotting
 from ..inference import exclusion as run_exclusion
 from ._app import emit_json, handle_errors, main
 from ._grids import SYNTAX, parse_grid
@@ -107,6 +106,8 @@ def exclusion(
     if bad:
         _warn(f"{bad} grid points near the limits did not converge (EDM above tolerance or a flat direction)")
     if plot:
+        from .. import plotting  # matplotlib only when a figure is drawn
+
         plotting.save(plotting.plot_exclusion(result), plot)
     if as_json:
         emit_json(exclusion_json(result))

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from .. import experiments, plotting
+from .. import experiments
 from ..inference import fit as run_fit
 from ..inference import profile as run_profile
 from ..inference import profile2d as run_profile2d
@@ -320,7 +320,9 @@ def fit(
     if plot:
         ps = model.parameters
         constraints = {n: ps[n].constraint for n in result.free if ps[n].constraint is not None}
-        plotting.save(plotting.plot_fit(result, constraints), plot)
+        from .. import plotting  # matplotlib only when a figure is drawn
+
+        plotting.save(plotting.plot_fit(result, constraints, ps), plot)
         if hasattr(model, "plot"):  # the experiment's own figure: fitted spectrum over the data
             stem, dot, ext = plot.rpartition(".")
             spectrum = f"{stem}_spectrum.{ext}" if dot else f"{plot}_spectrum.png"
@@ -477,8 +479,9 @@ def profile(
     if bad:
         _warn(f"{bad} of {result.converged.size} grid points did not converge")
     if plot:
-        fig = plotting.plot_profile(result) if len(params) == 1 else plotting.plot_profile2d(result)
-        plotting.save(fig, plot)
+        from .. import plotting  # matplotlib only when a figure is drawn
+
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(_profile_json(result) if len(params) == 1 else _profile2d_json(result))
         return
@@ -577,8 +580,9 @@ def scan(
     if result.converged is not None and not np.all(result.converged):
         _warn(f"{int(np.sum(~result.converged))} of {result.converged.size} grid points did not converge")
     if plot:
-        units = {n: p.unit for n, p in model.parameters.items()}
-        plotting.save(plotting.plot_scan(result, units), plot)
+        from .. import plotting  # matplotlib only when a figure is drawn
+
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(
             {
@@ -665,8 +669,9 @@ def sample(
     if chains > 1 and worst > 1.05:
         _warn(f"R-hat up to {worst:.3f}: the chains have not mixed; run longer")
     if plot:
-        units = {n: model.parameters[n].unit for n in result.samples}
-        plotting.save(plotting.plot_corner(result.samples, units=units), plot)
+        from .. import plotting  # matplotlib only when a figure is drawn
+
+        plotting.save(plotting.plot_result(result), plot)
     if as_json:
         emit_json(
             {

@@ -8,7 +8,6 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from .. import plotting
 from ..inference import feldman_cousins as run_feldman_cousins
 from ..inference import toys as run_toys
 from ..inference._feldman_cousins import CONFIDENCE_LEVELS
@@ -203,6 +202,8 @@ def fc(
     if failed:
         click.echo(f"warning: {failed} of {result.t.size} toys left out (a fit failed)", err=True)
     if plot:
+        from .. import plotting  # matplotlib only when a figure is drawn
+
         plotting.save(plotting.plot_feldman_cousins(result), plot)
     best = result.profile.best_fit[name]
     if as_json:

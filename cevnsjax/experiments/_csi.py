@@ -104,10 +104,6 @@ def proton_radii() -> jax.Array:
     return jnp.asarray([i.proton_radius for i in target().isotopes])
 
 
-#: Legend labels of the components drawn by :func:`plot_projections`.
-LABELS = {"cevns": "CEvNS", "ss": "steady state", "brn": "BRN", "nin": "NIN", "es": r"$\nu$-e"}
-
-
 def plot_projections(
     path: str,
     pe_edges: np.ndarray,
@@ -132,6 +128,8 @@ def plot_projections(
     """
     from matplotlib.figure import Figure
 
+    from ._plots import label
+
     fig = Figure(figsize=(11.0, 4.2), layout="constrained")
     axes = fig.subplots(1, 2)
     for axis, (ax, edges, xlabel, unit) in enumerate(
@@ -143,7 +141,7 @@ def plot_projections(
         bottom = np.zeros(width.size)
         for name, counts in expected.items():
             dens = np.asarray(counts).sum(axis=other) / width
-            ax.stairs(bottom + dens, edges, baseline=bottom, fill=True, alpha=0.6, label=LABELS.get(name, name))
+            ax.stairs(bottom + dens, edges, baseline=bottom, fill=True, alpha=0.6, label=label(name))
             bottom = bottom + dens
         ax.stairs(bottom, edges, color="k", lw=1.2, label="total")
         n = np.asarray(data).sum(axis=other)

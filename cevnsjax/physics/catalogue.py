@@ -32,6 +32,8 @@ Examples:
 
 from __future__ import annotations
 
+import re
+
 import jax
 import numpy as np
 
@@ -46,6 +48,17 @@ from .form_factors import min_radius
 PAIRS = {(0, 1): "emu", (0, 2): "etau", (1, 2): "mutau"}
 #: Name suffixes of the diagonal terms, by flavour index.
 DIAGONAL = {0: "ee", 1: "mumu", 2: "tautau"}
+#: LaTeX of the flavour suffixes of the names, for the labels.
+FLAVOUR_TEX = {
+    "e": "e",
+    "mu": r"\mu",
+    "ee": "ee",
+    "mumu": r"\mu\mu",
+    "tautau": r"\tau\tau",
+    "emu": r"e\mu",
+    "etau": r"e\tau",
+    "mutau": r"\mu\tau",
+}
 
 _R2_BOUND = 500.0  # |<r^2>| [1e-32 cm^2]
 _MASS_RANGE_MEV = (1e-3, 1e5)
@@ -69,6 +82,12 @@ def sin2_theta_w(c: Constants) -> Parameter:
     )
 
 
+def _nucleus_tex(nucleus: str) -> str:
+    """``"133Cs"`` -> ``^{133}\\mathrm{Cs}`` (mathtext); names without a mass number in roman."""
+    mass, symbol = re.fullmatch(r"(\d*)(.*)", nucleus).groups()
+    return (f"^{{{mass}}}" if mass else "") + rf"\mathrm{{{symbol}}}"
+
+
 def neutron_radius(name: str, default: float, lower: float, form: str, nucleus: str) -> Parameter:
     """A neutron rms radius [fm] bounded below by ``lower`` (and by the form factor's smallest radius).
 
@@ -85,7 +104,7 @@ def neutron_radius(name: str, default: float, lower: float, form: str, nucleus: 
         "fm",
         max(lower, min_radius(form)),
         20.0,
-        rf"$R_n({nucleus})$ [fm]",
+        rf"$R_n({_nucleus_tex(nucleus)})$ [fm]",
         f"neutron rms radius of {nucleus}",
     )
 
@@ -132,14 +151,20 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
                 "1e-32 cm^2",
                 -_R2_BOUND,
                 _R2_BOUND,
-                rf"$|\langle r^2_{{\nu_{{{pair}}}}}\rangle|$",
+                rf"$|\langle r^2_{{\nu_{{{FLAVOUR_TEX[pair]}}}}}\rangle|$",
                 f"{pair} transition charge radius",
             )
         )
     for flav in ("ee", "mumu", *PAIRS.values()):
         out.append(
             _physics(
-                f"q_nu_{flav}", 0.0, "1e-8 e", -1e4, 1e4, rf"$q_{{\nu_{{{flav}}}}}$", f"{flav} neutrino millicharge"
+                f"q_nu_{flav}",
+                0.0,
+                "1e-8 e",
+                -1e4,
+                1e4,
+                rf"$q_{{\nu_{{{FLAVOUR_TEX[flav]}}}}}$",
+                f"{flav} neutrino millicharge",
             )
         )
     for flav in ("e", "mu"):
@@ -150,7 +175,7 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
                 "1e-10 mu_B",
                 0.0,
                 1e4,
-                rf"$\mu_{{\nu_{flav}}}$",
+                rf"$\mu_{{\nu_{{{FLAVOUR_TEX[flav]}}}}}$",
                 f"effective nu_{flav} magnetic moment (|mu| >= 0)",
             )
         )
@@ -163,7 +188,7 @@ def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:
                     "",
                     -5.0,
                     5.0,
-                    rf"$\varepsilon^{{{q}V}}_{{{flav}}}$",
+                    rf"$\varepsilon^{{{q}V}}_{{{FLAVOUR_TEX[flav]}}}$",
                     f"vector NSI coupling to {q} quarks, {flav}",
                 )
             )
