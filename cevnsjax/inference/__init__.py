@@ -3,9 +3,12 @@
 Every engine takes the model's chi^2 (-2 ln L with constraint terms) as one
 function of named parameters; parameters are freed, fixed, started and
 constrained by name, and bounds are honoured through Minuit-style transforms.
+:func:`minimize` and :func:`crossing` are the functional, differentiable forms (implicit
+gradients at the optimum) for experiment design.
 """
 
 from ._fit import FitWarning, fit
+from ._implicit import Solution, crossing, design_chi2, minimize
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
@@ -25,8 +28,12 @@ __all__ = [
     "ProfileResult",
     "SampleResult",
     "ScanResult",
+    "Solution",
+    "crossing",
+    "design_chi2",
     "fit",
     "load",
+    "minimize",
     "profile",
     "profile2d",
     "sample",
