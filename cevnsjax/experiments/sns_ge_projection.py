@@ -163,8 +163,8 @@ class SnsGeProjection(Experiment):
             exposure: multiplies the built exposure (mass x protons on target), > 0.
             threshold_kevee: analysis threshold [keVee], below the second bin edge and above the
                 recoil grid's reach (~0.1 keVee); None: as built.
-            background: flat background [events per keVee over the designed exposure], >= 0;
-                None: the built background per keVee scaled by ``exposure``.
+            background: background [events per keVee over the designed exposure], >= 0: flat (a
+                scalar) or per bin (shape (n_bins,)); None: the built one scaled by ``exposure``.
 
         Returns:
             The redesigned projection.
