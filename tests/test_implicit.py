@@ -85,6 +85,20 @@ def test_crossing_of_a_gaussian_profile_is_the_closed_form():
     np.testing.assert_allclose(grads, [1.0, -2.0], rtol=1e-9)
 
 
+def test_expected_upper_limit_with_the_truth_on_a_bound():
+    """x0 >= 0 with Asimov truth 0 (on the bound): the 95% CL limit sqrt(2.71) s, derivative sqrt(2.71)."""
+
+    def chi2(x, s):
+        return (x[0] / s) ** 2 + (x[1] - x[0]) ** 2
+
+    def limit(s):
+        return crossing(chi2, [0.0, 0.0], 0, s, level=2.71, lower=[0.0, -np.inf], upper=[10.0, np.inf])
+
+    value, grad = jax.jit(jax.value_and_grad(limit))(0.5)
+    assert float(value) == pytest.approx(np.sqrt(2.71) * 0.5, rel=1e-9)
+    assert float(grad) == pytest.approx(np.sqrt(2.71), rel=1e-9)
+
+
 def test_crossing_of_the_on_off_profile_matches_finite_differences_under_jit_and_vmap():
     def upper(d):
         return crossing(on_off, ON_OFF["x0"], 0, d, lower=ON_OFF["lower"], upper=ON_OFF["upper"])
