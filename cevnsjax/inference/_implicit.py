@@ -165,7 +165,8 @@ def crossing(
         design: pytree of float arrays ``f`` depends on.
         level: Delta f at the crossing (1: 68.27% CL for one parameter).
         side: +1 for the crossing above the best fit, -1 below it.
-        lower, upper: bounds of ``x`` (the crossing must lie inside them).
+        lower, upper: bounds of ``x``; the crossing must lie inside them, the best fit and the
+            profiled parameters may end on them (Eq. 172 needs first derivatives only).
         tolerance, max_steps: of every minimisation (:func:`minimize`).
         max_iterations: limit on Newton steps of the crossing.
 
@@ -218,7 +219,7 @@ def crossing(
             t, v, _, k, _ = state
             if rest.size:
                 res = newton(lambda w: f(full(t, w), d), v, tolerance=tolerance, max_steps=max_steps)
-                v, ok = res.u, res.posdef & (res.edm < tolerance)
+                v, ok = res.u, res.edm < tolerance  # no posdef: a nuisance may end on its bound
             else:
                 ok = jnp.ones((), bool)
             x = full(t, v)
@@ -229,7 +230,7 @@ def crossing(
             t_new = jnp.where(usable, t + (jnp.sqrt(level) - jnp.sqrt(p)) / jnp.where(usable, slope, 1.0), t)
             t_new = jnp.where(usable, t_new, t + side * sigma)
             done = jnp.abs(p - level) < found
-            return jnp.where(done, t, jnp.clip(t_new, t_lo, t_hi)), v, p, k + 1, ok & best.posdef
+            return jnp.where(done, t, jnp.clip(t_new, t_lo, t_hi)), v, p, k + 1, ok & (best.edm < tolerance)
 
         def cond(state):
             _t, _v, p, k, _ok = state
