@@ -151,6 +151,37 @@ class SnsGeProjection(Experiment):
         out["bkg"] = params["eta_bkg"] * self.background
         return out
 
+    def with_design(self, *, exposure=1.0, threshold_kevee=None, background=None) -> SnsGeProjection:
+        """The projection with design values given as (possibly traced) JAX values, Asimov data recomputed.
+
+        No rebuild: the exposure scales the folded weights, the threshold moves the lower edge of
+        the first bin (the Gaussian response is evaluated at run time), and the data become the
+        expected counts of the new design at the default parameters, so the sensitivity is a
+        differentiable function of the design (docs/physics.md section 20).
+
+        Args:
+            exposure: multiplies the built exposure (mass x protons on target), > 0.
+            threshold_kevee: analysis threshold [keVee], below the second bin edge and above the
+                recoil grid's reach (~0.1 keVee); None: as built.
+            background: background [events per keVee over the designed exposure], >= 0: flat (a
+                scalar) or per bin (shape (n_bins,)); None: the built one scaled by ``exposure``.
+
+        Returns:
+            The redesigned projection.
+        """
+        edges = self.edges if threshold_kevee is None else self.edges.at[0].set(threshold_kevee)
+        widths = jnp.diff(edges)
+        rate = exposure * self.background / jnp.diff(self.edges) if background is None else background
+        folding = eqx.tree_at(
+            lambda f: (f.wE, f.moments), self.folding, (exposure * self.folding.wE, exposure * self.folding.moments)
+        )
+        model = eqx.tree_at(lambda m: (m.folding, m.edges, m.background), self, (folding, edges, rate * widths))
+        if self.electrons is not None:
+            response = exposure * _bins(edges, 1e3 * self.electrons.T, self.sigma0) * self.electrons.wT
+            model = eqx.tree_at(lambda m: m.es_response, model, response)
+        asimov = sum(model.expected(model.parameters.defaults()).values())
+        return eqx.tree_at(lambda m: m.likelihood.data, model, asimov)
+
     def plot(self, params, path: str) -> None:
         """Stacked expected spectrum over the Asimov data (PNG)."""
         exp = {k: np.asarray(v) for k, v in self.expected(params).items()}

@@ -4,13 +4,15 @@ Every engine takes the model's chi^2 (-2 ln L with constraint terms) as one
 function of named parameters; parameters are freed, fixed, started and
 constrained by name, and bounds are honoured through Minuit-style transforms.  Toys (:func:`toys`) draw
 pseudo-experiments from an experiment and fit each; :func:`feldman_cousins` builds Neyman belts
-from them.
+from them.  :func:`minimize` and :func:`crossing` are the functional, differentiable forms (implicit
+gradients at the optimum) for experiment design.
 """
 
 from ._distributed import initialize as initialize_distributed
 from ._exclusion import exclusion
 from ._feldman_cousins import feldman_cousins
 from ._fit import FitWarning, fit
+from ._implicit import Solution, crossing, design_chi2, minimize
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
@@ -46,9 +48,13 @@ __all__ = [
     "ToysResult",
     "feldman_cousins",
     "exclusion",
+    "Solution",
+    "crossing",
+    "design_chi2",
     "fit",
     "initialize_distributed",
     "load",
+    "minimize",
     "profile",
     "profile2d",
     "sample",
