@@ -274,3 +274,13 @@ def test_cli_fc_and_toys(tmp_path):
     assert bad.exit_code == 2 and "unknown parameter 'sin2_theta'" in bad.output
     bad = runner.invoke(main, ["toys", "apv_cs", "--toys", "10", "--nuisances", "drawn"])
     assert bad.exit_code == 2 and "drawn" in bad.output
+    # the contract's form --param P --range LO HI --points N gives the same belt as --grid
+    same = runner.invoke(
+        main,
+        ["fc", "apv_cs", "--param", "sin2_theta_w", "--range", "0.22", "0.26", "--points", "9", "--toys", "200"]
+        + ["--json"],
+    )
+    assert same.exit_code == 0, same.output
+    assert json.loads(same.stdout.strip().splitlines()[-1])["t_crit"] == doc["t_crit"]
+    bad = runner.invoke(main, ["fc", "apv_cs", "--param", "sin2_theta_w", "--toys", "10"])
+    assert bad.exit_code == 2 and "--range LO HI --points N" in bad.output

@@ -22,6 +22,7 @@ from .inference import (
     _plot_option,
     _save,
     _size_guard,
+    _tie_option,
     _warn,
     build_model,
 )
@@ -57,6 +58,7 @@ def exclusion_json(result) -> dict:
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @click.option("--param", default="g_zprime", show_default=True, metavar="P", help="The coupling.")
 @click.option(
     "--over",
@@ -75,7 +77,22 @@ def exclusion_json(result) -> dict:
 @_output_option
 @handle_errors
 def exclusion(
-    experiment_names, fix, options, share, as_json, free, param, over, span, points, linear, cls, plot, force, output
+    experiment_names,
+    fix,
+    options,
+    share,
+    as_json,
+    free,
+    tie,
+    param,
+    over,
+    span,
+    points,
+    linear,
+    cls,
+    plot,
+    force,
+    output,
 ):
     """Exclusion limits on a coupling versus a mass (nuisances re-minimised): excluded and allowed ranges."""
     mass, masses = parse_grid(over, "--over")
@@ -89,7 +106,7 @@ def exclusion(
             raise ValueError(f"--cl {c:g}: a confidence level must be between 0 and 1 (e.g. 0.9)")
     _size_guard(len(masses) * points, MAX_EXCLUSION_POINTS, "an exclusion", force, "each point is a minimisation")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     result = run_exclusion(
         model,
         param,

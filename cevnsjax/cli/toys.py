@@ -17,6 +17,7 @@ from ._app import emit_json, handle_errors, main
 from .inference import (
     _check_plot_path,
     _common,
+    _finite_range,
     _force_option,
     _free_option,
     _grid_spec,
@@ -27,6 +28,7 @@ from .inference import (
     _plot_option,
     _resume_option,
     _size_guard,
+    _tie_option,
     build_model,
 )
 
@@ -55,6 +57,7 @@ def _toy_options(func):
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @_toy_options
 @click.option("--truth", multiple=True, metavar="P=V", help="Draw the toys at P = V (default: the nominal values).")
 @click.option("--poi", multiple=True, metavar="P", help="Parameter of interest: also fitted held at its truth.")
@@ -69,6 +72,7 @@ def toys(
     share,
     as_json,
     free,
+    tie,
     n_toys,
     seed,
     nuisances,
@@ -81,7 +85,7 @@ def toys(
 ):
     """Pseudo-experiments of EXP at a truth, each fitted: fitted values, chi2_min, Wilks coverage."""
     _size_guard(n_toys, MAX_TOYS, "a toy run", force, "each toy is a fit")
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
         result = run_toys(
             model,
@@ -139,9 +143,14 @@ def toys(
 @main.command()
 @_common
 @_free_option
+@_tie_option
 @_toy_options
-@click.option("--param", default=None, metavar="P", help="The parameter (default: the one of --grid).")
-@click.option("--grid", "grid", required=True, metavar="P=LO:HI:N", help="Grid of the parameter.")
+@click.option(
+    "--param", default=None, metavar="P", help="The parameter (with --range and --points, or the one of --grid)."
+)
+@click.option("--range", "span", default=None, nargs=2, type=float, metavar="LO HI", help="Range of --param.")
+@click.option("--points", default=None, type=int, metavar="N", help="Grid points in --range.")
+@click.option("--grid", "grid", default=None, metavar="P=LO:HI:N", help="Grid of the parameter (instead of --range).")
 @click.option(
     "--cl",
     "cls",
@@ -162,11 +171,14 @@ def fc(
     share,
     as_json,
     free,
+    tie,
     n_toys,
     seed,
     nuisances,
     chunk_size,
     param,
+    span,
+    points,
     grid,
     cls,
     plot,
@@ -175,14 +187,22 @@ def fc(
     resume,
 ):
     """Feldman-Cousins intervals of one parameter of EXP (toys on a grid), with the Wilks intervals beside them."""
-    name, values = _grid_spec(grid)
-    if param is not None and param != name:
-        raise ValueError(f"--param {param} and --grid {name}=...: give the grid of the same parameter")
+    if grid is not None:
+        if span is not None or points is not None:
+            raise ValueError("give the grid either as --grid P=LO:HI:N or as --param P --range LO HI --points N")
+        name, values = _grid_spec(grid)
+        if param is not None and param != name:
+            raise ValueError(f"--param {param} and --grid {name}=...: give the grid of the same parameter")
+    else:
+        if param is None or span is None or points is None:
+            raise ValueError("give --param P --range LO HI --points N (or --grid P=LO:HI:N)")
+        _finite_range(*span)
+        name, values = param, np.linspace(span[0], span[1], points)
     if len(values) < 2:
         raise ValueError(f"--grid {grid}: a belt needs N >= 2 points")
     _size_guard(len(values) * n_toys, MAX_TOYS, "a belt", force, "each toy is two fits")
     _check_plot_path(plot)
-    model = build_model(experiment_names, options, share)
+    model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
         result = run_feldman_cousins(
             model,
