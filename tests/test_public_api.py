@@ -19,6 +19,7 @@ def test_top_level_names():
         "profile2d",
         "sample",
         "scan",
+        "sensitivity",
         "combine",
         "to_minuit",
         "to_pyhf",

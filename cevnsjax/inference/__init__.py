@@ -13,10 +13,12 @@ from ._profile import profile, profile2d
 from ._result import FitResult, NamedMatrix, Profile2DResult, ProfileResult, SampleResult, ScanResult
 from ._sample import sample
 from ._scan import scan
+from ._sensitivity import ExposureScaled, SensitivityResult, sensitivity
 
 __all__ = [
     "LEVELS_1D",
     "LEVELS_2D",
+    "ExposureScaled",
     "FitResult",
     "FitWarning",
     "NamedMatrix",
@@ -24,6 +26,7 @@ __all__ = [
     "Profile2DResult",
     "ProfileResult",
     "SampleResult",
+    "SensitivityResult",
     "ScanResult",
     "fit",
     "load",
@@ -31,4 +34,5 @@ __all__ = [
     "profile2d",
     "sample",
     "scan",
+    "sensitivity",
 ]
