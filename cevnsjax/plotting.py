@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .inference import LEVELS_1D, LEVELS_2D, FitResult, Profile2DResult, ProfileResult, SampleResult, ScanResult
+from .inference import (
+    LEVELS_1D,
+    LEVELS_2D,
+    FitResult,
+    Profile2DResult,
+    ProfileResult,
+    SampleResult,
+    ScanResult,
+    SensitivityResult,
+)
 
 _COLORS = ("C0", "C1", "C2", "C3", "C4")
 
@@ -260,6 +269,34 @@ def plot_running(
     ax.set_xlabel(r"$\mu$ [GeV]")
     ax.set_ylabel(r"$\sin^2\hat\theta_W(\mu)$")
     ax.legend(fontsize="x-small", ncol=2)
+    return fig
+
+
+def plot_sensitivity(
+    results: Sequence[SensitivityResult], labels: Sequence[str] | None = None, *, unit: str = "years", ax=None
+) -> Figure:
+    """Expected intervals versus exposure: the bands (truth and best fit as lines), log exposure axis.
+
+    Args:
+        results: :func:`cevnsjax.sensitivity` results of one parameter (e.g. two models, or with and
+            without ``data=`` from another model: the bias against the shrinking interval).
+        labels: legend labels (default: the experiment names).
+        unit: what an exposure factor of 1 is, for the axis label.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure.
+    """
+    fig, ax = _axes(ax)
+    labels = labels or [r.experiment for r in results]
+    for color, r, label in zip(_COLORS, results, labels, strict=False):
+        ax.fill_between(r.exposures, r.lower, r.upper, color=color, alpha=0.25, label=f"{label} ({r.level})")
+        ax.plot(r.exposures, r.best_fit, color=color, lw=1.2)
+    ax.axhline(results[0].truth, color="k", ls="--", lw=0.8, label="truth")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"exposure [{unit}]")
+    ax.set_ylabel(_label(results[0].param, {results[0].param: results[0].unit}))
+    ax.legend(fontsize="small", loc="best")
     return fig
 
 

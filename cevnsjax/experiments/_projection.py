@@ -12,11 +12,10 @@ the source, pi-DAR spectra (Eqs. (37)-(39)) with ``nu_per_pot`` neutrinos per fl
 (:meth:`cevnsjax.folding.Folding.cevns_spectra`).  Nu-e scattering is not included (the
 scintillators' pulse-shape cuts and the germanium analysis windows keep nuclear recoils).
 
-Detector response, evaluated at run time so that the quenching nuisance moves it exactly:
+Detector response, computed once at build time (as for the argon data: the evaluation is as fast):
 
-* visible energy E_ee = eta_qf QF_i T (keVee), a constant quenching factor ``quenching`` of the
-  reference element (QF_i of the other elements in the design's fixed ratio), scaled by the
-  nuisance ``eta_qf`` (prior ``quenching_prior``);
+* visible energy E_ee = QF_i T (keVee), a constant quenching factor ``quenching`` of the
+  reference element (QF_i of the other elements in the design's fixed ratio);
 * observable: the reconstructed recoil energy E = E_ee / QF_ref (keVnr, the calibration with the
   nominal quenching), Gaussian with sigma_ee^2 = sigma0^2 + E_ee / Y (noise plus the Poisson
   statistics of ``light_yield`` Y quanta per keVee; Eq. (153));
@@ -27,7 +26,8 @@ Background: a flat steady-state ``background`` in counts per keVnr per kg per da
 beam-coincident live time (``years`` x 5000 beam hours x the source's duty factor, Eq. (152)),
 scaled by ``eta_bkg`` (prior ``background_prior``).  Nuisances ``eta_flux`` (prior ``flux_prior``;
 tag ``sns_flux`` at the SNS, shared with the COHERENT data in combinations, ``ess_flux`` at the
-ESS), ``eta_qf``, ``eta_bkg``, all free by default.
+ESS) and ``eta_bkg``, both free by default.  A quenching uncertainty is a normalisation uncertainty
+to first order: add it to ``flux_prior`` in quadrature (COHERENT's argon analysis does the same).
 """
 
 from __future__ import annotations
@@ -122,9 +122,6 @@ def _detector_options(d: dict, source: Source) -> dict[str, Option]:
         "quenching": Option(
             d["quenching"], type=float, doc="quenching factor of the reference element [keVee/keVnr]", positive=True
         ),
-        "quenching_prior": Option(
-            d.get("quenching_prior", 0.05), type=float, doc="relative prior width of eta_qf", positive=True
-        ),
         "light_yield": Option(
             d["light_yield"], type=float, doc="detected quanta per keVee (resolution statistics)", positive=True
         ),
@@ -158,25 +155,20 @@ class Projection(Experiment):
 
     Attributes:
         folding: CEvNS quadrature (isotopes of the target; one component per flavour unless ``sterile``).
+        response: bin probabilities x efficiency x recoil weights, shape (n_bins, n_iso, n_T).
         rp: proton rms radii of the isotopes [fm]; skin_offset: R_n - R_n(reference) of each isotope [fm].
-        qf: quenching factor of each isotope [keVee/keVnr]; qf_ref: that of the reference element.
-        edges: bin edges [keVnr]; efficiency: flat signal efficiency; background: counts per bin.
-        yield_per_kevee, sigma0: resolution statistics [quanta/keVee] and noise [keVee].
+        edges: bin edges [keVnr]; background: counts per bin.
         likelihood: Poisson on the Asimov counts; radii: radius parameter names in the isotope
             order of ``rn_index``; csi: whether the radius is the CsI ``rn_csi`` pair.
     """
 
     folding: Folding
+    response: jax.Array
     rp: jax.Array
     skin_offset: jax.Array
-    qf: jax.Array
     edges: jax.Array
     background: jax.Array
     likelihood: Poisson
-    efficiency: float = eqx.field(static=True)
-    qf_ref: float = eqx.field(static=True)
-    yield_per_kevee: float = eqx.field(static=True)
-    sigma0: float = eqx.field(static=True)
     radius: str = eqx.field(static=True)
     rn_index: tuple[int, ...] = eqx.field(static=True)
     title: str = eqx.field(static=True)
@@ -195,13 +187,8 @@ class Projection(Experiment):
     def expected(self, params) -> dict[str, jax.Array]:
         """Expected counts per component (``cevns``, ``bkg``), each shape (n_bins,)."""
         spectra = self.folding.cevns_spectra(params, self._neutron_radii(params), self.rp, self.signal)
-        T_kevnr = 1e3 * self.folding.T
-        e_ee = params["eta_qf"] * self.qf[:, None] * T_kevnr
-        sigma_ee = jnp.sqrt(self.sigma0**2 + e_ee / self.yield_per_kevee)
-        # Eq. (153) of docs/physics.md: the reconstructed recoil energy E_ee / QF_ref in the bins
-        response = resolution.gaussian_bins(self.edges, e_ee / self.qf_ref, sigma_ee / self.qf_ref) * self.folding.wT
-        cevns = jnp.sum(self.folding.counts(response, spectra), axis=0)
-        return {"cevns": params["eta_flux"] * self.efficiency * cevns, "bkg": params["eta_bkg"] * self.background}
+        cevns = jnp.sum(self.folding.counts(self.response, spectra), axis=0)
+        return {"cevns": params["eta_flux"] * cevns, "bkg": params["eta_bkg"] * self.background}
 
     def plot(self, params, path: str) -> None:
         """Stacked expected spectrum over the Asimov data (PNG)."""
@@ -270,14 +257,13 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
     tgt = nuclei.target(design.target)
     comps = sns.components(c)  # the pi-DAR spectra, the same at every spallation source
     flu = sns.fluence(opts["nu_per_pot"], opts["years"] * opts["pot_per_year"], opts["distance_m"])
-    # recoils from a quarter of the threshold (upward fluctuations, eta_qf) to 1.5 x the range
+    # recoils from a quarter of the threshold (upward fluctuations) to 1.5 x the range
     t_nr = (2.5e-4 * thr, 1.5e-3 * top)
     folding = build_folding(
         tgt, comps, [flu] * len(comps), opts["mass_kg"], t_nr, n_panels=24 * opts["refine"], n_e=24 * opts["refine"]
     )
     if not sterile:  # no timing in the analysis: one component per flavour
         folding = folding.merged_by_flavour()
-    ref = tgt.isotopes[0].name.lstrip("0123456789")
     rel = np.array([design.relative_quenching.get(i.name.lstrip("0123456789"), 1.0) for i in tgt.isotopes])
     radii, radius, index, offset = _radius_parameters(tgt, opts["form_factor"])
     edges = np.linspace(thr, top, opts["n_bins"] + 1)
@@ -296,16 +282,6 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
             doc=f"{source.name} neutrino-flux normalisation ({100 * opts['flux_prior']:.3g}% prior)",
         ),
         Parameter(
-            "eta_qf",
-            1.0,
-            lower=0.2,
-            upper=3.0,
-            constraint=(1.0, opts["quenching_prior"]),
-            free=True,
-            label=r"$\eta_{\rm QF}$",
-            doc=f"quenching-factor scale of {ref} and the other elements",
-        ),
-        Parameter(
             "eta_bkg",
             1.0,
             lower=0.0,
@@ -316,18 +292,19 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
             doc="steady-state background normalisation",
         ),
     ]
+    qf = opts["quenching"]
+    e_ee = qf * rel[:, None] * 1e3 * np.asarray(folding.T)  # keVee
+    sigma_ee = np.sqrt(opts["sigma0_kevee"] ** 2 + e_ee / opts["light_yield"])
+    # Eq. (153) of docs/physics.md: the reconstructed recoil energy E_ee / QF_ref in the bins
+    response = resolution.gaussian_bins(edges, e_ee / qf, sigma_ee / qf) * opts["efficiency"] * np.asarray(folding.wT)
     model = cls(
         folding=folding,
+        response=jnp.asarray(response),
         rp=jnp.asarray([i.proton_radius for i in tgt.isotopes]),
         skin_offset=jnp.asarray(offset),
-        qf=jnp.asarray(opts["quenching"] * rel),
         edges=jnp.asarray(edges),
         background=jnp.asarray(per_bin),
         likelihood=Poisson(jnp.zeros(opts["n_bins"])),
-        efficiency=float(opts["efficiency"]),
-        qf_ref=float(opts["quenching"]),
-        yield_per_kevee=float(opts["light_yield"]),
-        sigma0=float(opts["sigma0_kevee"]),
         radius=radius,
         rn_index=index,
         title=design.title,

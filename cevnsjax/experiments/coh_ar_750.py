@@ -1,6 +1,6 @@
 """COH-Ar-750: a tonne-scale liquid-argon detector at the SNS (projection, Asimov data).
 
-COHERENT's planned successor of CENNS-10: 750 kg of liquid argon, 610 kg fiducial, in Neutrino
+COHERENT's planned successor of CENNS-10: 750 kg of liquid argon (40Ar), 610 kg fiducial, in Neutrino
 Alley, expected to record about 3000 CEvNS events per SNS year (COHERENT, arXiv:2204.04575 and
 arXiv:1803.09183).  Defaults: the CENNS-10 location (27.5 m) and response (arXiv:2003.10630,
 docs/physics.md section 10): quenching 0.25, sigma/E = 0.58/sqrt(E[keVee]) (``light_yield`` 2.97
@@ -29,7 +29,7 @@ from ._projection import Design, Projection, builder, options
 NAME = "coh_ar_750"
 
 DESIGN = Design(
-    target="Ar",
+    target="40Ar",
     source="sns",
     title="COH-Ar-750 at the SNS (projection, Asimov data)",
     defaults={
