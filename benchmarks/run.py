@@ -73,6 +73,7 @@ REQUIRED = (
     "dresden_nll_grad",
     "toys_ar_1e4",
     "fc_ar_rn",
+    "proj_coh_ar_750_nll_grad",
 )
 EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021", "exclusion_ar_100x200")
 #: Whole processes (the command line, several scanning processes): in --quick and the full run, not in --smoke.
@@ -90,6 +91,10 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "dresden_nll_grad": ("< 2x ar_nll_grad", lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] < 2),
     "toys_ar_1e4": ("< 2 s for 10^4", lambda e: e["per_toy_s"] * 1e4 < 2.0),
     "fc_ar_rn": ("< 60 s for 50 x 1000", lambda e: e["belt_50x1000_s"] < 60.0),
+    "proj_coh_ar_750_nll_grad": (
+        "<= 1.5x ar_nll_grad",
+        lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] <= 1.5,
+    ),
 }
 
 
@@ -659,6 +664,21 @@ def bench_fc(exp: Experiment, sizes: Sizes) -> dict:
     }
 
 
+def bench_projection_nll_grad(sizes: Sizes) -> dict:
+    """COH-Ar-750 (projection, Asimov data) chi^2 + gradient in its free parameters, sin2_theta_w and rn_ar40."""
+    model = cj.experiment("coh_ar_750", n_bins=12)
+    names = (*model.parameters.default_free(), "sin2_theta_w", "rn_ar40")
+    chi2, x0 = _vector_chi2(model, names)
+    out = time_jitted(jax.jit(jax.value_and_grad(chi2)), x0, repeats=sizes.repeats)
+    return {
+        **out,
+        "reference_s": None,
+        "size": len(x0),
+        "reference_method": "none: the target is the argon (coherent_ar_2020) nll + gradient of the same run",
+        "what": f"COH-Ar-750 projection (12 bins, 40Ar) chi^2 and its gradient in {', '.join(names)}",
+    }
+
+
 def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan = []
     for key in ("ar", "csi2021"):
@@ -675,6 +695,7 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
     plan.append(("exclusion_ar_100x200", "ar", "exclusion"))
     plan.append(("dresden_nll_grad", None, "dresden"))
     plan += [(name, None, name) for name in PROCESSES]
+    plan.append(("proj_coh_ar_750_nll_grad", None, "projection"))
     plan = [step for step in plan if step[0] in names]
     experiments = {}
     for key, make in (("ar", argon), ("csi2021", csi2021)):
@@ -698,8 +719,8 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
         log(f"running {name}")
         if kind in PROCESSES:
             entry = {"cli_warm_fit": bench_cli_warm_fit, "scan_2proc": bench_scan_2proc}[kind](sizes)
-        elif kind == "dresden":
-            entry = bench_dresden_nll_grad(sizes)
+        elif kind in ("dresden", "projection"):
+            entry = (bench_dresden_nll_grad if kind == "dresden" else bench_projection_nll_grad)(sizes)
             ar = results.get("ar_nll_grad")
             entry["vs_ar_nll_grad"] = None if ar is None else entry["cevnsjax_s"] / ar["cevnsjax_s"]
         elif kind == "expected":

@@ -47,6 +47,7 @@ from .inference import (
     ProfileResult,
     SampleResult,
     ScanResult,
+    SensitivityResult,
 )
 
 #: Probabilities of 1, 2 and 3 standard deviations of a Gaussian, ``erf(n / sqrt(2))``.
@@ -805,6 +806,34 @@ def plot_exclusion(result: ExclusionResult, ax=None, colors: Sequence[str] = ("C
     if experiments:
         ax.set_title(experiments, fontsize="small")
     ax.legend(handles=handles, fontsize="small", loc="upper left")
+    return fig
+
+
+def plot_sensitivity(
+    results: Sequence[SensitivityResult], labels: Sequence[str] | None = None, *, unit: str = "years", ax=None
+) -> Figure:
+    """Expected intervals versus exposure: the bands (truth and best fit as lines), log exposure axis.
+
+    Args:
+        results: :func:`cevnsjax.sensitivity` results of one parameter (e.g. two models, or with and
+            without ``data=`` from another model: the bias against the shrinking interval).
+        labels: legend labels (default: the experiment names).
+        unit: what an exposure factor of 1 is, for the axis label.
+        ax: matplotlib Axes to draw on (default: a new figure).
+
+    Returns:
+        The figure.
+    """
+    fig, ax = _axes(ax)
+    labels = labels or [r.experiment for r in results]
+    for color, r, label in zip(("C0", "C1", "C2", "C3", "C4"), results, labels, strict=False):
+        ax.fill_between(r.exposures, r.lower, r.upper, color=color, alpha=0.25, label=f"{label} ({r.level})")
+        ax.plot(r.exposures, r.best_fit, color=color, lw=1.2)
+    ax.axhline(results[0].truth, color="k", ls="--", lw=0.8, label="truth")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"exposure [{unit}]")
+    ax.set_ylabel(axis_label(results[0].param, unit=results[0].unit))
+    ax.legend(fontsize="small", loc="best")
     return fig
 
 

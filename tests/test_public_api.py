@@ -23,6 +23,7 @@ def test_top_level_names():
         "initialize_distributed",
         "toys",
         "feldman_cousins",
+        "sensitivity",
         "combine",
         "tie",
         "to_minuit",

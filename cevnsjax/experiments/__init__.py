@@ -41,6 +41,12 @@ BUILTIN: tuple[str, ...] = (
     "dresden_ii_2022",
     "reactor_ge_projection",
     "apv_cs",
+    "coh_ar_750",
+    "coh_cryocsi",
+    "naivete",
+    "ess_csi",
+    "ess_xe",
+    "ess_ge",
 )
 
 

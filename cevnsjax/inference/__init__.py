@@ -30,6 +30,7 @@ from ._result import (
 )
 from ._sample import sample
 from ._scan import scan
+from ._sensitivity import ExposureScaled, SensitivityResult, sensitivity
 from ._toys import toys
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "LEVELS_2D",
     "FeldmanCousinsResult",
     "ExclusionResult",
+    "ExposureScaled",
     "FitResult",
     "FitWarning",
     "NamedMatrix",
@@ -44,6 +46,7 @@ __all__ = [
     "Profile2DResult",
     "ProfileResult",
     "SampleResult",
+    "SensitivityResult",
     "ScanResult",
     "ToysResult",
     "feldman_cousins",
@@ -60,4 +63,5 @@ __all__ = [
     "sample",
     "scan",
     "toys",
+    "sensitivity",
 ]

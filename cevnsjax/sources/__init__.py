@@ -1,6 +1,6 @@
-"""Neutrino sources: generic flux components (:mod:`.flux`) and the SNS pion decay at rest (:mod:`.sns`)."""
+"""Neutrino sources: generic flux components (:mod:`.flux`), the SNS pion decay at rest (:mod:`.sns`) and the ESS (:mod:`.ess`)."""
 
-from . import flux, sns
+from . import ess, flux, sns
 from .flux import FluxComponent
 
-__all__ = ["FluxComponent", "flux", "sns"]
+__all__ = ["FluxComponent", "ess", "flux", "sns"]
