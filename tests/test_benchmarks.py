@@ -89,7 +89,9 @@ def test_numpy_argon_reference_is_the_same_chi2(argon):
     assert m.valid and m.fval == pytest.approx(ours.chi2_min, abs=2e-4)
     for name in ref_ar.NUISANCES:
         assert m.values[name] == pytest.approx(ours.values[name], abs=0.01)
-        assert m.errors[name] == pytest.approx(ours.errors[name], rel=0.01)
+        # Minuit's HESSE error of a bounded parameter goes through its internal transformation:
+        # 2% off for eta_brn_delayed (0.93 +- 0.98, one sigma from its bound at 0)
+        assert m.errors[name] == pytest.approx(ours.errors[name], rel=0.03)
 
 
 def test_csi_reference_agrees(csi):
