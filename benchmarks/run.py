@@ -51,12 +51,14 @@ jax.config.update("jax_enable_x64", True)  # before the references build arrays;
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from reference import ar2020 as ref_ar  # noqa: E402
+from reference import ar2020_numpy as ref_ar_numpy  # noqa: E402
 from reference import csi2021 as ref_csi  # noqa: E402
 from reference.fitting import chi2_and_gradient  # noqa: E402
 from reference.fitting import fit as minuit_fit  # noqa: E402
 from timing import time_api, time_jitted, time_python  # noqa: E402
 
 import cevnsjax as cj  # noqa: E402
+from cevnsjax.inference._sample import summarize  # noqa: E402
 
 TOLERANCE = 1e-3  # reference vs cevnsjax, relative
 REQUIRED = (
@@ -74,8 +76,17 @@ REQUIRED = (
     "toys_ar_1e4",
     "fc_ar_rn",
     "proj_coh_ar_750_nll_grad",
+    "ar_fit_numpy",
+    "ar_profile_rn_100",
 )
-EXTRA = ("csi2021_batch_1e4", "csi2021_profile_200", "nuts_csi2021", "grid_1e6_csi2021", "exclusion_ar_100x200")
+EXTRA = (
+    "csi2021_batch_1e4",
+    "csi2021_profile_200",
+    "nuts_csi2021",
+    "grid_1e6_csi2021",
+    "exclusion_ar_100x200",
+    "profile2d_csi_ar_41",
+)
 #: Whole processes (the command line, several scanning processes): in --quick and the full run, not in --smoke.
 PROCESSES = ("cli_warm_fit", "scan_2proc")
 TARGETS = {  # name -> (description, predicate on the entry)
@@ -88,6 +99,9 @@ TARGETS = {  # name -> (description, predicate on the entry)
     "ar_fit": ("faster", lambda e: e["ratio"] > 1),
     "cli_warm_fit": ("< 3 s", lambda e: e["cevnsjax_s"] < 3.0),
     "csi2021_fit": ("faster", lambda e: e["ratio"] > 1),
+    "ar_fit_numpy": ("< 1 ms", lambda e: e["cevnsjax_s"] < 1e-3),
+    "nuts_ar": (">= 1000 ESS/s", lambda e: e["ess_per_s"] >= 1000),
+    "profile2d_csi_ar_41": ("< 15 s", lambda e: e["cevnsjax_s"] < 15.0),
     "dresden_nll_grad": ("< 2x ar_nll_grad", lambda e: e["vs_ar_nll_grad"] is None or e["vs_ar_nll_grad"] < 2),
     "toys_ar_1e4": ("< 2 s for 10^4", lambda e: e["per_toy_s"] * 1e4 < 2.0),
     "fc_ar_rn": ("< 60 s for 50 x 1000", lambda e: e["belt_50x1000_s"] < 60.0),
@@ -120,6 +134,9 @@ class Sizes:
         belt: (grid points, toys per point) of the Feldman-Cousins belt ``fc_ar_rn`` (the target is
             for 50 x 1000; a smaller belt is scaled to it by its time per toy).
         names: benchmarks run in this mode.
+        side_2d: points per axis of the combined 2D profile.
+        emcee_steps: steps of each of the 32 emcee walkers (the NUTS reference).
+        nuts_calls: cj.sample calls (the last one's wall time gives ESS per second).
     """
 
     repeats: int
@@ -137,6 +154,9 @@ class Sizes:
     toys: int
     belt: tuple[int, int]
     names: tuple[str, ...]
+    side_2d: int = 41
+    emcee_steps: int = 3000
+    nuts_calls: int = 2
 
 
 MODES = {
@@ -174,7 +194,9 @@ MODES = {
         (50, 200),
         REQUIRED + ("csi2021_batch_1e4",) + PROCESSES,
     ),
-    "smoke": Sizes(3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, 16, (3, 8), REQUIRED),
+    "smoke": Sizes(
+        3, 1, 64, 8, 2, 20, 20, 16, (3,), (), 1, 1, 16, (3, 8), REQUIRED, side_2d=3, emcee_steps=60, nuts_calls=1
+    ),
 }
 
 
@@ -492,22 +514,116 @@ def bench_nuts(exp: Experiment, sizes: Sizes) -> dict:
             warmup=sizes.warmup,
             progress=False,
         ),
-        1,
+        sizes.nuts_calls,
     )
     ess = min(s["ess"] for s in res.summary.values())
-    return {
+    entry = {
         **out,
         "reference_s": None,
         "size": sizes.chains * sizes.samples,
         "what": (
             f"cj.sample: NUTS, {sizes.chains} chains x {sizes.samples} samples (+{sizes.warmup} warmup), "
-            f"free {exp.free_nuts} + nuisances"
+            f"free {exp.free_nuts} + nuisances; ESS per second of the last call's wall time (api_wall_s)"
         ),
         "reference_method": "none: a quad likelihood has no gradient for NUTS",
         "min_ess": ess,
-        "ess_per_s": ess / out["cevnsjax_s"],
+        "ess_per_s": ess / out["api_wall_s"],
         "divergences": res.divergences,
         "max_r_hat": max(s["r_hat"] for s in res.summary.values()),
+        "mean_std": {n: (s["mean"], s["std"]) for n, s in res.summary.items()},
+    }
+    if exp.key == "ar":
+        entry.update(_emcee_argon(exp, sizes, ess))
+    return entry
+
+
+def _emcee_argon(exp: Experiment, sizes: Sizes, ess_nuts: float) -> dict:
+    """emcee (32 walkers) on the numpy argon likelihood, same free parameters, flat priors in the bounds."""
+    try:
+        import emcee
+    except ImportError:
+        return {"reference_method": "none: emcee not installed (pip install -e '.[bench]')"}
+    ref = ref_ar_numpy.ArgonNumpy(exp.model)
+    names = ["sin2_theta_w", *ref_ar.NUISANCES]
+    lo = np.array([ref_ar.BOUNDS[n][0] for n in names])
+    hi = np.array([ref_ar.BOUNDS[n][1] for n in names])
+    rn = float(exp.model.parameters[exp.rn].default)
+
+    def log_prob(x):
+        if np.any(x <= lo) or np.any(x >= hi):
+            return -np.inf
+        return -0.5 * ref.chi2(x[0], rn, x[1], x[2], x[3])
+
+    walkers = 32
+    rng = np.random.default_rng(0)
+    x0 = np.array([ref_ar.DEFAULTS[n] for n in names]) * (1 + 0.01 * rng.standard_normal((walkers, len(names))))
+    sampler = emcee.EnsembleSampler(walkers, len(names), log_prob)
+    burn = sizes.emcee_steps // 4
+    t, _ = time_python(lambda: sampler.run_mcmc(x0, burn + sizes.emcee_steps, progress=False), 1)
+    chain = sampler.get_chain(discard=burn)  # (steps, walkers, params)
+    summary = summarize({n: chain[:, :, i].T for i, n in enumerate(names)})
+    ess = min(v["ess"] for v in summary.values())
+    return {
+        "reference_s": ess_nuts / (ess / t),
+        "reference_method": (
+            f"emcee {emcee.__version__}: {walkers} walkers x {sizes.emcee_steps} steps (+{burn} burn-in) on the "
+            f"numpy argon likelihood (reference/ar2020_numpy.py), {t:.3g} s, min ESS {ess:.0f}: the time emcee "
+            "needs for the NUTS run's ESS"
+        ),
+        "reference_ess_per_s": ess / t,
+        "reference_mean_std": {n: (v["mean"], v["std"]) for n, v in summary.items()},
+    }
+
+
+def bench_fit_numpy(exp: Experiment, sizes: Sizes) -> dict:
+    """The three argon nuisances at fixed R_n: cj.fit against numpy + iminuit (reference/ar2020_numpy.py)."""
+    ref = ref_ar_numpy.ArgonNumpy(exp.model)
+    rn = float(exp.model.parameters[exp.rn].default)
+    repeats = max(5, 10 * sizes.api_repeats)
+    out, res = time_api(lambda: cj.fit(exp.model, fixed={exp.rn: rn}), repeats)
+    t_ref, m = time_python(lambda: ref.fit_nuisances(rn), repeats)
+    return {
+        **out,
+        "reference_s": t_ref,
+        "size": 3,
+        "what": f"cj.fit of the 3 argon nuisances at {exp.rn} = {rn} (median of {repeats} calls)",
+        "reference_method": "measured: numpy prediction (response precomputed once) + Minuit MIGRAD + HESSE",
+        "chi2_min": {"cevnsjax": res.chi2_min, "reference": float(m.fval)},
+    }
+
+
+def bench_profile_numpy(exp: Experiment, sizes: Sizes) -> dict:
+    """cj.profile of R_n on 100 points against 100 warm-started numpy + iminuit nuisance fits."""
+    ref = ref_ar_numpy.ArgonNumpy(exp.model)
+    lo = exp.model.parameters[exp.rn].lower
+    grid = np.linspace(lo, lo + 2.5, 100 if sizes.profile_points >= 100 else sizes.profile_points)
+    repeats = max(3, sizes.api_repeats)
+    out, res = time_api(lambda: cj.profile(exp.model, exp.rn, grid, progress=False), repeats)
+    t_ref, chi2 = time_python(lambda: ref.profile_rn(grid), repeats)
+    return {
+        **out,
+        "reference_s": t_ref,
+        "size": len(grid),
+        "what": f"cj.profile of {exp.rn} on {len(grid)} points, the 3 nuisances re-minimised",
+        "reference_method": "measured: one Minuit MIGRAD + HESSE per point on the numpy chi^2, warm-started",
+        "max_abs_dchi2": float(np.max(np.abs(res.chi2 - chi2))),
+    }
+
+
+def bench_profile2d(sizes: Sizes) -> dict:
+    """CsI 2021 + Ar 2020 profile of (r2_nu_ee, r2_nu_mumu), every nuisance re-minimised at every point."""
+    settings = dict(preset="pdg2022", zz_boxes=True)  # one electroweak preset for both (as notebook 03)
+    both = cj.combine(cj.experiment("coherent_ar_2020", **settings), cj.experiment("coherent_csi_2021", **settings))
+    n = sizes.side_2d
+    grid = (np.linspace(-110.0, 45.0, n), np.linspace(-20.0, 18.0, n))  # notebook 03's range
+    out, res = time_api(lambda: cj.profile2d(both, ("r2_nu_ee", "r2_nu_mumu"), grid, progress=False), 2)
+    return {
+        **out,
+        "reference_s": None,
+        "size": n * n,
+        "what": f"cj.profile2d of the combined CsI 2021 + Ar 2020 chi^2 on {n} x {n} points of r2_nu_ee x r2_nu_mumu",
+        "reference_method": "none",
+        "converged_points": int(np.sum(res.converged)),
     }
 
 
@@ -693,7 +809,9 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
         ]
     plan += [("toys_ar_1e4", "ar", "toys"), ("fc_ar_rn", "ar", "fc")]
     plan.append(("exclusion_ar_100x200", "ar", "exclusion"))
+    plan += [("ar_fit_numpy", "ar", "fit_numpy"), ("ar_profile_rn_100", "ar", "profile_numpy")]
     plan.append(("dresden_nll_grad", None, "dresden"))
+    plan.append(("profile2d_csi_ar_41", None, "profile2d"))
     plan += [(name, None, name) for name in PROCESSES]
     plan.append(("proj_coh_ar_750_nll_grad", None, "projection"))
     plan = [step for step in plan if step[0] in names]
@@ -719,6 +837,8 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
         log(f"running {name}")
         if kind in PROCESSES:
             entry = {"cli_warm_fit": bench_cli_warm_fit, "scan_2proc": bench_scan_2proc}[kind](sizes)
+        elif kind == "profile2d":
+            entry = bench_profile2d(sizes)
         elif kind in ("dresden", "projection"):
             entry = (bench_dresden_nll_grad if kind == "dresden" else bench_projection_nll_grad)(sizes)
             ar = results.get("ar_nll_grad")
@@ -738,6 +858,8 @@ def run(sizes: Sizes, names: tuple[str, ...]) -> dict[str, dict]:
                 "toys": bench_toys,
                 "fc": bench_fc,
                 "exclusion": bench_exclusion,
+                "fit_numpy": bench_fit_numpy,
+                "profile_numpy": bench_profile_numpy,
             }[kind](exp, sizes)
         ref = entry["reference_s"]
         entry["ratio"] = None if ref is None else ref / entry["cevnsjax_s"]
@@ -786,13 +908,14 @@ def table(results: dict[str, dict]) -> str:
     for name, e in results.items():
         extra = [f"{k}={_fmt_time(e[k])}" for k in ("api_wall_s", "dispatch_floor_s", "cold_cache_s") if k in e]
         extra += [f"{k}={_fmt_time(e[k])}" for k in ("per_toy_s", "belt_50x1000_s") if k in e]
-        extra += [f"{k}={e[k]:.4g}" for k in ("ess_per_s", "throughput_per_s", "throughput_1proc_per_s") if k in e]
+        keys = ("ess_per_s", "reference_ess_per_s", "throughput_per_s", "throughput_1proc_per_s")
+        extra += [f"{k}={e[k]:.4g}" for k in keys if k in e]
         lines.append(f"{name}: {e['what']}" + (f" [{', '.join(extra)}]" if extra else ""))
         lines.append(f"    reference: {e['reference_method']}")
     lines.append(
         "cevnsjax = after compilation (median); compile = tracing + lowering + XLA compilation; "
-        "cj.fit/profile/scan compile once per model structure and free set (api_wall_s = a later "
-        "call's wall time); cj.sample compiles on every call; dispatch_floor_s = the same call of a "
+        "cj.fit/profile/scan/sample reuse their compiled solver or sampler per model structure and free set "
+        "(api_wall_s = a later call's wall time); dispatch_floor_s = the same call of a "
         "jitted value-and-gradient of sum(x**2), what JAX costs before any physics."
     )
     return "\n".join(lines)

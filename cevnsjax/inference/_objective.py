@@ -46,7 +46,7 @@ def warn_if_float32(what: str) -> None:
     minimisers' convergence tests, Hessians and small chi^2 differences need float64.
     """
     global _float32_warned
-    if jnp.zeros(()).dtype != jnp.float64 and not _float32_warned:
+    if not jax.config.jax_enable_x64 and not _float32_warned:
         _float32_warned = True
         warnings.warn(
             f"cevnsjax {what} is running in float32 (JAX's default): minima, Hessian errors and small "
@@ -79,7 +79,7 @@ class Objective:
     constraints: dict[str, tuple[float, float]]
     leaves: list
     _treedef: jax.tree_util.PyTreeDef
-    _static: object
+    _static: _Static
 
     @property
     def x0(self) -> np.ndarray:
@@ -87,9 +87,17 @@ class Objective:
         return np.array([self.base[n] for n in self.free], dtype=float)
 
     @property
-    def inputs(self) -> tuple[list, dict[str, jax.Array]]:
-        """``(leaves, base values)``: the array arguments of :meth:`chi2` and the solvers."""
-        return self.leaves, {n: jnp.asarray(float(v)) for n, v in self.base.items()}
+    def inputs(self) -> tuple[list, jax.Array]:
+        """``(leaves, base values)``: the array arguments of :meth:`chi2` and the solvers.
+
+        The base values are one vector in the order of :attr:`base` (one host-to-device
+        transfer per call instead of one per parameter); :meth:`point` names them.
+        """
+        return self.leaves, jnp.asarray(np.fromiter(self.base.values(), float, len(self.base)))
+
+    def point(self, base_values) -> dict[str, jax.Array]:
+        """``name -> value`` of the base vector of :attr:`inputs` (inside a traced function)."""
+        return {n: base_values[i] for i, n in enumerate(self.base)}
 
     @property
     def key(self) -> tuple:
@@ -106,7 +114,7 @@ class Objective:
 
     def rebuild(self, leaves) -> Model:
         """The model with its array leaves replaced by ``leaves``."""
-        return eqx.combine(jax.tree_util.tree_unflatten(self._treedef, leaves), self._static)
+        return eqx.combine(jax.tree_util.tree_unflatten(self._treedef, leaves), self._static.value)
 
     def chi2(self, inputs, x, extra: Mapping[str, jax.Array] | None = None) -> jax.Array:
         """chi^2 (model, with its constraints, plus the extra constraints) at ``x``.
@@ -121,7 +129,7 @@ class Objective:
             Scalar chi^2 = -2 ln L.
         """
         leaves, base = inputs
-        p = {**base, **(extra or {}), **{n: x[i] for i, n in enumerate(self.free)}}
+        p = {**self.point(base), **(extra or {}), **{n: x[i] for i, n in enumerate(self.free)}}
         total = self.rebuild(leaves).chi2(p)
         for name, (mean, sigma) in self.constraints.items():
             total = total + ((p[name] - mean) / sigma) ** 2
@@ -134,8 +142,49 @@ class Objective:
         return out
 
 
+class _Static:
+    """The static (non-array) part of a model, with its hash computed once.
+
+    Compiled functions are cached by :attr:`Objective.key`, which holds this part; hashing
+    an equinox module walks its whole tree on every lookup, which cost ~0.5 ms per cached call.
+    """
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value):
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Static) and (self.value is other.value or self.value == other.value)
+
+
 _COMPILED: OrderedDict = OrderedDict()
 CACHE_SIZE = 32
+# the partition of the last few models built: (model, leaves, treedef, static) by id(model)
+_PARTS: OrderedDict = OrderedDict()
+PARTS_SIZE = 4
+
+
+def _partition(model: Model) -> tuple[list, jax.tree_util.PyTreeDef, _Static]:
+    """``(leaves, treedef, static)`` of ``model``, remembered for the last :data:`PARTS_SIZE` models.
+
+    Models are immutable, so a second fit of the same model object reuses the split and the
+    static part's hash.
+    """
+    entry = _PARTS.get(id(model))
+    if entry is not None and entry[0] is model:
+        _PARTS.move_to_end(id(model))
+        return entry[1:]
+    dynamic, static = eqx.partition(model, eqx.is_array)
+    leaves, treedef = jax.tree_util.tree_flatten(dynamic)
+    _PARTS[id(model)] = (model, leaves, treedef, _Static(static))
+    if len(_PARTS) > PARTS_SIZE:
+        _PARTS.popitem(last=False)
+    return _PARTS[id(model)][1:]
 
 
 def compiled(obj: Objective, kind: str, make: Callable[[Objective], Callable], *settings) -> Callable:
@@ -223,8 +272,7 @@ def build(
     base = {n: float(p.default) for n, p in ps.items()}
     base.update({n: float(v) for n, v in fixed.items()})
     base.update({n: float(v) for n, v in start.items()})
-    dynamic, static = eqx.partition(model, eqx.is_array)
-    leaves, treedef = jax.tree_util.tree_flatten(dynamic)
+    leaves, treedef, static = _partition(model)
     return Objective(
         model=model,
         free=names,
@@ -232,7 +280,7 @@ def build(
         lower=np.array([ps[n].lower for n in names], dtype=float),
         upper=np.array([ps[n].upper for n in names], dtype=float),
         constraints=constraints,
-        leaves=leaves,
+        leaves=list(leaves),
         _treedef=treedef,
         _static=static,
     )

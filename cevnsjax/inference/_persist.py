@@ -30,6 +30,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -50,6 +51,7 @@ TYPES: dict[str, type] = {}
 _NAN_BITS = struct.unpack("<Q", struct.pack("<d", float("nan")))[0]
 
 
+@functools.cache
 def library_version() -> str:
     """The installed cevnsjax version (``"unknown"`` when it is not installed)."""
     try:

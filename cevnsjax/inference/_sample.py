@@ -292,6 +292,6 @@ def _pointwise_batched(obj: Objective):
 
     def one(inputs, x):
         leaves, base = inputs
-        return pointwise_loglik(obj.rebuild(leaves), {**base, **x})
+        return pointwise_loglik(obj.rebuild(leaves), {**obj.point(base), **x})
 
     return jax.jit(lambda inputs, xs: jax.lax.map(lambda x: one(inputs, x), xs, batch_size=256))

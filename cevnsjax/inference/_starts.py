@@ -17,6 +17,8 @@ mapped linearly onto the box.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.stats import qmc
 
@@ -46,8 +48,15 @@ def box_seeds(obj: Objective, n: int) -> np.ndarray:
     if n == 0 or d == 0:
         return np.zeros((n, d))
     lo, hi = seed_box(obj)
+    return lo + (hi - lo) * _halton(d, n)
+
+
+@functools.lru_cache(maxsize=64)
+def _halton(d: int, n: int) -> np.ndarray:
+    """The first ``n`` points of the scrambled Halton sequence in ``d`` dimensions (read-only)."""
     unit = qmc.Halton(d, scramble=True, seed=0).random(n)
-    return lo + (hi - lo) * unit
+    unit.flags.writeable = False
+    return unit
 
 
 def distinct(chi2: np.ndarray, xs: np.ndarray, usable: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:
