@@ -119,7 +119,7 @@ def _fit_in_program(o: Objective, inputs, u0, shift, tolerance: float, max_steps
     lower, upper = jnp.asarray(o.lower), jnp.asarray(o.upper)
 
     def params(x):
-        return {**inputs[1], **dict(zip(o.free, x))}
+        return {**o.point(inputs[1]), **dict(zip(o.free, x))}
 
     if not o.free:
         chi2 = o.chi2(inputs, jnp.zeros(0)) + shift(params(jnp.zeros(0)))
@@ -156,7 +156,7 @@ def _program(
         k_data, k_aux = jax.random.split(key)
         model = obj.rebuild(leaves)
         toy_model = model.with_data(model.pseudo_data(k_data, truth))
-        inputs = (jax.tree_util.tree_leaves(eqx.filter(toy_model, eqx.is_array)), truth)
+        inputs = (jax.tree_util.tree_leaves(eqx.filter(toy_model, eqx.is_array)), truth_vec)  # obj.base's order
         if mode == "prior" and constrained:
             # Eq. (142) of docs/physics.md: the auxiliary measurements a_k ~ N(theta_k, sigma_k) replace the
             # constraint centres: ((t - a)/s)^2 - ((t - m)/s)^2 is added to the model's own term
