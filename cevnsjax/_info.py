@@ -273,8 +273,8 @@ def generate() -> str:
 
 def write() -> None:
     """Regenerate the table in place: ``python -c "from cevnsjax._info import write; write()"`` after
-    adding an experiment or changing its options or parameters (or a command's options: the stored
-    ``--help`` of the computing commands is regenerated with it)."""
+    adding an experiment or changing its options or parameters (a command's stored ``--help`` is
+    :func:`cevnsjax.cli._lazy.write_help`)."""
     from pathlib import Path
 
     from ._setup import configure
@@ -283,6 +283,3 @@ def write() -> None:
     target = Path(__file__).parent / "resources" / TABLE_FILE
     target.write_text(generate(), encoding="utf-8")
     table.cache_clear()
-    from .cli._lazy import write_help  # the stored --help of the computing commands
-
-    write_help()

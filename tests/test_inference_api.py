@@ -11,6 +11,9 @@ def test_public_names():
         [
             "LEVELS_1D",
             "LEVELS_2D",
+            "ExclusionResult",
+            "ExposureScaled",
+            "FeldmanCousinsResult",
             "FitResult",
             "FitWarning",
             "NamedMatrix",
@@ -19,12 +22,23 @@ def test_public_names():
             "ProfileResult",
             "SampleResult",
             "ScanResult",
+            "SensitivityResult",
+            "Solution",
+            "ToysResult",
+            "crossing",
+            "design_chi2",
+            "exclusion",
+            "feldman_cousins",
             "fit",
+            "initialize_distributed",
             "load",
+            "minimize",
             "profile",
             "profile2d",
             "sample",
             "scan",
+            "sensitivity",
+            "toys",
         ]
     )
     assert callable(likelihood.combine)

@@ -165,7 +165,7 @@ def test_stored_help_is_the_commands_help():
     """``CMD --help`` of a computing command answers from the stored help: equal to the live one.
 
     If this fails after changing a command's options, regenerate:
-    python -c "from cevnsjax._info import write; write()"
+    python -c "from cevnsjax.cli._lazy import write_help; write_help()"
     """
     assert json.loads(_lazy.generate_help()) == _lazy.stored_help()
     r = invoke("fit", "coherent_ar_2020", "--help")
