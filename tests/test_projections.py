@@ -120,7 +120,7 @@ def test_combines_with_the_real_argon_data(ar750):
 
 
 def test_sensitivity_scales_as_one_over_root_exposure_without_systematics(ar750):
-    fixed = {"eta_flux": 1.0, "eta_bkg": 1.0}
+    fixed = {"eta_flux": 1.0, "eta_bkg": 1.0, "theta_qf": 0.0}
     r = cj.sensitivity(ar750, "sin2_theta_w", [1.0, 4.0], fixed=fixed, n_grid=9)
     assert r.width[0] / r.width[1] == pytest.approx(2.0, rel=0.02)  # Eq. (154): chi^2 scales with exposure
     assert np.allclose(r.bias, 0.0, atol=1e-6)

@@ -47,6 +47,8 @@ BUILTIN: tuple[str, ...] = (
     "ess_csi",
     "ess_xe",
     "ess_ge",
+    "ess_ar",
+    "coh_ar_10",
 )
 
 

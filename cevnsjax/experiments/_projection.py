@@ -15,10 +15,14 @@ scintillators' pulse-shape cuts and the germanium analysis windows keep nuclear 
 Detector response, computed once at build time (as for the argon data: the evaluation is as fast):
 
 * visible energy E_ee = QF_i T (keVee), a constant quenching factor ``quenching`` of the
-  reference element (QF_i of the other elements in the design's fixed ratio);
+  reference element (QF_i of the other elements in the design's fixed ratio), known to
+  ``quenching_prior`` (relative): the response is computed at QF x (1, 1 + q, 1 - q) and morphed
+  with the unit-Gaussian nuisance ``theta_qf`` (Eq. (160); exact at 0 and +-1 sigma, as the
+  quenching nuisance of the reactor-germanium projection, :mod:`._reactor_ge`);
 * observable: the reconstructed recoil energy E = E_ee / QF_ref (keVnr, the calibration with the
   nominal quenching), Gaussian with sigma_ee^2 = sigma0^2 + E_ee / Y (noise plus the Poisson
-  statistics of ``light_yield`` Y quanta per keVee; Eq. (153));
+  statistics of ``light_yield`` Y quanta per keVee; Eq. (153)), so that a quenching other than the
+  nominal one moves every recoil's reconstructed energy (across the threshold, too);
 * ``n_bins`` equal bins from ``threshold_kevnr`` to ``max_kevnr``, a flat ``efficiency`` above
   the threshold.
 
@@ -26,8 +30,8 @@ Background: a flat steady-state ``background`` in counts per keVnr per kg per da
 beam-coincident live time (``years`` x 5000 beam hours x the source's duty factor, Eq. (152)),
 scaled by ``eta_bkg`` (prior ``background_prior``).  Nuisances ``eta_flux`` (prior ``flux_prior``;
 tag ``sns_flux`` at the SNS, shared with the COHERENT data in combinations, ``ess_flux`` at the
-ESS) and ``eta_bkg``, both free by default.  A quenching uncertainty is a normalisation uncertainty
-to first order: add it to ``flux_prior`` in quadrature (COHERENT's argon analysis does the same).
+ESS), ``eta_bkg`` and ``theta_qf``, all free by default.  ``quenching_prior`` defaults to 5%, the
+quenching scale of the reactor-germanium projection; each design may set its own.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import numpy as np
 from ..detectors import resolution
 from ..folding import Folding, build_folding
 from ..likelihood import Poisson
+from ..likelihood.morphing import mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
@@ -61,6 +66,8 @@ SNS_WINDOW_US, SNS_REPETITION_HZ = 10.0, 60.0
 #: An SNS year at 1.4 MW and 1 GeV: 1.57e23 protons (Eq. (150)); 0.0848 nu/flavour/POT (arXiv:2110.07730).
 SNS_POT_PER_YEAR = ess.protons_on_target(1.4, 1.0, BEAM_HOURS_PER_YEAR)
 SNS_NU_PER_POT = 0.0848
+#: Default relative uncertainty of the quenching factor (the 5% scale of the reactor-germanium projection).
+QUENCHING_PRIOR = 0.05
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,6 +149,13 @@ def _detector_options(d: dict, source: Source) -> dict[str, Option]:
         "flux_prior": Option(
             d.get("flux_prior", 0.10), type=float, doc="relative prior width of eta_flux", positive=True
         ),
+        "quenching_prior": Option(
+            d.get("quenching_prior", QUENCHING_PRIOR),
+            type=float,
+            doc="relative uncertainty of the quenching factor (the +-1 sigma of theta_qf)",
+            positive=True,
+            maximum=0.5,
+        ),
     }
 
 
@@ -155,7 +169,8 @@ class Projection(Experiment):
 
     Attributes:
         folding: CEvNS quadrature (isotopes of the target; one component per flavour unless ``sterile``).
-        response: bin probabilities x efficiency x recoil weights, shape (n_bins, n_iso, n_T).
+        response: bin probabilities x efficiency x recoil weights at theta_qf = 0, +1, -1, shape
+            (3, n_bins, n_iso, n_T).
         rp: proton rms radii of the isotopes [fm]; skin_offset: R_n - R_n(reference) of each isotope [fm].
         edges: bin edges [keVnr]; background: counts per bin.
         likelihood: Poisson on the Asimov counts; radii: radius parameter names in the isotope
@@ -187,7 +202,9 @@ class Projection(Experiment):
     def expected(self, params) -> dict[str, jax.Array]:
         """Expected counts per component (``cevns``, ``bkg``), each shape (n_bins,)."""
         spectra = self.folding.cevns_spectra(params, self._neutron_radii(params), self.rp, self.signal)
-        cevns = jnp.sum(self.folding.counts(self.response, spectra), axis=0)
+        per_variant = jnp.sum(self.folding.counts(self.response, spectra), axis=0)  # (3, n_bins)
+        # Eq. (160) of docs/physics.md: the responses at the quenching variants morphed by theta_qf
+        cevns = jnp.maximum(mixture_weights(params, 3, (("theta_qf", 1, 2),)) @ per_variant, 0.0)
         return {"cevns": params["eta_flux"] * cevns, "bkg": params["eta_bkg"] * self.background}
 
     def plot(self, params, path: str) -> None:
@@ -232,6 +249,18 @@ def _radius_parameters(tgt: nuclei.Target, form: str) -> tuple[list[Parameter], 
     return params, ",".join(p.name for p in params), index, offset
 
 
+def _response(opts: dict, edges: np.ndarray, folding: Folding, rel: np.ndarray, nominal: float, qf: float):
+    """Bin probabilities x efficiency x recoil weights (n_bins, n_iso, n_T) at the true quenching ``qf``.
+
+    The observable is calibrated with the ``nominal`` quenching: E = E_ee / QF_nominal [keVnr].
+    """
+    e_ee = qf * rel[:, None] * 1e3 * np.asarray(folding.T)  # keVee
+    sigma_ee = np.sqrt(opts["sigma0_kevee"] ** 2 + e_ee / opts["light_yield"])
+    # Eqs. (153) and (160) of docs/physics.md: the reconstructed recoil energy E_ee / QF_nominal in the bins
+    bins = resolution.gaussian_bins(edges, e_ee / nominal, sigma_ee / nominal)
+    return bins * opts["efficiency"] * np.asarray(folding.wT)
+
+
 def build_projection(cls: type[Projection], design: Design, **opts) -> Projection:
     """Build the projection ``cls`` of ``design`` with the given options (the module docstring describes them).
 
@@ -252,6 +281,7 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
         mediator=opts["mediator"],
         sterile=sterile,
         baseline=sns.baseline(opts["distance_m"]),
+        couplings=opts["couplings"],
     )
     c = config.constants
     tgt = nuclei.target(design.target)
@@ -291,12 +321,19 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
             label=r"$\eta_{\rm bkg}$",
             doc="steady-state background normalisation",
         ),
+        Parameter(
+            "theta_qf",
+            0.0,
+            lower=-5.0,
+            upper=5.0,
+            constraint=(0.0, 1.0),
+            free=True,
+            label=r"$\theta_{\rm QF}$",
+            doc=f"quenching factor towards x(1 +- {opts['quenching_prior']:.3g}) [sigma]",
+        ),
     ]
-    qf = opts["quenching"]
-    e_ee = qf * rel[:, None] * 1e3 * np.asarray(folding.T)  # keVee
-    sigma_ee = np.sqrt(opts["sigma0_kevee"] ** 2 + e_ee / opts["light_yield"])
-    # Eq. (153) of docs/physics.md: the reconstructed recoil energy E_ee / QF_ref in the bins
-    response = resolution.gaussian_bins(edges, e_ee / qf, sigma_ee / qf) * opts["efficiency"] * np.asarray(folding.wT)
+    qf, q = opts["quenching"], opts["quenching_prior"]
+    response = np.stack([_response(opts, edges, folding, rel, qf, qf * scale) for scale in (1.0, 1.0 + q, 1.0 - q)])
     model = cls(
         folding=folding,
         response=jnp.asarray(response),
