@@ -217,6 +217,7 @@ def build_folding(
     isotope_scale: Sequence[float] | None = None,
     exact_kinematics: bool = False,
     shared_grid: bool = False,
+    breakpoints: Sequence[float] = (),
 ) -> Folding:
     """Prepare the quadrature arrays for a target exposed to a set of flux components.
 
@@ -236,6 +237,7 @@ def build_folding(
         shared_grid: one recoil grid for every isotope, that of the lightest (the largest kinematic
             limit; nodes beyond a heavier isotope's limit get zero weight), with the breakpoints of
             all isotopes: a response that depends on T only is then the same for every isotope.
+        breakpoints: further recoil panel edges [MeV] (e.g. geometric ones near a low threshold).
 
     Returns:
         A :class:`Folding` (arrays on the default device).
@@ -251,7 +253,7 @@ def build_folding(
         lines = [
             float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None
         ]
-        grids.append((hi, lines))
+        grids.append((hi, [*lines, *breakpoints]))
     if shared_grid:
         top = max(hi for hi, _ in grids)
         breaks = sorted({b for hi, lines in grids for b in (*lines, hi) if b < top})
