@@ -66,7 +66,7 @@ SNS_WINDOW_US, SNS_REPETITION_HZ = 10.0, 60.0
 #: An SNS year at 1.4 MW and 1 GeV: 1.57e23 protons (Eq. (150)); 0.0848 nu/flavour/POT (arXiv:2110.07730).
 SNS_POT_PER_YEAR = ess.protons_on_target(1.4, 1.0, BEAM_HOURS_PER_YEAR)
 SNS_NU_PER_POT = 0.0848
-#: Log-uniform recoil panels added to the uniform ones (at refine = 1).
+#: Log-uniform recoil panels over the recoil range (at refine = 1); those inside the first uniform panel are kept.
 N_GEOMETRIC = 8
 #: Default relative uncertainty of the quenching factor (the 5% scale of the reactor-germanium projection).
 QUENCHING_PRIOR = 0.05
@@ -290,17 +290,21 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
     comps = sns.components(c)  # the pi-DAR spectra, the same at every spallation source
     flu = sns.fluence(opts["nu_per_pot"], opts["years"] * opts["pot_per_year"], opts["distance_m"])
     # recoils from a quarter of the threshold (upward fluctuations) to 1.5 x the range [MeV]; uniform
-    # panels plus N_GEOMETRIC log-uniform ones, which resolve the threshold where it is far below the range
+    # panels, the first one split log-uniformly (N_GEOMETRIC panels over the range): that resolves a
+    # threshold far below the range (ess_ar: 0.1 of 150 keVnr) and adds little elsewhere
     t_nr = (2.5e-4 * thr, 1.5e-3 * top)
+    n_panels = 24 * opts["refine"]
+    first = t_nr[0] + (t_nr[1] - t_nr[0]) / n_panels
+    geometric = np.geomspace(*t_nr, N_GEOMETRIC * opts["refine"] + 1)
     folding = build_folding(
         tgt,
         comps,
         [flu] * len(comps),
         opts["mass_kg"],
         t_nr,
-        n_panels=24 * opts["refine"],
+        n_panels=n_panels,
         n_e=24 * opts["refine"],
-        breakpoints=np.geomspace(*t_nr, N_GEOMETRIC * opts["refine"] + 1)[1:-1],
+        breakpoints=geometric[geometric < first],
     )
     if not sterile:  # no timing in the analysis: one component per flavour
         folding = folding.merged_by_flavour()
