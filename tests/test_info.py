@@ -56,7 +56,7 @@ def test_info_with_options_builds_the_experiment():
         cj.info("coherent_csi_2021", separate_radius=True)
     with pytest.raises(
         ValueError,
-        match=r"did you mean 'coherent_ar_2020'\?\); valid experiments: apv_cs, coh_ar_750, coh_cryocsi, coherent_ar_2020",
+        match=r"did you mean 'coherent_ar_2020'\?\); valid experiments: apv_cs, coh_ar_10, coh_ar_750, coh_cryocsi, coherent_ar_2020",
     ):
         cj.info("coherent_ar_202")
 
