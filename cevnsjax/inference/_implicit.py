@@ -147,6 +147,7 @@ def crossing(
     tolerance: float = 1e-10,
     max_steps: int = 100,
     max_iterations: int = 30,
+    scale: float = 1.0,
 ) -> jax.Array:
     """Where the profile of parameter ``index`` rises by ``level`` above its minimum, differentiably.
 
@@ -169,6 +170,8 @@ def crossing(
             profiled parameters may end on them (Eq. 172 needs first derivatives only).
         tolerance, max_steps: of every minimisation (:func:`minimize`).
         max_iterations: limit on Newton steps of the crossing.
+        scale: the first step from the best fit where the Hessian gives no error there (a best
+            fit on a bound of a parameter whose rate goes as its square), in its units.
 
     Returns:
         ``t*`` (scalar), with the implicit derivative; NaN if no crossing was found inside the
@@ -213,7 +216,7 @@ def crossing(
         x_hat = to_external(best.u, lo, hi)
         h = jax.hessian(f)(x_hat, d)
         sigma = jnp.sqrt(2.0 * jnp.linalg.inv(0.5 * (h + h.T))[index, index])
-        sigma = jnp.where(jnp.isfinite(sigma) & (sigma > 0), sigma, 1.0)
+        sigma = jnp.where(jnp.isfinite(sigma) & (sigma > 0), sigma, scale)
 
         def body(state):
             t, v, _, k, _ = state
