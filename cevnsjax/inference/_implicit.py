@@ -296,7 +296,8 @@ def upper_limit(f: Callable, x0, index: int, design=None, *, cl: float = 0.9, **
     For a parameter whose truth is on its lower bound (no signal: a magnetic moment, a Z'
     coupling, a sterile mixing) and Asimov data of that truth, the median upper limit of the
     one-sided profile-likelihood test is where the profile reaches ``Phi^-1(cl)^2`` (1.64 for 90%,
-    2.71 for 95%; G. Cowan et al., arXiv:1007.1727, Eq. (89)): :func:`crossing` on the upper side
+    2.71 for 95%; the median limit from the Asimov data set of G. Cowan et al., arXiv:1007.1727):
+    :func:`crossing` on the upper side
     at that level, with the derivative of Eq. (172).
 
     Args:
@@ -314,7 +315,7 @@ def upper_limit(f: Callable, x0, index: int, design=None, *, cl: float = 0.9, **
         >>> import jax
         >>> jax.config.update("jax_enable_x64", True)
         >>> f = lambda x, s: (x[0] / s) ** 2  # a Gaussian measurement of x >= 0 with error s at 0
-        >>> float(upper_limit(f, [0.0], 0, 0.5, cl=0.95, lower=0.0, upper=10.0).round(6))
+        >>> print(f"{float(upper_limit(f, [0.0], 0, 0.5, cl=0.95, lower=0.0, upper=10.0)):.6f}")
         0.822427
     """
     if not 0.5 < cl < 1:
