@@ -174,10 +174,10 @@ def test_interval_width_and_upper_limit_of_gaussian_profiles_are_the_closed_form
     def chi2(x, s):
         return (x[0] / s) ** 2 + (x[1] - x[0]) ** 2
 
-    width, grad = jax.value_and_grad(lambda s: interval_width(chi2, [0.1, 0.0], 0, s, level=4.0))(1.5)
+    width, grad = jax.jit(jax.value_and_grad(lambda s: interval_width(chi2, [0.1, 0.0], 0, s, level=4.0)))(1.5)
     assert float(width) == pytest.approx(4 * 1.5, rel=1e-9) and float(grad) == pytest.approx(4.0, rel=1e-9)
     bounds = dict(lower=[0.0, -np.inf], upper=[10.0, np.inf])
-    limit, grad = jax.value_and_grad(lambda s: upper_limit(chi2, [0.0, 0.0], 0, s, cl=0.9, **bounds))(0.5)
+    limit, grad = jax.jit(jax.value_and_grad(lambda s: upper_limit(chi2, [0.0, 0.0], 0, s, cl=0.9, **bounds)))(0.5)
     assert float(limit) == pytest.approx(1.2815516 * 0.5, rel=1e-6) and float(grad) == pytest.approx(
         1.2815516, rel=1e-6
     )
