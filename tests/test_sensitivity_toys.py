@@ -54,3 +54,17 @@ def test_bad_toy_settings_are_refused_by_name(argon, toys):
         asimov.toy_quantiles()
     with pytest.raises(ValueError, match="choices: upper, lower, width"):
         toys.toy_quantiles("middle")
+
+
+def test_plot_draws_the_toy_medians(toys, tmp_path):
+    from cevnsjax import plotting
+
+    wide = dataclasses.replace(
+        toys,
+        exposures=np.array([1.0, 4.0]),
+        **{k: np.repeat(getattr(toys, k), 2, axis=0) for k in ("best_fit", "lower", "upper", "toy_lower", "toy_upper")},
+    )
+    fig = plotting.plot_sensitivity([wide], ["COH-Ar-750"])
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "COH-Ar-750: median of 64 toys, 68% band hatched" in labels
+    fig.savefig(tmp_path / "toys.png")
