@@ -272,7 +272,8 @@ def sensitivity(
     )
     if method == "asimov":
         return result
-    # a typical Delta chi^2 = 1 half-width: the first step of a crossing from a best fit on a bound
+    # a typical Delta chi^2 = 1 half-width: the first step of every toy's crossing (the Hessian at a
+    # best fit on a bound of a parameter whose rate goes as its square has no curvature to start from)
     halves = (upper - lower) / (2.0 * np.sqrt(LEVELS_1D[level]))
     halves = halves[np.isfinite(halves) & (halves > 0)]
     scale = float(np.exp(np.mean(np.log(halves)))) if halves.size else 1.0
@@ -293,9 +294,9 @@ def sensitivity(
 def _toy_program(model: Experiment, param: str, free, fixed, level: float, nuisances: str, scale: float, near):
     """jit of ``(s, seed, j, toys) -> (lower, upper)``: the intervals of toys at exposure s (Eqs. 147-148).
 
-    ``scale`` (a typical Asimov half-width at Delta chi^2 = 1) is the first step of a crossing from a
-    best fit on a bound, where the Hessian gives none; ``near`` (lower, upper): whether a toy's
-    interval may reach that bound (else the crossing alone, NaN if it fails).
+    ``scale`` (a typical Asimov half-width at Delta chi^2 = 1) is the first step of each crossing;
+    ``near`` (lower, upper): whether a toy's interval may reach that bound of the parameter (else
+    the crossing alone, NaN if it fails).
     """
     obj = build(model, free, fixed)
     names, index = obj.free, obj.free.index(param)
