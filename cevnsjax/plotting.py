@@ -814,6 +814,9 @@ def plot_sensitivity(
 ) -> Figure:
     """Expected intervals versus exposure: the bands (truth and best fit as lines), log exposure axis.
 
+    Results of ``method="toys"`` add the median of the toys' interval ends (dashed) and the 68%
+    band of each end (hatched).
+
     Args:
         results: :func:`cevnsjax.sensitivity` results of one parameter (e.g. two models, or with and
             without ``data=`` from another model: the bias against the shrinking interval).
@@ -829,6 +832,12 @@ def plot_sensitivity(
     for color, r, label in zip(("C0", "C1", "C2", "C3", "C4"), results, labels, strict=False):
         ax.fill_between(r.exposures, r.lower, r.upper, color=color, alpha=0.25, label=f"{label} ({r.level})")
         ax.plot(r.exposures, r.best_fit, color=color, lw=1.2)
+        if r.toy_upper is not None:  # method="toys": the median ends and the 68% band of each end
+            for end in ("lower", "upper"):
+                (lo, mid, hi), _ = r.toy_quantiles(end, (0.16, 0.5, 0.84))
+                ax.plot(r.exposures, mid, color=color, ls="--", lw=1.0)
+                ax.fill_between(r.exposures, lo, hi, facecolor="none", hatch="//", lw=0.0, edgecolor=color, alpha=0.6)
+            ax.plot([], [], color=color, ls="--", label=f"{label}: median of {r.n_toys} toys, 68% band hatched")
     ax.axhline(results[0].truth, color="k", ls="--", lw=0.8, label="truth")
     ax.set_xscale("log")
     ax.set_xlabel(f"exposure [{unit}]")

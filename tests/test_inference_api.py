@@ -31,6 +31,7 @@ def test_public_names():
             "feldman_cousins",
             "fit",
             "initialize_distributed",
+            "interval_width",
             "load",
             "minimize",
             "profile",
@@ -39,6 +40,7 @@ def test_public_names():
             "scan",
             "sensitivity",
             "toys",
+            "upper_limit",
         ]
     )
     assert callable(likelihood.combine)

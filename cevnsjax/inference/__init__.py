@@ -12,7 +12,7 @@ from ._distributed import initialize as initialize_distributed
 from ._exclusion import exclusion
 from ._feldman_cousins import feldman_cousins
 from ._fit import FitWarning, fit
-from ._implicit import Solution, crossing, design_chi2, minimize
+from ._implicit import Solution, crossing, design_chi2, interval_width, minimize, upper_limit
 from ._intervals import LEVELS_1D, LEVELS_2D
 from ._objective import PrecisionWarning
 from ._persist import load
@@ -56,6 +56,7 @@ __all__ = [
     "design_chi2",
     "fit",
     "initialize_distributed",
+    "interval_width",
     "load",
     "minimize",
     "profile",
@@ -64,4 +65,5 @@ __all__ = [
     "scan",
     "toys",
     "sensitivity",
+    "upper_limit",
 ]

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.special import ndtri
 
 from ._minimize import minimize as newton
 from ._transforms import to_external, to_internal
@@ -147,6 +148,7 @@ def crossing(
     tolerance: float = 1e-10,
     max_steps: int = 100,
     max_iterations: int = 30,
+    scale: float | None = None,
 ) -> jax.Array:
     """Where the profile of parameter ``index`` rises by ``level`` above its minimum, differentiably.
 
@@ -169,6 +171,10 @@ def crossing(
             profiled parameters may end on them (Eq. 172 needs first derivatives only).
         tolerance, max_steps: of every minimisation (:func:`minimize`).
         max_iterations: limit on Newton steps of the crossing.
+        scale: the first step from the best fit, in the parameter's units (times sqrt(level));
+            default: the Hessian error at the best fit, or 1 where it gives none.  Give it where
+            the Hessian misleads: a best fit on a bound of a parameter whose rate goes as its
+            square (a magnetic moment, a coupling), where the curvature vanishes.
 
     Returns:
         ``t*`` (scalar), with the implicit derivative; NaN if no crossing was found inside the
@@ -213,7 +219,7 @@ def crossing(
         x_hat = to_external(best.u, lo, hi)
         h = jax.hessian(f)(x_hat, d)
         sigma = jnp.sqrt(2.0 * jnp.linalg.inv(0.5 * (h + h.T))[index, index])
-        sigma = jnp.where(jnp.isfinite(sigma) & (sigma > 0), sigma, 1.0)
+        sigma = jnp.where(jnp.isfinite(sigma) & (sigma > 0), sigma, 1.0) if scale is None else scale
 
         def body(state):
             t, v, _, k, _ = state
@@ -256,6 +262,66 @@ def crossing(
         return t, -dp_dd / dp_dt
 
     return solve(design)
+
+
+def interval_width(f: Callable, x0, index: int, design=None, *, level: float = 1.0, **options) -> jax.Array:
+    """Width of the profile interval of parameter ``index`` at ``level``, differentiably (Eq. (173) of docs/physics.md).
+
+    The distance between the crossings above and below the best fit (:func:`crossing`), so its
+    derivative is the difference of two Eq. (172) derivatives.  With Asimov data and ``level=1``
+    it is twice the expected 1-sigma error.
+
+    Args:
+        f, x0, index, design: as for :func:`crossing`.
+        level: Delta f at both ends (1: 68.27% CL, 2.71: 90% CL, 4: 2 sigma).
+        **options: the other keyword arguments of :func:`crossing` (bounds, tolerances, ``scale``).
+
+    Returns:
+        ``t_up* - t_down*`` (scalar), NaN where a crossing was not found.
+
+    Examples:
+        >>> import jax
+        >>> jax.config.update("jax_enable_x64", True)
+        >>> f = lambda x, s: (x[0] / s) ** 2 + (x[1] - x[0]) ** 2  # profile of x[0]: (x0/s)^2
+        >>> float(interval_width(f, [0.1, 0.0], 0, 2.0).round(8)), float(jax.grad(lambda s: interval_width(f, [0.1, 0.0], 0, s))(2.0).round(6))
+        (4.0, 2.0)
+    """
+    up = crossing(f, x0, index, design, level=level, side=1, **options)
+    return up - crossing(f, x0, index, design, level=level, side=-1, **options)
+
+
+def upper_limit(f: Callable, x0, index: int, design=None, *, cl: float = 0.9, **options) -> jax.Array:
+    """Expected one-sided upper limit on parameter ``index`` at confidence ``cl``, differentiably (Eq. (174) of docs/physics.md).
+
+    For a parameter whose truth is on its lower bound (no signal: a magnetic moment, a Z'
+    coupling, a sterile mixing) and Asimov data of that truth, the median upper limit of the
+    one-sided profile-likelihood test is where the profile reaches ``Phi^-1(cl)^2`` (1.64 for 90%,
+    2.71 for 95%; the median limit from the Asimov data set of G. Cowan et al., arXiv:1007.1727):
+    :func:`crossing` on the upper side
+    at that level, with the derivative of Eq. (172).
+
+    Args:
+        f, x0, index, design: as for :func:`crossing` (``x0`` with the parameter at its bound).
+        cl: confidence level in (0.5, 1).
+        **options: the other keyword arguments of :func:`crossing` (bounds, tolerances, ``scale``).
+
+    Returns:
+        The limit (scalar), NaN where the crossing was not found.
+
+    Raises:
+        ValueError: ``cl`` outside (0.5, 1).
+
+    Examples:
+        >>> import jax
+        >>> jax.config.update("jax_enable_x64", True)
+        >>> f = lambda x, s: (x[0] / s) ** 2  # a Gaussian measurement of x >= 0 with error s at 0
+        >>> print(f"{float(upper_limit(f, [0.0], 0, 0.5, cl=0.95, lower=0.0, upper=10.0)):.6f}")
+        0.822427
+    """
+    if not 0.5 < cl < 1:
+        raise ValueError(f"cl={cl}: the confidence level of an upper limit must be in (0.5, 1), e.g. 0.9")
+    level = float(ndtri(cl)) ** 2  # Eq. (174) of docs/physics.md
+    return crossing(f, x0, index, design, level=level, side=1, **options)
 
 
 def design_chi2(

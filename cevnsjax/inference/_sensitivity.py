@@ -27,9 +27,19 @@ import numpy as np
 from ..experiments._base import Experiment
 from ..likelihood import Poisson
 from ..parameters import ParameterSet
+from ._feldman_cousins import critical_values
 from ._fit import fit
+from ._implicit import crossing, minimize
 from ._intervals import LEVELS_1D
+from ._objective import build, warn_if_float32
 from ._profile import profile
+from ._toys import _count, check_mode, check_seed
+
+#: Ways of computing the expected interval: the Asimov profile, or that plus the toys' distribution.
+METHODS = ("asimov", "toys")
+#: Quantiles of the toys' interval ends reported by :meth:`SensitivityResult.toy_quantiles`: the median
+#: and the 68% and 95% bands.
+TOY_QUANTILES = (0.025, 0.16, 0.5, 0.84, 0.975)
 
 
 class ExposureScaled(eqx.Module):
@@ -77,6 +87,10 @@ class SensitivityResult:
         best_fit: best fit at each exposure (the truth unless ``data`` came from another model), shape (n,).
         lower, upper: interval ends at ``level``, shape (n,); a parameter bound where the interval reaches it.
         level: the Delta chi^2 level name (:data:`~cevnsjax.inference.LEVELS_1D`).
+        toy_lower, toy_upper: with ``method="toys"``, the interval ends of every toy at every
+            exposure, shape (n, n_toys) (a parameter bound where a toy's interval reaches it; NaN
+            where its fits failed); None for the Asimov method.
+        seed, nuisances: the toys' random seed and nuisance mode (None for the Asimov method).
     """
 
     experiment: str
@@ -88,6 +102,38 @@ class SensitivityResult:
     lower: np.ndarray
     upper: np.ndarray
     level: str
+    toy_lower: np.ndarray | None = None
+    toy_upper: np.ndarray | None = None
+    seed: int | None = None
+    nuisances: str | None = None
+
+    @property
+    def n_toys(self) -> int:
+        """Toys per exposure (0 for the Asimov method)."""
+        return 0 if self.toy_upper is None else int(self.toy_upper.shape[1])
+
+    def toy_quantiles(self, end: str = "upper", q: Sequence[float] = TOY_QUANTILES) -> tuple[np.ndarray, np.ndarray]:
+        """Quantiles of the toys' interval ends at every exposure and their Monte Carlo errors (Eq. (149)).
+
+        Args:
+            end: ``"upper"``, ``"lower"`` or ``"width"`` (upper - lower of each toy).
+            q: quantiles in (0, 1); default the median and the 68% and 95% bands.
+
+        Returns:
+            ``(values, errors)``, each shape (len(q), n_exposures): the smallest toy value with at
+            least a fraction q of the toys at or below it, and half the distance between the order
+            statistics n q -+ sqrt(n q (1 - q)) (failed toys left out).
+
+        Raises:
+            ValueError: no toys (``method="asimov"``), or an unknown ``end``.
+        """
+        if self.toy_upper is None:
+            raise ValueError("this result has no toys: run cevnsjax.sensitivity with method='toys'")
+        ends = {"upper": self.toy_upper, "lower": self.toy_lower, "width": self.toy_upper - self.toy_lower}
+        if end not in ends:
+            raise ValueError(f"end={end!r} is not valid; choices: {', '.join(ends)}")
+        values, errors = zip(*(critical_values(ends[end], float(p)) for p in q))
+        return np.stack(values), np.stack(errors)
 
     @property
     def width(self) -> np.ndarray:
@@ -106,6 +152,14 @@ class SensitivityResult:
         lines.append(f"  {'exposure':>10} {'best fit':>12} {'lower':>12} {'upper':>12} {'width':>12}")
         for row in zip(self.exposures, self.best_fit, self.lower, self.upper, self.width, strict=True):
             lines.append("  " + " ".join(f"{v:>{10 if i == 0 else 12}.5g}" for i, v in enumerate(row)))
+        if self.toy_upper is not None:
+            lines.append(f"  median of {self.n_toys} toys (16%-84% band):")
+            for i, s in enumerate(self.exposures):
+                ends = []
+                for end in ("lower", "upper"):
+                    (lo, mid, hi), _ = self.toy_quantiles(end, (0.16, 0.5, 0.84))
+                    ends.append(f"{end} {mid[i]:.5g} ({lo[i]:.5g} - {hi[i]:.5g})")
+                lines.append(f"  {s:>10.5g} " + ", ".join(ends))
         return "\n".join(lines)
 
 
@@ -120,6 +174,10 @@ def sensitivity(
     level: str = "1sigma",
     span: float | None = None,
     n_grid: int = 21,
+    method: str = "asimov",
+    n_toys: int = 200,
+    seed: int = 0,
+    nuisances: str = "prior",
 ) -> SensitivityResult:
     """Expected intervals of ``param`` at exposures ``exposures`` x that of the built ``model``.
 
@@ -137,13 +195,24 @@ def sensitivity(
             1/sqrt(s); default 4 x the Hessian error.  Needed where the Hessian error is not finite
             (a truth at a boundary: magnetic moments, couplings, whose rates go as their square).
         n_grid: profile grid points per exposure.
+        method: ``"asimov"`` (the profile of the Asimov data) or ``"toys"``: that plus ``n_toys``
+            Poisson pseudo-experiments per exposure around the data, each with its interval at
+            ``level`` (Eqs. (147)-(148) of docs/physics.md; :meth:`SensitivityResult.toy_quantiles`
+            gives their median and bands, Eq. (149)).  The statistic to quote where Wilks' theorem
+            is in doubt: a truth on a bound (magnetic moments, Z' couplings, R_n >= R_p).
+        n_toys: toys per exposure (``method="toys"``).
+        seed: random seed of the toys; toy ``i`` at exposure ``j`` draws with
+            ``fold_in(fold_in(key(seed), j), i)``.
+        nuisances: ``"prior"`` (each toy draws the constraint centres of the free nuisances, Eq. (142))
+            or ``"fixed"`` (only the counts fluctuate), as for :func:`~cevnsjax.inference.toys`.
 
     Returns:
         A :class:`SensitivityResult`.
 
     Raises:
         ValueError: no Poisson likelihood, a non-positive exposure, data with other bins, an
-            unknown level, or no ``span`` where the Hessian gives none.
+            unknown level or method, a bad ``n_toys``, ``seed`` or ``nuisances``, or no ``span``
+            where the Hessian gives none.
 
     Examples:
         >>> import cevnsjax as cj
@@ -162,6 +231,11 @@ def sensitivity(
         raise ValueError(f"exposures must be a list of positive factors, got {exposures}")
     if level not in LEVELS_1D:
         raise ValueError(f"unknown level {level!r}; choices: {', '.join(LEVELS_1D)}")
+    if method not in METHODS:
+        raise ValueError(f"method={method!r} is not valid; choices: {', '.join(METHODS)}")
+    if method == "toys":
+        warn_if_float32("sensitivity")
+        n_toys, seed, nuisances = _count(n_toys, "n_toys"), check_seed(seed), check_mode(nuisances)
     if data is not None:
         if data.n_bins != model.n_bins:
             raise ValueError(f"data model {data.name} has {data.n_bins} bins, {model.name} has {model.n_bins}")
@@ -193,9 +267,103 @@ def sensitivity(
         refined = _ends(scaled, param, grid, centre, level, free, fixed) if len(grid) > 2 else None
         rows.append((centre, *(ends if refined is None else refined)))
     best_fit, lower, upper = map(np.asarray, zip(*rows, strict=True))
-    return SensitivityResult(
+    result = SensitivityResult(
         model.name, param, spec.unit, exposures, float(spec.default), best_fit, lower, upper, level
     )
+    if method == "asimov":
+        return result
+    # a typical Delta chi^2 = 1 half-width: the first step of every toy's crossing (the Hessian at a
+    # best fit on a bound of a parameter whose rate goes as its square has no curvature to start from)
+    halves = (upper - lower) / (2.0 * np.sqrt(LEVELS_1D[level]))
+    halves = halves[np.isfinite(halves) & (halves > 0)]
+    scale = float(np.exp(np.mean(np.log(halves)))) if halves.size else 1.0
+    # a toy's interval can reach a bound near the Asimov interval's (3 of its widths): checked there only
+    near = [
+        bool(np.any(np.abs(end - b) < 3.0 * (upper - lower) + 1e-300))
+        for end, b in ((lower, spec.lower), (upper, spec.upper))
+    ]
+    run = _toy_program(model, param, free, fixed, LEVELS_1D[level], nuisances, scale, near)
+    ends = [
+        run(jnp.asarray(s), jnp.asarray(seed, jnp.uint32), jnp.asarray(j), jnp.arange(n_toys))
+        for j, s in enumerate(exposures)
+    ]
+    toy_lower, toy_upper = (np.stack([np.asarray(e[k]) for e in ends]) for k in (0, 1))
+    return dataclasses.replace(result, toy_lower=toy_lower, toy_upper=toy_upper, seed=seed, nuisances=nuisances)
+
+
+def _toy_program(model: Experiment, param: str, free, fixed, level: float, nuisances: str, scale: float, near):
+    """jit of ``(s, seed, j, toys) -> (lower, upper)``: the intervals of toys at exposure s (Eqs. 147-148).
+
+    ``scale`` (a typical Asimov half-width at Delta chi^2 = 1) is the first step of each crossing;
+    ``near`` (lower, upper): whether a toy's interval may reach that bound of the parameter (else
+    the crossing alone, NaN if it fails).
+    """
+    obj = build(model, free, fixed)
+    names, index = obj.free, obj.free.index(param)
+    lower, upper = obj.lower, obj.upper
+    x0 = obj.x0
+    base = {n: jnp.asarray(v) for n, v in obj.base.items()}
+    ps = model.parameters
+    constrained = [n for n in names if ps[n].constraint is not None]
+    means = jnp.asarray([ps[n].constraint[0] for n in constrained])
+    sigmas = jnp.asarray([ps[n].constraint[1] for n in constrained])
+    truth = jnp.asarray([obj.base[n] for n in constrained])
+    rest = [i for i in range(len(names)) if i != index]
+    bound = (float(lower[index]), float(upper[index]))
+
+    def chi2(x, toy):
+        """Eq. (147): the Poisson deviance of the toy's counts plus its constraints (Eq. (142))."""
+        counts, aux, s = toy
+        p = {**base, **dict(zip(names, x))}
+        mu = s * sum(model.expected(p).values())
+        value = model.likelihood.with_observed(counts).chi2(mu) + ps.constraint_chi2(p)
+        if constrained:
+            t = jnp.stack([p[n] for n in constrained])
+            value = value + jnp.sum(((t - aux) ** 2 - (t - means) ** 2) / sigmas**2)
+        return value
+
+    def at_bound(toy, t):
+        """Delta chi^2 of the profile at ``t`` (a bound of the parameter) for one toy."""
+        if not rest:
+            held = chi2(jnp.asarray(x0).at[index].set(t), toy)
+        else:
+            held = minimize(
+                lambda v, d: chi2(jnp.insert(v, index, t), d),
+                x0[rest],
+                toy,
+                lower=lower[rest],
+                upper=upper[rest],
+                tolerance=1e-8,
+            ).fval
+        best = minimize(chi2, x0, toy, lower=lower, upper=upper, tolerance=1e-8).fval
+        return held - best
+
+    def end(toy, side):
+        """Eq. (148): the crossing on ``side``, or the bound where the profile stays below the level."""
+        t_bound, check = (bound[0], near[0]) if side < 0 else (bound[1], near[1])
+
+        def cross(_):
+            return crossing(chi2, x0, index, toy, level=level, side=side, lower=lower, upper=upper, scale=scale)
+
+        if not (check and np.isfinite(t_bound)):
+            return cross(None)
+        return jax.lax.cond(at_bound(toy, t_bound) <= level, lambda _: jnp.asarray(t_bound), cross, None)
+
+    def one(s, seed, j, i):
+        k_data, k_aux = jax.random.split(jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), j), i))
+        counts = model.likelihood.sample(k_data, s * model.data)  # Eq. (140) at the scaled exposure
+        # Eq. (142): with nuisances="prior" the constraint centres are drawn around the truth
+        drawn = truth + sigmas * jax.random.normal(k_aux, truth.shape, truth.dtype)
+        aux = drawn if nuisances == "prior" else means
+        toy = (counts, aux, s)
+        return end(toy, -1), end(toy, 1)
+
+    def chunk(s, seed, j, toys):
+        # one toy after the other on a CPU, all at once on an accelerator (as cevnsjax.toys does)
+        batch = None if jax.default_backend() == "cpu" else len(toys)
+        return jax.lax.map(lambda i: one(s, seed, j, i), toys, batch_size=batch)
+
+    return jax.jit(chunk)
 
 
 def _half_width(best, param: str, span: float | None) -> float:
