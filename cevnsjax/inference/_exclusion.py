@@ -45,7 +45,7 @@ from ._transforms import to_external, to_internal
 
 #: Masses per compiled call of :func:`exclusion` (the unit of work split across processes).  On a
 #: CPU small chunks are faster, a vmapped Newton loop running every mass until the slowest has
-#: converged: the argon 100 x 200 grid took 1.7-2.1 s in chunks of 8, 3.8 s in one call.
+#: converged: the argon 100 x 200 grid took 1.0-1.1 s of CPU time in chunks of 8, 1.4-1.5 s in one call.
 MASS_CHUNK = 8
 
 
