@@ -91,11 +91,13 @@ WORKER = textwrap.dedent(
     )
     masses = [1.0, 1.5, 2.0, 3.0, 5.0]  # 3 chunks of 2: 2 rounds
     excl = cj.exclusion(mediator, "g", ("m", masses), range=(0.1, 20.0), points=60, chunk_size=2, output=out + ".excl.json")
-    ty = cj.toys(counting(), 10, poi="s", chunk_size=4, progress=False)  # 3 chunks of 4
     experiments.register("toy_dist", toy, options={})
     experiments.register("counting_dist", counting, options={})
     cli = run_cli(["scan", "toy_dist", "--grid", "mu=-1:2:7", "--fixed-nuisances", "--chunk-size", "2", "--json"])
-    # a belt of 3 points x 8 toys in chunks of 4: 6 chunks, each toy drawn at its own (point, toy) key
+    # 10 toys in chunks of 4 (3 chunks), then a belt of 3 points x 8 toys (6 chunks): one compiled program
+    cli_toys = run_cli(
+        ["toys", "counting_dist", "--toys", "10", "--poi", "s", "--chunk-size", "4", "--json", "--output", out + ".toys.json"]
+    )
     cli_fc = run_cli(
         ["fc", "counting_dist", "--grid", "s=0:2:3", "--toys", "8", "--chunk-size", "4", "--json", "--output", out + ".fc.json"]
     )
@@ -104,8 +106,7 @@ WORKER = textwrap.dedent(
         fixed=fixed.chi2, fixed_devices=fixed.n_devices, prof=prof.chi2, prof_delta=prof.delta_chi2,
         prof_eta=prof.nuisances["eta"], prof_ok=prof.converged, prof_lo=prof.intervals["1sigma"][0][0],
         excl=excl.chi2, excl_delta=excl.delta_chi2, excl_eta=excl.nuisances["eta"], excl_ok=excl.converged,
-        excl_upper=excl.upper["0.9"], toys_s=ty.values["s"], toys_b=ty.values["b"], toys_chi2=ty.chi2_min,
-        toys_delta=ty.delta_chi2, toys_ok=ty.converged, cli=cli, cli_fc=cli_fc,
+        excl_upper=excl.upper["0.9"], cli=cli, cli_toys=cli_toys, cli_fc=cli_fc,
     )
     """
 )
@@ -178,8 +179,8 @@ def test_incomplete_set_up_is_refused():
         initialize("localhost", 2, 0)
 
 
-def test_exclusion_toys_and_feldman_cousins_split_toy_by_toy(runs):
-    """The gathered exclusion and toys are the single-process ones (checked bit for bit above), and right."""
+def test_exclusion_is_split_by_masses(runs):
+    """The gathered exclusion is the single-process one (checked bit for bit above), and right."""
     folder, (single, _, p1) = runs
     masses = np.array([1.0, 1.5, 2.0, 3.0, 5.0])
     # the mediator's limit, eta profiled: y^2 / (0.3^2 + 0.1^2 (1 + y)^2) = chi2_90 with y = (g/m)^4
@@ -189,16 +190,23 @@ def test_exclusion_toys_and_feldman_cousins_split_toy_by_toy(runs):
     assert single["excl_ok"].all()
     saved = cj.load(str(folder / "p0.npz.excl.json"))  # process 0 writes, process 1 does not
     assert np.array_equal(saved.chi2, single["excl"]) and not (folder / "p1.npz.excl.json").exists()
-    # ten different toys, each drawn from its own key: the split does not change a single draw
-    assert single["toys_ok"].all() and len(np.unique(single["toys_s"])) == 10
-    assert np.array_equal(single["toys_s"], p1["toys_s"]) and np.all(single["toys_delta"] >= 0)
+    assert np.array_equal(single["excl_upper"], p1["excl_upper"])
 
 
-def test_command_line_fc_splits_its_belt(runs):
+@pytest.mark.parametrize("command", ["toys", "fc"])
+def test_toys_and_belts_are_split_toy_by_toy(runs, command):
+    """``toys`` and ``fc`` on two processes: the same toys, bit for bit, printed and written by process 0 only."""
     folder, (single, p0, p1) = runs
-    one, two = (json.loads(str(r["cli_fc"]).strip().splitlines()[-1]) for r in (single, p0))
-    assert one == two and str(p1["cli_fc"]) == ""
-    assert one["n_failed"] == 0 and len(one["t_obs"]) == 3
-    ref, got = cj.load(str(folder / "single.npz.fc.json")), cj.load(str(folder / "p0.npz.fc.json"))
-    assert got.t.shape == (3, 8) and np.array_equal(ref.t, got.t) and np.array_equal(ref.t_crit, got.t_crit)
-    assert len(np.unique(got.t)) > 12 and not (folder / "p1.npz.fc.json").exists()
+    one, two = (json.loads(str(r[f"cli_{command}"]).strip().splitlines()[-1]) for r in (single, p0))
+    assert one == two and str(p1[f"cli_{command}"]) == ""
+    ref, got = (cj.load(str(folder / f"{name}.npz.{command}.json")) for name in ("single", "p0"))
+    assert not (folder / f"p1.npz.{command}.json").exists()
+    if command == "toys":  # ten different toys, each drawn from its own key: the split changes no draw
+        assert got.converged.all() and len(np.unique(got.values["s"])) == 10
+        for a, b in ((ref.values["s"], got.values["s"]), (ref.values["b"], got.values["b"])):
+            assert np.array_equal(a, b)
+        assert np.array_equal(ref.delta_chi2, got.delta_chi2) and np.all(got.delta_chi2 >= 0)
+    else:
+        assert one["n_failed"] == 0 and len(one["t_obs"]) == 3
+        assert got.t.shape == (3, 8) and len(np.unique(got.t)) > 12
+        assert np.array_equal(ref.t, got.t) and np.array_equal(ref.t_crit, got.t_crit)
