@@ -200,7 +200,7 @@ def exclusion(
         raise ValueError("give at least one confidence level (cl)")
     limits = {cl_key(c): threshold(c, dof) for c in levels}
     sm = float(ps[param].default)
-    if isinstance(chunk_size, bool) or int(chunk_size) != chunk_size or chunk_size < 1:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ValueError(f"chunk_size={chunk_size!r}: must be a positive integer (masses per compiled call)")
 
     obj = build(model, free, fixed, start, constraints, exclude=(over_name, param))
