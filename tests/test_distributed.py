@@ -186,7 +186,8 @@ def test_exclusion_is_split_by_masses(runs):
     # the mediator's limit, eta profiled: y^2 / (0.3^2 + 0.1^2 (1 + y)^2) = chi2_90 with y = (g/m)^4
     level = stats.chi2.ppf(0.9, 1)
     y = max(np.roots([1 - 0.01 * level, -0.02 * level, -0.1 * level]).real)
-    assert np.allclose(single["excl_upper"], y**0.25 * masses, rtol=1e-2), single["excl_upper"] / masses
+    # (within the interpolation on the log grid of 60 couplings: 1.7e-3)
+    assert np.allclose(single["excl_upper"], y**0.25 * masses, rtol=3e-3), single["excl_upper"] / masses
     assert single["excl_ok"].all()
     saved = cj.load(str(folder / "p0.npz.excl.json"))  # process 0 writes, process 1 does not
     assert np.array_equal(saved.chi2, single["excl"]) and not (folder / "p1.npz.excl.json").exists()
