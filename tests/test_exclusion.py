@@ -110,6 +110,9 @@ def test_bad_input_is_named():
         cj.exclusion(model, "g", ("m", [2.0, 1.0]), range=(1e-3, 1.0))
     with pytest.raises(ValueError, match="different parameters"):
         cj.exclusion(model, "g", ("g", MASSES), range=(1e-3, 1.0))
+    for bad in (0, 2.5, "8"):
+        with pytest.raises(ValueError, match=r"chunk_size=.*masses per compiled call"):
+            cj.exclusion(model, "g", ("m", MASSES), range=(1e-3, 1.0), chunk_size=bad)
 
 
 @pytest.fixture(scope="module")

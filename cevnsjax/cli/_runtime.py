@@ -40,7 +40,7 @@ def runtime_options(distributed: bool) -> Callable:
             if is_main():
                 return func(*args, **kw)
             with contextlib.redirect_stdout(io.StringIO()):
-                return func(*args, **{**kw, "output": None, "plot": None})
+                return func(*args, **{**kw, **{k: None for k in ("output", "plot") if k in kw}})
 
         wrapper = click.option(
             "--no-cache",

@@ -8,8 +8,10 @@ import click
 import numpy as np
 
 from ..inference import exclusion as run_exclusion
+from ..inference._exclusion import MASS_CHUNK
 from ._app import emit_json, handle_errors, main
 from ._grids import SYNTAX, parse_grid
+from ._runtime import runtime_options
 from .inference import (
     _check_plot_path,
     _common,
@@ -72,10 +74,18 @@ def exclusion_json(result) -> dict:
 @click.option(
     "--cl", "cls", multiple=True, type=float, metavar="CL", help="Confidence level (repeatable; default 0.9)."
 )
+@click.option(
+    "--chunk-size",
+    default=MASS_CHUNK,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Masses per compiled call (the unit split across processes).",
+)
 @_plot_option
 @_force_option
 @_output_option
 @handle_errors
+@runtime_options(distributed=True)
 def exclusion(
     experiment_names,
     fix,
@@ -90,6 +100,7 @@ def exclusion(
     points,
     linear,
     cls,
+    chunk_size,
     plot,
     force,
     output,
@@ -117,6 +128,7 @@ def exclusion(
         cl=levels,
         free=_names(free),
         fixed=_numbers(fix, "--fix"),
+        chunk_size=chunk_size,
     )
     _save(result, output)
     bad = int(np.sum(~result.converged & (result.delta_chi2 < 2 * max(result.thresholds.values()))))

@@ -14,6 +14,7 @@ from ..inference._feldman_cousins import CONFIDENCE_LEVELS
 from ..inference._result import cl_label, format_intervals
 from ..inference._toys import NUISANCE_MODES
 from ._app import emit_json, handle_errors, main
+from ._runtime import runtime_options
 from .inference import (
     _check_plot_path,
     _common,
@@ -65,6 +66,7 @@ def _toy_options(func):
 @_output_option
 @_resume_option
 @handle_errors
+@runtime_options(distributed=True)
 def toys(
     experiment_names,
     fix,
@@ -164,6 +166,7 @@ def toys(
 @_output_option
 @_resume_option
 @handle_errors
+@runtime_options(distributed=True)
 def fc(
     experiment_names,
     fix,

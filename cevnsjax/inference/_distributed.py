@@ -18,7 +18,9 @@ plugs in by writing its loop over chunks as ``map_chunks(n_chunks, compute)`` wi
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -79,6 +81,27 @@ def initialize(coordinator: str | None = None, num_processes: int | None = None,
         jax.distributed.initialize(coordinator, num_processes, process_id)
     except (RuntimeError, ValueError) as err:
         raise ValueError(f"could not set up the distributed run: {err}") from None
+    if jax.process_count() > 1:
+        # connect the processes' collectives now: the CPU runtime announces the connection on the
+        # standard output of the C library ("[Gloo] Rank 0 is connected ..."), which goes to standard
+        # error instead, so that a command's --json output stays one JSON document
+        from jax.experimental import multihost_utils
+
+        with _stdout_to_stderr():
+            multihost_utils.process_allgather(np.zeros(1))
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send what is written to file descriptor 1 (C and C++ code included) to descriptor 2 meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _env_int(value: int | None, name: str) -> int | None:

@@ -21,7 +21,8 @@ draws and fits a whole chunk of toys (the Newton minimiser of :mod:`._minimize` 
 toys: vmapped on an accelerator, one toy after the other inside the compiled program on a CPU), and
 one compilation serves every chunk, truth and seed.  Toy ``i`` of point ``j`` draws with the
 key ``fold_in(fold_in(key(seed), j), i)``: a toy does not depend on the chunking or on which
-process computes it (:func:`run_rows` takes any set of rows).
+process computes it (:func:`run_rows` takes any set of rows).  In a distributed run the chunks are
+split across the processes and gathered on every one (:func:`~._distributed.map_chunks`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tqdm import tqdm
 from ..model import Model
 from ..parameters import ParameterError
 from ._checkpoint import Checkpoint, open_run
+from ._distributed import map_chunks
 from ._fit import _ndof
 from ._minimize import minimize
 from ._objective import Objective, build, compiled, warn_if_float32
@@ -262,28 +264,20 @@ def run_rows(
     fields = ("chi2", "x", "ok", "chi2_poi", "x_poi", "ok_poi")[: 6 if poi else 3]
     if checkpoint is not None:
         checkpoint.total = (checkpoint.total or 0) + n_chunks
-    parts = []
-    for c in range(n_chunks):
-        saved = None if checkpoint is None else checkpoint.take()
-        if saved is not None:
-            parts.append([np.asarray(saved[f]) for f in fields])
-        else:
-            sl = slice(c * size, (c + 1) * size)
-            out = run(
-                obj.leaves,
-                jnp.asarray(seed, jnp.uint32),
-                jnp.asarray(index[sl, 0]),
-                jnp.asarray(index[sl, 1]),
-                jnp.asarray(truth[sl]),
-                jnp.asarray(u0[sl]),
-                jnp.asarray(u0_poi[sl]),
-            )
-            parts.append([np.asarray(a) for a in out])
-            if checkpoint is not None:
-                checkpoint.add(dict(zip(fields, parts[-1])))
-        if bar is not None:
-            bar.update(min(size, k - c * size))
-    got = dict(zip(fields, (np.concatenate(p)[:k] for p in zip(*parts))))
+
+    def chunk(c):
+        sl = slice(c * size, (c + 1) * size)
+        args = (index[sl, 0], index[sl, 1], truth[sl], u0[sl], u0_poi[sl])
+        return dict(zip(fields, run(obj.leaves, jnp.asarray(seed, jnp.uint32), *map(jnp.asarray, args))))
+
+    # chunks split across the processes of a distributed run, gathered on every process
+    parts = map_chunks(
+        n_chunks,
+        chunk,
+        checkpoint=checkpoint,
+        done=None if bar is None else lambda c: bar.update(min(size, k - c * size)),
+    )
+    got = {f: np.concatenate([p[f] for p in parts])[:k] for f in fields}
     chi2, x, ok = got["chi2"].astype(float), got["x"].astype(float).reshape(k, len(obj.free)), got["ok"]
     if not poi:
         return ToyRows(chi2, x, ok)
