@@ -25,7 +25,7 @@ from ._minimize import derivatives
 from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import FitResult, NamedMatrix
-from ._solve import Rows, row_solver, solve_rows
+from ._solve import Rows, batch_size, row_solver, solve_rows
 from ._starts import box_seeds, seed_box
 from ._transforms import to_internal
 
@@ -340,7 +340,10 @@ def _multistart_program(obj: Objective, tolerance: float, max_steps: int):
     one = row_solver(obj, (), tolerance, max_steps)
 
     def run(inputs, u0):
-        chi2, x, edm, posdef, hit = jax.vmap(one, in_axes=(None, 0, None))(inputs, u0, jnp.zeros(0))
+        # one start after the other on a CPU (a vmapped Newton loop runs every start as long as the
+        # slowest), vectorised on an accelerator
+        rows = jax.lax.map(lambda u: one(inputs, u, jnp.zeros(0)), u0, batch_size=batch_size(len(u0)))
+        chi2, x, edm, posdef, hit = rows
         finite = jnp.isfinite(chi2)
         ok = finite & posdef & (edm < tolerance)
 
