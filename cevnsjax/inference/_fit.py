@@ -367,7 +367,7 @@ def multistart(obj: Objective, restarts: int, *, tolerance: float, max_steps: in
         return solve_rows(obj, (), starts, empty, tolerance=tolerance, max_steps=max_steps, size=len(starts))
     run = compiled(obj, "multistart", lambda o: _multistart_program(o, tolerance, max_steps), tolerance, max_steps)
     u0 = to_internal(starts, obj.lower, obj.upper).reshape(starts.shape)
-    chi2, x, edm, posdef, hit, best, h = jax.device_get(run(obj.inputs, jnp.asarray(u0)))
+    chi2, x, edm, posdef, hit, best, h = jax.device_get(run(obj.inputs, u0))
     chi2, edm = chi2.astype(float), edm.astype(float)
     ok = np.isfinite(chi2) & posdef & (edm < tolerance)
     return Rows(chi2, x.astype(float), edm, posdef, hit, ok, int(best), h.astype(float))
