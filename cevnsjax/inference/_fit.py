@@ -1,7 +1,7 @@
 """Maximum-likelihood fits: ``fit(model, ...)`` with the jax or iminuit engine.
 
 Every fit also minimises from ``restarts`` seeds spread over the prior/bound box
-(:mod:`._starts`, vmapped in one call) and keeps the lowest minimum: a start on
+(:mod:`._starts`, in one compiled call) and keeps the lowest minimum: a start on
 the wrong branch of a multi-branch likelihood is reported as a local minimum
 (:attr:`FitResult.local_minimum_chi2`, a :class:`FitWarning`) instead of a
 converged fit.  Parameters ending on a bound are flagged (:attr:`FitResult.at_limit`)
@@ -69,7 +69,7 @@ def fit(
         tolerance: convergence when EDM = g^T H^-1 g / 2 < tolerance (chi^2 units).
         max_steps: limit on Newton iterations (iminuit: 50 function calls per step).
         restarts: further minimisations from seeds spread over the prior/bound box
-            (vmapped Newton); the lowest minimum is reported, and a start that led to
+            (Newton, in the same compiled call); the lowest minimum is reported, and a start that led to
             a minimum higher by more than 1e-3 is flagged
             (:attr:`FitResult.local_minimum_chi2`, :class:`FitWarning`). 0: the start only.
 
@@ -334,7 +334,7 @@ def _finish(
 def _multistart_program(obj: Objective, tolerance: float, max_steps: int):
     """jit of ``(inputs, u0) -> (chi2, x, edm, posdef, max_steps_reached, best, hessian)`` over the starts.
 
-    The minimisations (vmapped over the rows ``u0``), the choice of the lowest (:func:`lowest`) and
+    The minimisations (over the rows ``u0``), the choice of the lowest (:func:`lowest`) and
     the exact Hessian there are one compiled program: a fit is one call and one transfer.
     """
     one = row_solver(obj, (), tolerance, max_steps)
