@@ -1,7 +1,7 @@
 """Maximum-likelihood fits: ``fit(model, ...)`` with the jax or iminuit engine.
 
 Every fit also minimises from ``restarts`` seeds spread over the prior/bound box
-(:mod:`._starts`, vmapped in one call) and keeps the lowest minimum: a start on
+(:mod:`._starts`, in one compiled call) and keeps the lowest minimum: a start on
 the wrong branch of a multi-branch likelihood is reported as a local minimum
 (:attr:`FitResult.local_minimum_chi2`, a :class:`FitWarning`) instead of a
 converged fit.  Parameters ending on a bound are flagged (:attr:`FitResult.at_limit`)
@@ -21,11 +21,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..model import Model
+from ._minimize import derivatives
 from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import FitResult, NamedMatrix
-from ._solve import Rows, solve_rows
+from ._solve import Rows, batch_size, row_solver, solve_rows
 from ._starts import box_seeds, seed_box
+from ._transforms import to_internal
 
 ENGINES = ("jax", "iminuit")
 RESTARTS = 4
@@ -67,7 +69,7 @@ def fit(
         tolerance: convergence when EDM = g^T H^-1 g / 2 < tolerance (chi^2 units).
         max_steps: limit on Newton iterations (iminuit: 50 function calls per step).
         restarts: further minimisations from seeds spread over the prior/bound box
-            (vmapped Newton); the lowest minimum is reported, and a start that led to
+            (Newton, in the same compiled call); the lowest minimum is reported, and a start that led to
             a minimum higher by more than 1e-3 is flagged
             (:attr:`FitResult.local_minimum_chi2`, :class:`FitWarning`). 0: the start only.
 
@@ -144,11 +146,15 @@ def _ndof(obj: Objective) -> int | None:
     return n_bins + constrained - len(obj.free)
 
 
+def _hessian(obj: Objective, inputs, x) -> jax.Array:
+    """The exact Hessian of ``obj``'s chi^2 at external ``x`` (traced; symmetric)."""
+    return derivatives(lambda v: obj.chi2(inputs, v), x)[2]
+
+
 def exact_hessian(obj: Objective, x) -> np.ndarray:
     """The exact JAX Hessian of chi^2 in the free parameters at external ``x``, shape (n_free, n_free)."""
-    hessian = compiled(obj, "hessian", lambda o: jax.jit(jax.hessian(o.chi2, argnums=1)))
-    h = np.asarray(hessian(obj.inputs, jnp.asarray(x)), dtype=float)
-    return 0.5 * (h + h.T)
+    hessian = compiled(obj, "hessian", lambda o: jax.jit(lambda inputs, v: _hessian(o, inputs, v)))
+    return np.asarray(hessian(obj.inputs, jnp.asarray(x)), dtype=float)
 
 
 def _inverse(h: np.ndarray) -> np.ndarray:
@@ -271,13 +277,17 @@ def _finish(
     engine_cov: np.ndarray | None = None,
     minos=None,
     one_sided: bool = True,
+    hessian: np.ndarray | None = None,
 ) -> FitResult:
-    """The :class:`FitResult` at ``x``: covariance, limits, flat directions, one-sided errors."""
+    """The :class:`FitResult` at ``x``: covariance, limits, flat directions, one-sided errors.
+
+    ``hessian``: the exact Hessian at ``x`` when already computed (else it is computed here).
+    """
     x = np.asarray(x, float)
     n = len(obj.free)
     limits = at_limit(obj, x)
     inside = [i for i, name in enumerate(obj.free) if name not in limits]
-    h = exact_hessian(obj, x) if n else np.zeros((0, 0))
+    h = hessian if hessian is not None else exact_hessian(obj, x) if n else np.zeros((0, 0))
     if engine_cov is not None and not limits:
         cov = engine_cov
     else:  # the parameters at a limit are held there: their Hessian error means nothing
@@ -321,11 +331,46 @@ def _finish(
     )
 
 
+def _multistart_program(obj: Objective, tolerance: float, max_steps: int):
+    """jit of ``(inputs, u0) -> (chi2, x, edm, posdef, max_steps_reached, best, hessian)`` over the starts.
+
+    The minimisations (over the rows ``u0``), the choice of the lowest (:func:`lowest`) and
+    the exact Hessian there are one compiled program: a fit is one call and one transfer.
+    """
+    one = row_solver(obj, (), tolerance, max_steps)
+
+    def run(inputs, u0):
+        # one start after the other on a CPU (a vmapped Newton loop runs every start as long as the
+        # slowest), vectorised on an accelerator
+        rows = jax.lax.map(lambda u: one(inputs, u, jnp.zeros(0)), u0, batch_size=batch_size(len(u0)))
+        chi2, x, edm, posdef, hit = rows
+        finite = jnp.isfinite(chi2)
+        ok = finite & posdef & (edm < tolerance)
+
+        def lowest_of(usable):
+            return jnp.argmin(jnp.where(usable, chi2, jnp.inf))
+
+        best = jnp.where(jnp.any(ok), lowest_of(ok), jnp.where(jnp.any(finite), lowest_of(finite), 0))
+        return chi2, x, edm, posdef, hit, best, _hessian(obj, inputs, x[best])
+
+    return jax.jit(run)
+
+
 def multistart(obj: Objective, restarts: int, *, tolerance: float, max_steps: int) -> Rows:
-    """Minimise from the start and from ``restarts`` box seeds in one vmapped call; row 0 is the start."""
+    """Minimise from the start and from ``restarts`` box seeds in one call; row 0 is the start.
+
+    The rows carry the lowest (:attr:`Rows.best`) and the exact Hessian there (:attr:`Rows.hessian`).
+    """
     starts = np.concatenate([obj.x0[None], box_seeds(obj, restarts)])
-    empty = np.zeros((len(starts), 0))
-    return solve_rows(obj, (), starts, empty, tolerance=tolerance, max_steps=max_steps, size=len(starts))
+    if not obj.free:
+        empty = np.zeros((len(starts), 0))
+        return solve_rows(obj, (), starts, empty, tolerance=tolerance, max_steps=max_steps, size=len(starts))
+    run = compiled(obj, "multistart", lambda o: _multistart_program(o, tolerance, max_steps), tolerance, max_steps)
+    u0 = to_internal(starts, obj.lower, obj.upper).reshape(starts.shape)
+    chi2, x, edm, posdef, hit, best, h = jax.device_get(run(obj.inputs, u0))
+    chi2, edm = chi2.astype(float), edm.astype(float)
+    ok = np.isfinite(chi2) & posdef & (edm < tolerance)
+    return Rows(chi2, x.astype(float), edm, posdef, hit, ok, int(best), h.astype(float))
 
 
 def lowest(rows: Rows) -> int:
@@ -386,6 +431,7 @@ def fit_from_rows(
     :attr:`FitResult.errors` are then NaN): a profile computes them itself.
     """
     i = lowest(rows)
+    hessian = rows.hessian if rows.best == i else None  # computed with the rows (multistart)
     converged, message = status_message(
         rows.chi2[i], rows.edm[i], rows.posdef[i], rows.max_steps_reached[i], tolerance, max_steps
     )
@@ -403,6 +449,7 @@ def fit_from_rows(
         restarts=restarts,
         local=local,
         one_sided=one_sided,
+        hessian=hessian,
     )
 
 

@@ -47,14 +47,23 @@ class Minimum(NamedTuple):
 
 
 def derivatives(f: Callable, u):
-    """Value, gradient and Hessian of ``f`` at ``u`` in one forward-over-reverse pass."""
+    """Value, gradient and Hessian of ``f`` at ``u`` by forward-over-reverse differentiation.
 
-    def grad_with_value(v):
-        value, g = jax.value_and_grad(f)(v)
-        return g, (value, g)
+    Column ``j`` of the Hessian is the JVP of the gradient along the unit vector ``e_j``; the
+    columns are computed one after the other (``lax.map``), each with the value and gradient
+    as by-products.  On a CPU this is about twice as fast as the vectorised ``jacfwd`` of the
+    gradient (XLA's code for the batched tangents of a small model is slow), compiles a smaller
+    program, and gives the same numbers; under an outer ``vmap`` (profiles, toys on an
+    accelerator) the rows still run in parallel.
+    """
+    value_and_grad = jax.value_and_grad(f)
 
-    h, (value, g) = jax.jacfwd(grad_with_value, has_aux=True)(u)
-    return value, g, 0.5 * (h + h.T)
+    def column(e):
+        (value, g), (_, h_col) = jax.jvp(value_and_grad, (u,), (e,))
+        return value, g, h_col
+
+    values, gs, h = jax.lax.map(column, jnp.eye(u.shape[0], dtype=u.dtype))
+    return values[0], gs[0], 0.5 * (h + h.T)
 
 
 def _analyse(g, h):

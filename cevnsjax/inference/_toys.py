@@ -46,6 +46,7 @@ from ._minimize import minimize
 from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import ToysResult
+from ._solve import batch_size
 from ._transforms import to_external, to_internal
 
 #: Choices of ``nuisances``: constraints drawn around the truth for every toy, or kept nominal.
@@ -181,20 +182,9 @@ def _program(
 
     def chunk(leaves, seed, point, toy, truth, u0, u0_poi):
         rows = (point, toy, truth, u0, u0_poi)
-        return jax.lax.map(lambda r: one(leaves, seed, *r), rows, batch_size=_batch_size(len(point)))
+        return jax.lax.map(lambda r: one(leaves, seed, *r), rows, batch_size=batch_size(len(point)))
 
     return jax.jit(chunk)
-
-
-def _batch_size(n: int) -> int | None:
-    """Toys vectorised together inside a chunk: all of them on an accelerator, one at a time on a CPU.
-
-    A vmapped Newton loop runs every toy until the slowest has converged, and XLA's CPU code for the
-    batched gradient is slower per toy than the unbatched one (argon: 3.3 ms per toy fit one at a
-    time against 4.7 ms in batches of 16 and 12 ms in one batch of 1000, on the shared 2-core
-    machine); a GPU wants the whole batch.
-    """
-    return None if jax.default_backend() == "cpu" else n
 
 
 def run_rows(
