@@ -39,7 +39,7 @@ from ._runtime import runtime_options
 from .info import hidden_at_sm
 
 _ENGINES = ("jax", "iminuit")
-_CHAIN_METHODS = ("vectorized", "sequential")
+_CHAIN_METHODS = ("auto", "vectorized", "sequential")
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -620,7 +620,12 @@ def scan(
 )
 @click.option("--warmup", default=500, show_default=True, type=click.IntRange(min=0), help="Warmup steps per chain.")
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
-@click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
+@click.option(
+    "--chain-method",
+    default="auto",
+    show_default=True,
+    help="vectorized, sequential, or auto (sequential on a CPU, vectorized on an accelerator).",
+)
 @_plot_option
 @_output_option
 @_resume_option
