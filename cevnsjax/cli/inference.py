@@ -22,10 +22,6 @@ import numpy as np
 
 from .. import experiments
 from ..inference import fit as run_fit
-from ..inference import profile as run_profile
-from ..inference import profile2d as run_profile2d
-from ..inference import sample as run_sample
-from ..inference import scan as run_scan
 from ..inference._checkpoint import Checkpoint
 from ..inference._fit import RESTARTS, FitWarning
 from ..inference._objective import component_totals
@@ -470,8 +466,12 @@ def profile(
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"), restarts=restarts)
     with _interruptible(output, resume, as_json):
         if len(params) == 1:
+            from ..inference import profile as run_profile  # each engine imported when its command runs
+
             result = run_profile(model, params[0], grids[0], **kwargs, output=output, resume=resume)
         else:
+            from ..inference import profile2d as run_profile2d
+
             result = run_profile2d(model, tuple(params), tuple(grids), **kwargs, output=output, resume=resume)
     if not result.fit.converged:
         _warn(f"the global fit did not converge: {result.fit.message}")
@@ -567,6 +567,8 @@ def scan(
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
+        from ..inference import scan as run_scan
+
         result = run_scan(
             model,
             specs,
@@ -655,6 +657,8 @@ def sample(
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
+        from ..inference import sample as run_sample
+
         result = run_sample(
             model,
             free=_names(free),

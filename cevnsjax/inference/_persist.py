@@ -184,6 +184,8 @@ def from_dict(data: Mapping):
             f"this is the partial file of an interrupted {data.get('type', 'run')} "
             f"({done.get('done', '?')} of {done.get('total', '?')} chunks done); continue it with --resume"
         )
+    from . import _result  # noqa: F401  (defines the result types)
+
     kind = data.get("type")
     if kind not in TYPES:
         raise ValueError(f"unknown result type '{kind}'; known types: {', '.join(sorted(TYPES))}")
