@@ -9,6 +9,33 @@ gradients at the optimum) for experiment design.
 """
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the same names for static analysis (type checkers, the API reference)
+    from ._distributed import initialize as initialize_distributed
+    from ._exclusion import exclusion
+    from ._feldman_cousins import feldman_cousins
+    from ._fit import FitWarning, fit
+    from ._implicit import Solution, crossing, design_chi2, minimize
+    from ._intervals import LEVELS_1D, LEVELS_2D
+    from ._objective import PrecisionWarning
+    from ._persist import load
+    from ._profile import profile, profile2d
+    from ._result import (
+        ExclusionResult,
+        FeldmanCousinsResult,
+        FitResult,
+        NamedMatrix,
+        Profile2DResult,
+        ProfileResult,
+        SampleResult,
+        ScanResult,
+        ToysResult,
+    )
+    from ._sample import sample
+    from ._scan import scan
+    from ._sensitivity import ExposureScaled, SensitivityResult, sensitivity
+    from ._toys import toys
 
 #: Public name -> (module, attribute), imported on first access (PEP 562): a fit does not import
 #: the sampler (numpyro), the exclusion and Feldman-Cousins engines (scipy.stats) or the scans.
