@@ -30,6 +30,7 @@ Reference: docs/physics.md section 10.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import equinox as eqx
@@ -131,25 +132,27 @@ class Folding(eqx.Module):
         groups = [np.flatnonzero(flavour == f) for f in dict.fromkeys(flavour.tolist())]
         width = max(len(g) for g in groups) * self.E.shape[-1]
 
+        # on the host (numpy): a few array copies, not one compiled program per operation
         def energies(a, fill):
-            rows = [jnp.concatenate([a[c] for c in g], axis=-1) for g in groups]
-            return jnp.stack(
-                [jnp.pad(r, [(0, 0)] * (r.ndim - 1) + [(0, width - r.shape[-1])], constant_values=fill) for r in rows]
+            rows = [np.concatenate([a[c] for c in g], axis=-1) for g in groups]
+            return np.stack(
+                [np.pad(r, [(0, 0)] * (r.ndim - 1) + [(0, width - r.shape[-1])], constant_values=fill) for r in rows]
             )
 
         def summed(a):
-            return jnp.stack([a[g].sum(axis=0) for g in groups])
+            return np.stack([a[g].sum(axis=0) for g in groups])
 
+        E, wE, moments = np.asarray(self.E), np.asarray(self.wE), np.asarray(self.moments)
         return Folding(
             T=self.T,
             wT=self.wT,
-            E=energies(self.E, jnp.max(self.E)),
-            wE=energies(self.wE, 0.0),
-            moments=jnp.stack([summed(m) for m in self.moments]),
+            E=jax.device_put(energies(E, E.max())),
+            wE=jax.device_put(energies(wE, 0.0)),
+            moments=jax.device_put(np.stack([summed(m) for m in moments])),
             M=self.M,
             Z=self.Z,
             N=self.N,
-            flavour=jnp.asarray([flavour[g[0]] for g in groups]),
+            flavour=jax.device_put(flavour[[g[0] for g in groups]]),
             components=tuple("+".join(self.components[c] for c in g) for g in groups),
             timing=tuple("+".join(dict.fromkeys(self.timing[c] for c in g)) for g in groups),
             isotopes=self.isotopes,
@@ -245,33 +248,31 @@ def build_folding(
     nuclei = np.asarray(target.nuclei_per_kg()) * mass_kg * XS_UNIT_CM2  # n_i of Eq. (30) of docs/physics.md, in 1e38
     if isotope_scale is not None:
         nuclei = nuclei * np.asarray(isotope_scale)
-    e_top = max(f.e_max for f in flux)
-    grids = []
-    for iso in target.isotopes:
-        # T_max of Eq. (28) of docs/physics.md
-        hi = min(t_range[1], float(t_max(e_top, iso.mass, exact=exact_kinematics)))
-        lines = [
-            float(t_max(f.line_energy, iso.mass, exact=exact_kinematics)) for f in flux if f.line_energy is not None
-        ]
-        grids.append((hi, [*lines, *breakpoints]))
+    M = np.array([iso.mass for iso in target.isotopes])
+    # T_max of Eq. (28) of docs/physics.md for the highest energy and every line, per isotope; the
+    # physics layer's functions run here as one compiled program each (jit), not one per operation
+    energies = np.array([max(f.e_max for f in flux), *(f.line_energy for f in flux if f.line_energy is not None)])
+    tops = np.asarray(jax.jit(functools.partial(t_max, exact=exact_kinematics))(energies, M[:, None]))
+    grids = [(min(t_range[1], float(top[0])), [*(float(t) for t in top[1:]), *breakpoints]) for top in tops]
     if shared_grid:
         top = max(hi for hi, _ in grids)
         breaks = sorted({b for hi, lines in grids for b in (*lines, hi) if b < top})
         grids = [(top, breaks)] * len(grids)
     T, wT = _stack_grids([composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, b), n_t) for hi, b in grids])
-    M = np.array([iso.mass for iso in target.isotopes])
     # E_min of Eq. (29) of docs/physics.md; weights of Eqs. (62) and (64)
-    E, wE = _energy_rule(flux, fluence, np.asarray(e_min(T, M[:, None], exact=exact_kinematics)), nuclei, n_e)
+    emin = np.asarray(jax.jit(functools.partial(e_min, exact=exact_kinematics))(T, M[:, None]))
+    E, wE = _energy_rule(flux, fluence, emin, nuclei, n_e)
+    moments = jax.jit(functools.partial(amp.cevns_moments, exact=exact_kinematics))
     return Folding(
-        T=jnp.asarray(T),
-        wT=jnp.asarray(wT),
-        E=jnp.asarray(E),
-        wE=jnp.asarray(wE),
-        moments=amp.cevns_moments(E, wE, T[None, :, :, None], M[None, :, None, None], exact=exact_kinematics),
-        M=jnp.asarray(M),
-        Z=jnp.asarray([float(i.Z) for i in target.isotopes]),
-        N=jnp.asarray([float(i.N) for i in target.isotopes]),
-        flavour=jnp.asarray([f.flavour for f in flux]),
+        T=jax.device_put(T),
+        wT=jax.device_put(wT),
+        E=jax.device_put(E),
+        wE=jax.device_put(wE),
+        moments=moments(E, wE, T[None, :, :, None], M[None, :, None, None]),
+        M=jax.device_put(M),
+        Z=jax.device_put(np.array([float(i.Z) for i in target.isotopes])),
+        N=jax.device_put(np.array([float(i.N) for i in target.isotopes])),
+        flavour=jax.device_put(np.array([f.flavour for f in flux])),
         components=tuple(f.name for f in flux),
         timing=tuple(f.timing for f in flux),
         isotopes=tuple(i.name for i in target.isotopes),

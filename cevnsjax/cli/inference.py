@@ -22,10 +22,6 @@ import numpy as np
 
 from .. import experiments
 from ..inference import fit as run_fit
-from ..inference import profile as run_profile
-from ..inference import profile2d as run_profile2d
-from ..inference import sample as run_sample
-from ..inference import scan as run_scan
 from ..inference._checkpoint import Checkpoint
 from ..inference._fit import RESTARTS, FitWarning
 from ..inference._objective import component_totals
@@ -39,7 +35,7 @@ from ._runtime import runtime_options
 from .info import hidden_at_sm
 
 _ENGINES = ("jax", "iminuit")
-_CHAIN_METHODS = ("vectorized", "sequential")
+_CHAIN_METHODS = ("auto", "vectorized", "sequential")
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -470,8 +466,12 @@ def profile(
     kwargs = dict(free=_names(free), fixed=_numbers(fix, "--fix"), start=_numbers(start, "--start"), restarts=restarts)
     with _interruptible(output, resume, as_json):
         if len(params) == 1:
+            from ..inference import profile as run_profile  # each engine imported when its command runs
+
             result = run_profile(model, params[0], grids[0], **kwargs, output=output, resume=resume)
         else:
+            from ..inference import profile2d as run_profile2d
+
             result = run_profile2d(model, tuple(params), tuple(grids), **kwargs, output=output, resume=resume)
     if not result.fit.converged:
         _warn(f"the global fit did not converge: {result.fit.message}")
@@ -567,6 +567,8 @@ def scan(
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
+        from ..inference import scan as run_scan
+
         result = run_scan(
             model,
             specs,
@@ -620,7 +622,12 @@ def scan(
 )
 @click.option("--warmup", default=500, show_default=True, type=click.IntRange(min=0), help="Warmup steps per chain.")
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
-@click.option("--chain-method", default="vectorized", show_default=True, help="vectorized or sequential.")
+@click.option(
+    "--chain-method",
+    default="auto",
+    show_default=True,
+    help="vectorized, sequential, or auto (sequential on a CPU, vectorized on an accelerator).",
+)
 @_plot_option
 @_output_option
 @_resume_option
@@ -650,6 +657,8 @@ def sample(
     _check_plot_path(plot)
     model = build_model(experiment_names, options, share, tie)
     with _interruptible(output, resume, as_json):
+        from ..inference import sample as run_sample
+
         result = run_sample(
             model,
             free=_names(free),

@@ -63,9 +63,9 @@ def library_version() -> str:
 class Persistent:
     """Mixin of the result dataclasses: ``to_dict``, ``to_json``, ``from_dict``, ``from_json``.
 
-    Attributes outside the dataclass fields (``metadata``, a fit's ``minuit``, a sample's
-    ``mcmc``) are set with :meth:`_attach` and are not compared or saved, except
-    ``metadata``, which becomes the JSON's header.
+    Attributes outside the dataclass fields (``metadata``, a fit's ``minuit``) are set with
+    :meth:`_attach` and are not compared or saved, except ``metadata``, which becomes the JSON's
+    header.
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -78,7 +78,7 @@ class Persistent:
         return self.__dict__.get("_metadata", {})
 
     def _attach(self, **attributes) -> None:
-        """Set attributes outside the (frozen) fields: ``_metadata``, ``minuit``, ``mcmc``."""
+        """Set attributes outside the (frozen) fields: ``_metadata``, ``minuit``."""
         for name, value in attributes.items():
             object.__setattr__(self, name, value)
 
@@ -184,6 +184,8 @@ def from_dict(data: Mapping):
             f"this is the partial file of an interrupted {data.get('type', 'run')} "
             f"({done.get('done', '?')} of {done.get('total', '?')} chunks done); continue it with --resume"
         )
+    from . import _result  # noqa: F401  (defines the result types)
+
     kind = data.get("type")
     if kind not in TYPES:
         raise ValueError(f"unknown result type '{kind}'; known types: {', '.join(sorted(TYPES))}")

@@ -587,9 +587,6 @@ class SampleResult(Persistent):
             (:func:`~cevnsjax.inference._pointwise.pointwise_loglik`).
     """
 
-    #: The numpyro ``MCMC`` that drew the samples (None for a loaded result); not saved.
-    mcmc = None
-
     samples: dict[str, np.ndarray]
     summary: dict[str, dict[str, float]]
     divergences: int

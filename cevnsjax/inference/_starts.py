@@ -12,7 +12,12 @@ minimum.  The box of each free parameter is
 * otherwise the starting value alone (no seeds along an unbounded direction).
 
 Seeds are a scrambled Halton sequence (fixed seed, so results are reproducible)
-mapped linearly onto the box.
+mapped linearly onto the box: the radical inverse of the point index in the d-th prime base with
+each digit position's digits permuted at random (random digit scrambling; L. Kocis and
+W. J. Whiten, ACM TOMS 23 (1997) 266), which keeps the stratification of the sequence (the first
+b^k points fill every interval [i / b^k, (i + 1) / b^k) once) and removes the correlations of the
+plain sequence between high dimensions.  Written with numpy, so that a fit imports no scipy.stats
+(0.5 s of every command-line start).
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from scipy.stats import qmc
 
 from ._objective import Objective
 
@@ -53,10 +57,33 @@ def box_seeds(obj: Objective, n: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=64)
 def _halton(d: int, n: int) -> np.ndarray:
-    """The first ``n`` points of the scrambled Halton sequence in ``d`` dimensions (read-only)."""
-    unit = qmc.Halton(d, scramble=True, seed=0).random(n)
+    """The first ``n`` points of the scrambled Halton sequence in ``d`` dimensions, shape (n, d) (read-only)."""
+    rng = np.random.default_rng(0)
+    index = np.arange(n)
+    unit = np.empty((n, d))
+    for j, base in enumerate(_primes(d)):
+        digits = int(np.ceil(53 / np.log2(base)))  # down to the float64 resolution
+        # one permutation of 0..base-1 per digit position, the leading zeros' digits included
+        perms = np.argsort(rng.random((digits, base)), axis=1)
+        rest, value, scale = index.copy(), np.zeros(n), 1.0 / base
+        for k in range(digits):
+            value += perms[k][rest % base] * scale
+            rest //= base
+            scale /= base
+        unit[:, j] = value
     unit.flags.writeable = False
     return unit
+
+
+def _primes(d: int) -> list[int]:
+    """The first ``d`` prime numbers."""
+    primes: list[int] = []
+    candidate = 2
+    while len(primes) < d:
+        if all(candidate % p for p in primes if p * p <= candidate):
+            primes.append(candidate)
+        candidate += 1
+    return primes
 
 
 def distinct(chi2: np.ndarray, xs: np.ndarray, usable: np.ndarray, tolerance: float = 1e-4) -> np.ndarray:

@@ -32,6 +32,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import re
 
 import jax
@@ -109,10 +110,15 @@ def neutron_radius(name: str, default: float, lower: float, form: str, nucleus: 
     )
 
 
+@functools.lru_cache(maxsize=8)
 def _r2_sm(c: Constants) -> np.ndarray:
-    """SM charge radii [1e-32 cm^2] of (e, mu, tau), concrete even while tracing."""
-    with jax.ensure_compile_time_eval():
-        return np.asarray(cp.r2_sm(c)) / R2_UNIT_CM2
+    """SM charge radii [1e-32 cm^2] of (e, mu, tau), concrete even while tracing (read-only).
+
+    Compiled ahead of time as one program (not one per operation); calling it runs outside any trace.
+    """
+    r2 = np.asarray(jax.jit(cp.r2_sm, static_argnums=0).lower(c).compile()()) / R2_UNIT_CM2
+    r2.flags.writeable = False
+    return r2
 
 
 def bsm_parameters(c: Constants, *, sterile: bool = False) -> list[Parameter]:

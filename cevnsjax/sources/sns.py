@@ -71,13 +71,16 @@ def baseline(distance_m: float) -> tuple[float, float]:
 
 
 def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:
-    """The three pi-DAR components (per POT, per unit fluence): prompt nu_mu, delayed nu_e, nubar_mu."""
+    """The three pi-DAR components (per POT, per unit fluence): prompt nu_mu, delayed nu_e, nubar_mu.
+
+    The spectra are jitted: a folding evaluates each on its nodes as one compiled program.
+    """
+    nu_e = jax.jit(lambda E: nu_e_spectrum(E, c))
+    nubar_mu = jax.jit(lambda E: nubar_mu_spectrum(E, c))
     return (
         FluxComponent("prompt_nu_mu", 1, "prompt", prompt_energy(c), None, prompt_energy(c)),
-        FluxComponent("delayed_nu_e", 0, "delayed", None, lambda E: nu_e_spectrum(E, c), endpoint(c)),
-        FluxComponent(
-            "delayed_nubar_mu", 1, "delayed", None, lambda E: nubar_mu_spectrum(E, c), endpoint(c), antineutrino=True
-        ),
+        FluxComponent("delayed_nu_e", 0, "delayed", None, nu_e, endpoint(c)),
+        FluxComponent("delayed_nubar_mu", 1, "delayed", None, nubar_mu, endpoint(c), antineutrino=True),
     )
 
 
