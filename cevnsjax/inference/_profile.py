@@ -14,6 +14,15 @@ lowest minimum is kept:
    solutions, repeated while any point improves, so a branch found at one point
    spreads along the whole curve.
 
+A 2D profile does the starts of 1 and 2 only at a coarse subgrid (:data:`COARSE`
+points per axis, the corners included), and its sweeps run along whole rows and
+columns (:func:`~cevnsjax.inference._sweeps.line_sweeps`: each point started from
+its neighbour's minimum with the neighbour's Hessian, quasi-Newton, the rows
+vmapped), rows and columns in turn until a sweep improves no point; every point is
+then re-minimised with the exact Hessian from its swept minimum, which decides its
+convergence.  Cold starts at every point cost ~20 Hessians each, a swept point a few
+gradients.
+
 All minimisations go through one ``jax.vmap``-ed Newton solver
 (:func:`~cevnsjax.inference._solve.solve_rows`) in padded chunks (one
 compilation), with a progress bar over the minimisations.  The global minimum is
@@ -428,7 +437,8 @@ def profile2d(
         progress: as for :func:`profile`.
         output: as for :func:`profile`.
         resume: as for :func:`profile`.
-        restarts: as for :func:`profile`.
+        restarts: box seeds at each point of the coarse subgrid (3 x 3 points) where the
+            sweeps start (see the module docstring), and restarts of the global fit.
 
     Returns:
         The :class:`~cevnsjax.inference.Profile2DResult` with contours at the
