@@ -14,6 +14,15 @@ lowest minimum is kept:
    solutions, repeated while any point improves, so a branch found at one point
    spreads along the whole curve.
 
+A 2D profile does the starts of 1 and 2 only at a coarse subgrid (:data:`COARSE`
+points per axis, the corners included), and its sweeps run along whole rows and
+columns (:func:`~cevnsjax.inference._sweeps.line_sweeps`: each point started from
+its neighbour's minimum with the neighbour's Hessian, quasi-Newton, the rows
+vmapped), rows and columns in turn until a sweep improves no point; every point is
+then re-minimised with the exact Hessian from its swept minimum, which decides its
+convergence.  Cold starts at every point cost ~20 Hessians each, a swept point a few
+gradients.
+
 All minimisations go through one ``jax.vmap``-ed Newton solver
 (:func:`~cevnsjax.inference._solve.solve_rows`) in padded chunks (one
 compilation), with a progress bar over the minimisations.  The global minimum is
@@ -31,23 +40,28 @@ import os
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 
+import jax.numpy as jnp
 import numpy as np
 from tqdm import tqdm
 
 from ..model import Model
 from ..parameters import ParameterError
 from ._checkpoint import Checkpoint, open_run
+from ._distributed import map_chunks
 from ._fit import LOCAL_MINIMUM_DCHI2, RESTARTS, fit_from_rows, multistart
 from ._intervals import LEVELS_1D, LEVELS_2D, contours, intervals
-from ._objective import Objective, build, warn_if_float32
+from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import FitResult, Profile2DResult, ProfileResult
 from ._shapes import bucket
 from ._solve import solve_rows
 from ._starts import box_seeds, distinct
+from ._sweeps import SWEEP_DCHI2, line_sweeps
+from ._transforms import to_external, to_internal
 
-# a neighbour's solution replaces a point's when lower by more than this (chi^2 units)
-SWEEP_DCHI2 = 1e-4
+# 2D profiles: multi-starts at COARSE points per axis; at most SWEEP_STEPS iterations per swept point
+COARSE = 3
+SWEEP_STEPS = 50
 
 # lowest global minimum found per (model, free set, other values, constraints)
 _GLOBAL: dict[tuple, tuple[weakref.ref, FitResult]] = {}
@@ -99,6 +113,113 @@ def _shared_global(model: Model, every: Objective, best: FitResult) -> FitResult
     return best
 
 
+def _seeded(obj, names, points, branches, restarts, settings, size, bar, checkpoint):
+    """The lowest minimum at each of ``points`` from the ``branches`` starts and ``restarts`` box seeds."""
+    m, n = len(points), len(obj.free)
+    if n:
+        seeds = box_seeds(obj, m * restarts).reshape(m, restarts, n)
+        starts = np.concatenate([np.broadcast_to(branches, (m, *branches.shape)), seeds], axis=1)
+    else:
+        starts = np.zeros((m, 1, 0))
+    s = starts.shape[1]
+    bar.total += m * s
+    rows = solve_rows(
+        obj,
+        names,
+        starts.reshape(m * s, n),
+        np.repeat(points, s, axis=0),
+        **settings,
+        size=size(m * s),
+        bar=bar,
+        checkpoint=checkpoint,
+    )
+    chi2, ok, x = (a.reshape(m, s, *a.shape[1:]) for a in (rows.chi2, rows.ok, rows.x))
+    rank = np.where(ok, chi2, np.where(np.isfinite(chi2), 1e300, np.inf))
+    pick = np.argmin(rank, axis=1)
+    return tuple(a[np.arange(m), pick] for a in (chi2, ok, x))
+
+
+def _every_point(obj, names, points, shape, branches, restarts, settings, batch_size, bar, checkpoint):
+    """Every point from every start, then neighbour sweeps until no point improves (1D profiles)."""
+    m, n = len(points), len(obj.free)
+    s = len(branches) + restarts if n else 1
+    size = max(1, min(batch_size, bucket(m * s)))  # padded: nearby grid lengths share the compiled solver
+    chi2, ok, x = _seeded(obj, names, points, branches, restarts, settings, lambda _: size, bar, checkpoint)
+    if n:  # neighbour sweeps until no point improves (each pass spreads a branch by one step)
+        nbr = _neighbours(shape)
+        changed = np.ones(m, bool)
+        for _ in range(m):
+            target, which = np.nonzero((nbr >= 0) & changed[np.maximum(nbr, 0)])
+            if not len(target):
+                break
+            source = nbr[target, which]
+            bar.total += len(target)
+            new = solve_rows(
+                obj, names, x[source], points[target], **settings, size=size, bar=bar, checkpoint=checkpoint
+            )
+            changed = np.zeros(m, bool)
+            for k in range(len(target)):
+                i = target[k]
+                if _better(new.chi2[k], new.ok[k], chi2[i], ok[i]):
+                    chi2[i], ok[i], x[i], changed[i] = new.chi2[k], new.ok[k], new.x[k], True
+    return chi2, ok, x
+
+
+def _coarse(shape: tuple[int, ...]) -> np.ndarray:
+    """Flat indices of a coarse subgrid: :data:`COARSE` points per axis, the ends included."""
+    axes = [np.unique(np.linspace(0, k - 1, min(k, COARSE)).round().astype(int)) for k in shape]
+    return np.ravel_multi_index(tuple(np.meshgrid(*axes, indexing="ij")), shape).ravel()
+
+
+def _grid_sweeps(obj, names, points, shape, branches, restarts, settings, batch_size, bar, checkpoint):
+    """Multi-starts at a coarse subgrid, line sweeps along rows and columns, an exact check at every point (2D)."""
+    m, n = len(points), len(obj.free)
+    coarse = _coarse(shape)
+    size = max(1, min(batch_size, bucket(len(coarse) * (len(branches) + restarts))))
+    chi2_c, _, x_c = _seeded(obj, names, points[coarse], branches, restarts, settings, lambda _: size, bar, checkpoint)
+    lower, upper = obj.lower, obj.upper
+    have = np.full(m, np.inf)
+    u = np.broadcast_to(to_internal(obj.x0, lower, upper), (m, n)).copy()
+    finite = np.isfinite(chi2_c)
+    have[coarse[finite]] = chi2_c[finite]
+    u[coarse[finite]] = to_internal(x_c[finite], lower, upper)
+    steps = min(settings["max_steps"], SWEEP_STEPS)
+    sweep = compiled(
+        obj,
+        "sweeps",
+        lambda o: line_sweeps(o, names, settings["tolerance"], steps),
+        names,
+        settings["tolerance"],
+        steps,
+    )
+    grid = points.reshape(*shape, len(names))
+    start = to_internal(obj.x0, lower, upper)
+    for k in range(2 * max(shape)):  # rows, columns, rows, ... until a sweep changes nothing
+        order = (0, 1) if k % 2 == 0 else (1, 0)
+        values = grid.transpose(*order, 2)
+        old = have.reshape(shape).transpose(order)
+        u_lines = u.reshape(*shape, n).transpose(*order, 2)
+        u0 = np.where(np.isfinite(old[:, :1]), u_lines[:, 0], start)
+
+        def compute(_, values=values, old=old, u_lines=u_lines, u0=u0):
+            out = sweep(obj.inputs, jnp.asarray(u0), jnp.asarray(values), jnp.asarray(u_lines), jnp.asarray(old))
+            return {"chi2": out[0], "u": out[1]}
+
+        bar.total += m
+        if checkpoint is not None:
+            checkpoint.total = (checkpoint.total or 0) + 1
+        (done,) = map_chunks(1, compute, checkpoint=checkpoint, done=lambda _: bar.update(m))
+        new = np.asarray(done["chi2"], float).transpose(order).ravel()
+        changed = np.isfinite(new) & ~(new >= have - SWEEP_DCHI2)
+        have, u = new, np.asarray(done["u"], float).transpose(*order, 2).reshape(m, n)
+        if k and not changed.any():
+            break
+    x = np.asarray(to_external(jnp.asarray(u), jnp.asarray(lower), jnp.asarray(upper)))
+    bar.total += m
+    rows = solve_rows(obj, names, x, points, **settings, size=size, bar=bar, checkpoint=checkpoint)
+    return rows.chi2, rows.ok, rows.x
+
+
 def _profile_points(
     model: Model,
     names: Sequence[str],
@@ -135,52 +256,24 @@ def _profile_points(
     obj = dataclasses.replace(obj, base={**obj.base, **warm})
     names = tuple(names)
 
-    m, n = len(points), len(obj.free)
-    if n:  # starts: the warm start, one per branch of the global fit, the point's box seeds
+    n = len(obj.free)
+    branches = np.zeros((1, 0))
+    if n:  # starts: the warm start and one per branch of the global fit
         cols = [every.free.index(name) for name in obj.free]
         branches = distinct(global_rows.chi2, global_rows.x, global_rows.ok)[:, cols]
         branches = np.concatenate([obj.x0[None], branches])
-        seeds = box_seeds(obj, m * restarts).reshape(m, restarts, n)
-        starts = np.concatenate([np.broadcast_to(branches, (m, *branches.shape)), seeds], axis=1)
-    else:
-        starts = np.zeros((m, 1, 0))
-    s = starts.shape[1]
-    size = max(1, min(batch_size, bucket(m * s)))  # padded: nearby grid lengths share the compiled solver
     bar = tqdm(
-        total=m * s, desc=f"profile {' x '.join(names)}", unit="fit", disable=None if progress is None else not progress
+        total=0, desc=f"profile {' x '.join(names)}", unit="fit", disable=None if progress is None else not progress
     )
     with bar:
-        rows = solve_rows(
-            obj,
-            names,
-            starts.reshape(m * s, n),
-            np.repeat(points, s, axis=0),
-            **settings,
-            size=size,
-            bar=bar,
-            checkpoint=checkpoint,
-        )
-        chi2, ok, x = (a.reshape(m, s, *a.shape[1:]) for a in (rows.chi2, rows.ok, rows.x))
-        rank = np.where(ok, chi2, np.where(np.isfinite(chi2), 1e300, np.inf))
-        pick = np.argmin(rank, axis=1)
-        chi2, ok, x = (a[np.arange(m), pick] for a in (chi2, ok, x))
-        if n:  # neighbour sweeps until no point improves (each pass spreads a branch by one step)
-            nbr = _neighbours(shape)
-            changed = np.ones(m, bool)
-            for _ in range(m):
-                target, which = np.nonzero((nbr >= 0) & changed[np.maximum(nbr, 0)])
-                if not len(target):
-                    break
-                source = nbr[target, which]
-                bar.total += len(target)
-                new = solve_rows(
-                    obj, names, x[source], points[target], **settings, size=size, bar=bar, checkpoint=checkpoint
-                )
-                changed = np.zeros(m, bool)
-                for k in range(len(target)):
-                    i = target[k]
-                    if _better(new.chi2[k], new.ok[k], chi2[i], ok[i]):
-                        chi2[i], ok[i], x[i], changed[i] = new.chi2[k], new.ok[k], new.x[k], True
+        if n and len(shape) == 2:
+            chi2, ok, x = _grid_sweeps(
+                obj, names, points, shape, branches, restarts, settings, batch_size, bar, checkpoint
+            )
+        else:
+            chi2, ok, x = _every_point(
+                obj, names, points, shape, branches, restarts, settings, batch_size, bar, checkpoint
+            )
     nuisances = {name: x[:, i] for i, name in enumerate(obj.free)}
 
     k = int(np.argmin(np.where(np.isfinite(chi2), chi2, np.inf)))
@@ -344,7 +437,8 @@ def profile2d(
         progress: as for :func:`profile`.
         output: as for :func:`profile`.
         resume: as for :func:`profile`.
-        restarts: as for :func:`profile`.
+        restarts: box seeds at each point of the coarse subgrid (3 x 3 points) where the
+            sweeps start (see the module docstring), and restarts of the global fit.
 
     Returns:
         The :class:`~cevnsjax.inference.Profile2DResult` with contours at the
