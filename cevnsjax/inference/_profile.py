@@ -109,7 +109,8 @@ def _shared_global(model: Model, every: Objective, best: FitResult) -> FitResult
     if ref is not None and ref() is model and known.chi2_min < best.chi2_min:
         return known
     with contextlib.suppress(TypeError):  # a model that cannot be weakly referenced is not remembered
-        _GLOBAL[key] = (weakref.ref(model, lambda _, key=key: _GLOBAL.pop(key, None)), best)
+        # the dict is bound now: at interpreter exit the module's globals may already be None
+        _GLOBAL[key] = (weakref.ref(model, lambda _, key=key, store=_GLOBAL: store.pop(key, None)), best)
     return best
 
 
