@@ -30,7 +30,6 @@ Reference: docs/physics.md section 10.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 
 import equinox as eqx
@@ -207,6 +206,13 @@ def _energy_rule(flux, fluence, emin: np.ndarray, targets: np.ndarray, n_e: int)
     return E, wE
 
 
+# the physics layer's functions a build evaluates on its nodes, each compiled once per process and
+# shapes (one program, not one per operation; a later build of the same experiment reuses it)
+_t_max = jax.jit(t_max, static_argnames="exact")
+_e_min = jax.jit(e_min, static_argnames="exact")
+_cevns_moments = jax.jit(amp.cevns_moments, static_argnames="exact")
+
+
 def build_folding(
     target: Target,
     flux: Sequence[FluxComponent],
@@ -252,7 +258,7 @@ def build_folding(
     # T_max of Eq. (28) of docs/physics.md for the highest energy and every line, per isotope; the
     # physics layer's functions run here as one compiled program each (jit), not one per operation
     energies = np.array([max(f.e_max for f in flux), *(f.line_energy for f in flux if f.line_energy is not None)])
-    tops = np.asarray(jax.jit(functools.partial(t_max, exact=exact_kinematics))(energies, M[:, None]))
+    tops = np.asarray(_t_max(energies, M[:, None], exact=exact_kinematics))
     grids = [(min(t_range[1], float(top[0])), [*(float(t) for t in top[1:]), *breakpoints]) for top in tops]
     if shared_grid:
         top = max(hi for hi, _ in grids)
@@ -260,15 +266,14 @@ def build_folding(
         grids = [(top, breaks)] * len(grids)
     T, wT = _stack_grids([composite_gauss_legendre(panel_edges(t_range[0], hi, n_panels, b), n_t) for hi, b in grids])
     # E_min of Eq. (29) of docs/physics.md; weights of Eqs. (62) and (64)
-    emin = np.asarray(jax.jit(functools.partial(e_min, exact=exact_kinematics))(T, M[:, None]))
+    emin = np.asarray(_e_min(T, M[:, None], exact=exact_kinematics))
     E, wE = _energy_rule(flux, fluence, emin, nuclei, n_e)
-    moments = jax.jit(functools.partial(amp.cevns_moments, exact=exact_kinematics))
     return Folding(
         T=jax.device_put(T),
         wT=jax.device_put(wT),
         E=jax.device_put(E),
         wE=jax.device_put(wE),
-        moments=moments(E, wE, T[None, :, :, None], M[None, :, None, None]),
+        moments=_cevns_moments(E, wE, T[None, :, :, None], M[None, :, None, None], exact=exact_kinematics),
         M=jax.device_put(M),
         Z=jax.device_put(np.array([float(i.Z) for i in target.isotopes])),
         N=jax.device_put(np.array([float(i.N) for i in target.isotopes])),

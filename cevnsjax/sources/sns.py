@@ -21,6 +21,8 @@ Examples:
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 from jax.scipy.special import log_ndtr, ndtr
@@ -70,13 +72,18 @@ def baseline(distance_m: float) -> tuple[float, float]:
     return (distance_m, BASELINE_SPREAD_M)
 
 
+_nu_e_compiled = jax.jit(nu_e_spectrum, static_argnames="c")
+_nubar_mu_compiled = jax.jit(nubar_mu_spectrum, static_argnames="c")
+
+
 def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:
     """The three pi-DAR components (per POT, per unit fluence): prompt nu_mu, delayed nu_e, nubar_mu.
 
-    The spectra are jitted: a folding evaluates each on its nodes as one compiled program.
+    The spectra are jitted once per process (the constants static): a folding evaluates each on its
+    nodes as one compiled program, and a later build reuses it.
     """
-    nu_e = jax.jit(lambda E: nu_e_spectrum(E, c))
-    nubar_mu = jax.jit(lambda E: nubar_mu_spectrum(E, c))
+    nu_e = functools.partial(_nu_e_compiled, c=c)
+    nubar_mu = functools.partial(_nubar_mu_compiled, c=c)
     return (
         FluxComponent("prompt_nu_mu", 1, "prompt", prompt_energy(c), None, prompt_energy(c)),
         FluxComponent("delayed_nu_e", 0, "delayed", None, nu_e, endpoint(c)),
