@@ -33,20 +33,32 @@ def run() -> None:
     (JAX's among them: pending effects, the backend, a distributed run's shutdown), the output is
     flushed and the process ends without the interpreter's teardown, which takes 0.2-0.3 s once
     JAX and a compiled model are loaded (freeing thousands of modules and compiled programs the
-    operating system reclaims anyway).  A live non-daemon thread (none of the commands starts one)
-    keeps the normal exit, which waits for it.
+    operating system reclaims anyway).  The normal exit is kept when a live non-daemon thread
+    must be waited for (none of the commands starts one) and under a profiler, tracer or debugger
+    (``python -m cProfile -m cevnsjax ...`` writes its report after the program returns).
     """
     try:
         main()
         code = 0
     except SystemExit as done:
-        if isinstance(done.code, (str, bytes)) or any(
-            t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()
-        ):
-            raise  # the interpreter prints a message code and waits for the threads
+        if isinstance(done.code, (str, bytes)) or _observed() or _waited_for():
+            raise  # the interpreter prints a message code, waits for the threads, lets the profiler report
         code = 0 if done.code is None else int(done.code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (cevnsjax ... | head): nothing to say
             stream.flush()
     os._exit(code)
+
+
+def _waited_for() -> bool:
+    """A live non-daemon thread, which the normal exit waits for."""
+    return any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread())
+
+
+def _observed() -> bool:
+    """A profiler, tracer or debugger is attached (``sys.monitoring`` tools from Python 3.12 on)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)
+    return monitoring is not None and any(monitoring.get_tool(i) is not None for i in range(6))
