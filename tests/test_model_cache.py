@@ -37,12 +37,15 @@ def counted(tmp_path, monkeypatch):
 
 
 def _same(a, b) -> bool:
-    """Bitwise-equal arrays, equal static parts and build options."""
+    """Bitwise-equal arrays of the same dtype and weak type, equal static parts and build options."""
     (da, sa), (db, sb) = eqx.partition(a, eqx.is_array), eqx.partition(b, eqx.is_array)
     la, ta = jax.tree_util.tree_flatten(da)
     lb, tb = jax.tree_util.tree_flatten(db)
     arrays = len(la) == len(lb) and all(
-        x.dtype == y.dtype and np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(la, lb)
+        x.dtype == y.dtype
+        and getattr(x, "weak_type", False) == getattr(y, "weak_type", False)
+        and np.array_equal(np.asarray(x), np.asarray(y))
+        for x, y in zip(la, lb)
     )
     return arrays and ta == tb and sa == sb and a.build_options == b.build_options
 
