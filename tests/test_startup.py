@@ -95,3 +95,24 @@ def test_a_new_grid_length_in_the_same_bucket_compiles_nothing(counted, kind):
     assert second[0] == pytest.approx(first[0], rel=1e-12) and second[-1] == pytest.approx(first[-1], rel=1e-12)
     runs[kind](80)  # another bucket: compiled anew
     assert len(traces) > before
+
+
+def test_the_program_ends_with_its_commands_code_and_output(tmp_path):
+    """``python -m cevnsjax`` (cevnsjax.cli.run, which skips the interpreter's teardown): the exit
+    code and the flushed output of the command; under cProfile the normal exit, so the report is written."""
+    import json
+
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    program = [sys.executable, "-m", "cevnsjax"]
+    bad = subprocess.run([*program, "fit", "nope", "--json"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and json.loads(bad.stdout.splitlines()[-1])["error"].startswith("unknown experiment")
+    listed = subprocess.run([*program, "list"], capture_output=True, text=True, env=env)
+    assert listed.returncode == 0 and "coherent_ar_2020" in listed.stdout and listed.stdout.endswith("\n")
+    report = tmp_path / "list.prof"
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(report), *program[1:], "list"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    assert report.stat().st_size > 0

@@ -29,6 +29,7 @@ from ..inference._result import format_intervals
 from ..likelihood.combine import combine
 from ..likelihood.tie import tie as tie_parameters
 from ..model import Model
+from . import _models
 from ._app import emit_json, handle_errors, main
 from ._grids import SYNTAX, parse_grid
 from ._runtime import runtime_options
@@ -70,6 +71,9 @@ def build_model(
 ) -> Model:
     """Build the named experiments (options go to those that accept them), combine them, apply the ties.
 
+    With the persistent compilation cache on, the built model is kept on disk and loaded by the
+    next run that asks for the same one (:mod:`cevnsjax.cli._models`).
+
     Args:
         names: experiment names (one or more).
         options: ``K=V`` strings; each applies to every experiment that declares ``K``.
@@ -82,6 +86,10 @@ def build_model(
     Raises:
         ValueError: no or unknown experiment, or an option no experiment accepts.
     """
+    return _models.cached(_build, tuple(names), tuple(options), tuple(share), tuple(tie))
+
+
+def _build(names: tuple[str, ...], options: tuple[str, ...], share: tuple[str, ...], tie: tuple[str, ...]) -> Model:
     if not names:
         raise ValueError(f"name at least one experiment; valid experiments: {', '.join(experiments.names())}")
     given = _assignments(options, "--option")

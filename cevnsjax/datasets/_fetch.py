@@ -11,14 +11,16 @@ import zipfile
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlparse
 from urllib.request import url2pathname
-
-import pooch
 
 from ._errors import DataError
 from ._locate import fetch_destination, sha256
 from ._registry import Release, RemoteFile, get_release
+
+if TYPE_CHECKING:
+    import pooch
 
 _SCHEMES = ("http", "https", "ftp", "file")
 
@@ -35,6 +37,8 @@ def _download(url: str, target: Path, known_hash: str | None, what: str) -> None
         ValueError: (from pooch) the download does not match ``known_hash``.
         RuntimeError: The download itself failed.
     """
+    import pooch  # imported here: loading a release that is present does not need it (start-up time)
+
     try:
         pooch.retrieve(
             url,

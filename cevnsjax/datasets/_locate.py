@@ -5,7 +5,7 @@ Search order (first hit wins, nothing is ever silently replaced):
 1. ``$CEVNSJAX_DATA`` - when set, the only place looked at;
 2. ``../shared/data`` next to the repository root (the development mirror), then
    ``../shared/data`` relative to the current working directory;
-3. the user cache ``pooch.os_cache("cevnsjax")``, filled by ``cevnsjax data fetch``.
+3. the user cache (``~/.cache/cevnsjax`` on Linux, ``pooch.os_cache("cevnsjax")``), filled by ``cevnsjax data fetch``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pooch
+import platformdirs
 
 from ._errors import DataError
 from ._registry import get_release
@@ -36,7 +36,7 @@ def fetch_destination() -> Path:
         ``$CEVNSJAX_DATA`` when set, else the user cache ``pooch.os_cache("cevnsjax")``.
     """
     env = os.environ.get(ENV_VAR)
-    return Path(env).expanduser() if env else Path(pooch.os_cache("cevnsjax"))
+    return Path(env).expanduser() if env else platformdirs.user_cache_path("cevnsjax")  # = pooch.os_cache
 
 
 def search_roots() -> tuple[Path, ...]:

@@ -11,12 +11,21 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.special as jsp
 import numpy as np
-import scipy.special as sp
+
+
+def _array_module(*args):
+    """jax.numpy if any argument is a jax array or tracer, else numpy."""
+    return jnp if any(isinstance(x, jax.Array) for x in args) else np
 
 
 def _xp(*args):
-    """(array module, special-function module): jax if any argument is a jax array or tracer."""
-    return (jnp, jsp) if any(isinstance(x, jax.Array) for x in args) else (np, sp)
+    """(array module, special-function module): jax's if any argument is a jax array or tracer, else
+    numpy and scipy's (imported on first use: a build that needs no special function skips its 0.1 s)."""
+    if _array_module(*args) is jnp:
+        return jnp, jsp
+    import scipy.special
+
+    return np, scipy.special
 
 
 def gaussian_pdf(mean, sigma):
@@ -31,7 +40,7 @@ def gaussian_pdf(mean, sigma):
     """
 
     def pdf(x):
-        xp, _ = _xp(x, mean, sigma)
+        xp = _array_module(x, mean, sigma)
         # Gaussian of Eq. (66) of docs/physics.md (arXiv:2003.10630)
         return xp.exp(-0.5 * ((x - mean) / sigma) ** 2) / (xp.sqrt(2 * xp.pi) * sigma)
 
@@ -70,7 +79,7 @@ def fano_sigma(e_ee_kev, sigma0_kev, fano=0.11, pair_energy_kev=2.96e-3):
     Returns:
         sigma [keVee], shape of ``e_ee_kev``.
     """
-    xp, _ = _xp(e_ee_kev, sigma0_kev, fano, pair_energy_kev)
+    xp = _array_module(e_ee_kev, sigma0_kev, fano, pair_energy_kev)
     # sigma of Eq. (76) of docs/physics.md
     return xp.sqrt(sigma0_kev**2 + fano * pair_energy_kev * xp.asarray(e_ee_kev, dtype=float))
 
@@ -101,7 +110,7 @@ def csi_gamma_parameters(e_ee_kev, a0=0.0749, b0=9.56):
     Returns:
         (a [1/PE], b), each the shape of ``e_ee_kev``; pass them to :func:`gamma_pdf`.
     """
-    xp, _ = _xp(e_ee_kev, a0, b0)
+    xp = _array_module(e_ee_kev, a0, b0)
     e = xp.asarray(e_ee_kev, dtype=float)
     return a0 / e, b0 * e  # A, B of Eq. (68) of docs/physics.md (arXiv:2110.07730)
 

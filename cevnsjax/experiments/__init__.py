@@ -135,7 +135,10 @@ def registered(name: str) -> Registration:
     Raises:
         ValueError: unknown name (with close matches and the valid names).
     """
-    _load_builtin()
+    if name in BUILTIN:  # its own module: building one experiment imports none of the others
+        importlib.import_module(f"{__name__}.{name}")
+    if name not in _REGISTRY:
+        _load_builtin()
     if name not in _REGISTRY:
         raise ValueError(unknown_experiment_message(name, sorted(_REGISTRY)))
     return _REGISTRY[name]
