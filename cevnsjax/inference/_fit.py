@@ -13,6 +13,7 @@ the Hessian; directions the data do not constrain inside the bounds are flagged
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -170,13 +171,19 @@ def _inverse(h: np.ndarray) -> np.ndarray:
 def at_limit(obj: Objective, x) -> dict[str, str]:
     """Free parameters within :data:`AT_LIMIT_TOLERANCE` of a bound: ``name -> "lower" | "upper"``."""
     out = {}
-    for name, v, lo, hi in zip(obj.free, np.asarray(x, float), obj.lower, obj.upper):
-        width = hi - lo if np.isfinite(hi - lo) else max(1.0, abs(lo) if np.isfinite(lo) else abs(hi))
-        if np.isfinite(lo) and v - lo <= AT_LIMIT_TOLERANCE * width:
+    # Python floats: math on numpy scalars costs ~1 us per operation
+    for name, v, lo, hi in zip(obj.free, np.asarray(x, float).tolist(), obj.lower.tolist(), obj.upper.tolist()):
+        width = hi - lo if math.isfinite(hi - lo) else max(1.0, abs(lo) if math.isfinite(lo) else abs(hi))
+        if math.isfinite(lo) and v - lo <= AT_LIMIT_TOLERANCE * width:
             out[name] = "lower"
-        elif np.isfinite(hi) and hi - v <= AT_LIMIT_TOLERANCE * width:
+        elif math.isfinite(hi) and hi - v <= AT_LIMIT_TOLERANCE * width:
             out[name] = "upper"
     return out
+
+
+def _block(a: np.ndarray, inside: list[int]) -> np.ndarray:
+    """The rows and columns ``inside`` of the square ``a`` (``a`` itself when that is all of them)."""
+    return a if len(inside) == len(a) else a[np.ix_(inside, inside)]
 
 
 def _flat(obj: Objective, h: np.ndarray, cov: np.ndarray, inside: list[int]) -> tuple[str, ...]:
@@ -189,10 +196,11 @@ def _flat(obj: Objective, h: np.ndarray, cov: np.ndarray, inside: list[int]) -> 
     lo, hi = seed_box(obj)
     width = np.where(hi > lo, hi - lo, np.inf)
     sd = np.sqrt(np.abs(np.diag(cov)))
-    flat = {i for i in inside if np.isfinite(width[i]) and not sd[i] <= width[i]}
+    too_wide = (np.isfinite(width) & ~(sd <= width)).tolist()
+    flat = {i for i in inside if too_wide[i]}
     if inside:
         scale = np.where(np.isfinite(width), width, 1.0)[inside]
-        sub = h[np.ix_(inside, inside)] * np.outer(scale, scale)
+        sub = _block(h, inside) * np.outer(scale, scale)
         if np.all(np.isfinite(sub)):
             lam, vec = np.linalg.eigh(sub)
             null = lam <= 1e-10 * max(np.max(np.abs(lam)), np.finfo(float).tiny)
@@ -290,6 +298,8 @@ def _finish(
     h = hessian if hessian is not None else exact_hessian(obj, x) if n else np.zeros((0, 0))
     if engine_cov is not None and not limits:
         cov = engine_cov
+    elif len(inside) == n:
+        cov = _inverse(h)
     else:  # the parameters at a limit are held there: their Hessian error means nothing
         cov = np.full((n, n), np.nan)
         cov[np.ix_(inside, inside)] = _inverse(h[np.ix_(inside, inside)])
@@ -298,7 +308,7 @@ def _finish(
         limit_errors(obj, x, float(chi2_min), limits, tolerance=tolerance, max_steps=max_steps) if one_sided else {}
     )
     errors = dict.fromkeys(obj.base, 0.0)
-    errors.update({name: float(np.sqrt(cov[i, i])) for i, name in enumerate(obj.free)})
+    errors.update(zip(obj.free, np.sqrt(np.diag(cov)).tolist()))
     for name, side in limits.items():
         lo, hi = one_sided.get(name, (None, None))
         far = hi if side == "lower" else lo
@@ -320,22 +330,24 @@ def _finish(
         message=message,
         edm=float(edm),
         engine=engine,
-        units={name: ps[name].unit for name in ps},
+        units={name: p.unit for name, p in ps.items()},
         minos=minos,
         at_limit=limits,
         limit_errors=one_sided,
         flat=flat,
         local_minimum_chi2=None if local is None else float(local),
         restarts=restarts,
-        bounds={name: (float(lo), float(hi)) for name, lo, hi in zip(obj.free, obj.lower, obj.upper)},
+        bounds=dict(zip(obj.free, zip(obj.lower.tolist(), obj.upper.tolist()))),
     )
 
 
 def _multistart_program(obj: Objective, tolerance: float, max_steps: int):
-    """jit of ``(inputs, u0) -> (chi2, x, edm, posdef, max_steps_reached, best, hessian)`` over the starts.
+    """jit of ``(inputs, u0) -> packed`` over the starts ``u0``, shape (k, n_free); :func:`unpack` reads it.
 
-    The minimisations (over the rows ``u0``), the choice of the lowest (:func:`lowest`) and
-    the exact Hessian there are one compiled program: a fit is one call and one transfer.
+    The minimisations (over the rows ``u0``), the choice of the lowest converged one (as
+    :func:`lowest`) and the exact Hessian there are one compiled program whose outcome is one
+    vector ``(chi2, x, edm, posdef, max_steps_reached, best, hessian)``: a fit is one call and
+    one transfer (a tuple of seven arrays cost ~60 us more to fetch).
     """
     one = row_solver(obj, (), tolerance, max_steps)
 
@@ -351,9 +363,21 @@ def _multistart_program(obj: Objective, tolerance: float, max_steps: int):
             return jnp.argmin(jnp.where(usable, chi2, jnp.inf))
 
         best = jnp.where(jnp.any(ok), lowest_of(ok), jnp.where(jnp.any(finite), lowest_of(finite), 0))
-        return chi2, x, edm, posdef, hit, best, _hessian(obj, inputs, x[best])
+        h = _hessian(obj, inputs, x[best])
+        parts = (chi2, x, edm, posdef, hit, best, h)
+        return jnp.concatenate([jnp.ravel(a).astype(chi2.dtype) for a in parts])
 
     return jax.jit(run)
+
+
+def unpack(packed, k: int, n: int, tolerance: float) -> Rows:
+    """The :class:`Rows` of :func:`_multistart_program`'s vector for ``k`` starts of ``n`` parameters."""
+    packed = np.array(packed, dtype=float)
+    chi2, x, edm = packed[:k], packed[k : k + k * n].reshape(k, n), packed[k + k * n : 2 * k + k * n]
+    posdef, hit = packed[2 * k + k * n : 4 * k + k * n].reshape(2, k).astype(bool)
+    best, h = int(packed[4 * k + k * n]), packed[4 * k + k * n + 1 :].reshape(n, n)
+    ok = np.isfinite(chi2) & posdef & (edm < tolerance)
+    return Rows(chi2, x, edm, posdef, hit, ok, best, h)
 
 
 def multistart(obj: Objective, restarts: int, *, tolerance: float, max_steps: int) -> Rows:
@@ -367,14 +391,16 @@ def multistart(obj: Objective, restarts: int, *, tolerance: float, max_steps: in
         return solve_rows(obj, (), starts, empty, tolerance=tolerance, max_steps=max_steps, size=len(starts))
     run = compiled(obj, "multistart", lambda o: _multistart_program(o, tolerance, max_steps), tolerance, max_steps)
     u0 = to_internal(starts, obj.lower, obj.upper).reshape(starts.shape)
-    chi2, x, edm, posdef, hit, best, h = jax.device_get(run(obj.inputs, u0))
-    chi2, edm = chi2.astype(float), edm.astype(float)
-    ok = np.isfinite(chi2) & posdef & (edm < tolerance)
-    return Rows(chi2, x.astype(float), edm, posdef, hit, ok, int(best), h.astype(float))
+    return unpack(run(obj.inputs, u0), *starts.shape, tolerance)
 
 
 def lowest(rows: Rows) -> int:
-    """Index of the lowest converged row (of the lowest finite one if none converged; else 0)."""
+    """Index of the lowest converged row (of the lowest finite one if none converged; else 0).
+
+    The rows of :func:`multistart` carry it already (:attr:`Rows.best`, chosen on the device).
+    """
+    if rows.best is not None:
+        return rows.best
     for usable in (rows.ok, np.isfinite(rows.chi2)):
         if np.any(usable):
             return int(np.argmin(np.where(usable, rows.chi2, np.inf)))
@@ -431,7 +457,7 @@ def fit_from_rows(
     :attr:`FitResult.errors` are then NaN): a profile computes them itself.
     """
     i = lowest(rows)
-    hessian = rows.hessian if rows.best == i else None  # computed with the rows (multistart)
+    hessian = rows.hessian  # computed with the rows by multistart (else None: computed by _finish)
     converged, message = status_message(
         rows.chi2[i], rows.edm[i], rows.posdef[i], rows.max_steps_reached[i], tolerance, max_steps
     )
