@@ -271,14 +271,38 @@ def test_at_limit_flagged_with_profile_error_in_both_engines():
         assert r.converged and r.at_limit == {"x": "lower"}
         assert r.values["x"] == pytest.approx(0.0, abs=1e-6)
         lo, hi = r.limit_errors["x"]
-        assert lo == 0.0 and hi == pytest.approx(upper, rel=2e-3)
-        assert r.errors["x"] == pytest.approx(upper, rel=2e-3)
+        assert lo == 0.0 and hi == pytest.approx(upper, rel=1e-5)  # Delta chi^2 = 1 to the tolerance 1e-6
+        assert r.errors["x"] == pytest.approx(upper, rel=1e-5)
         assert r.errors["y"] == pytest.approx(1.0, rel=1e-3)  # conditional on x held at the bound
         assert r.value_text("x") == "0 +0.12 (at lower limit)"
         assert "at limit: x (lower)" in repr(r)
     a, b = results["jax"], results["iminuit"]
     assert a.errors["x"] == pytest.approx(b.errors["x"], rel=1e-6)
     assert a.errors["y"] == pytest.approx(b.errors["y"], rel=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("chi2", "side", "expected"),
+    [
+        # upper limit: ((x - 12) / 2)^2 - 1 = 1 at x = 12 - 2 sqrt(2)
+        (lambda x: ((x - 12.0) / 2.0) ** 2, "upper", (-(2.0 * np.sqrt(2.0) - 2.0), 0.0)),
+        # steep: ((x + 0.01) / 1e-3)^2 - 100 = 1 at x = 1e-3 sqrt(101) - 0.01 = 5e-5 (5e-6 of the range)
+        (lambda x: ((x + 0.01) / 1e-3) ** 2, "lower", (0.0, 1e-3 * np.sqrt(101.0) - 0.01)),
+        # shallow: Delta chi^2 = 0.056 at the other bound, no crossing
+        (lambda x: ((x - 12.0) / 50.0) ** 2, "upper", (None, 0.0)),
+    ],
+)
+def test_limit_error_is_the_delta_chi2_crossing(chi2, side, expected):
+    ps = ParameterSet([Parameter("x", 5.0, lower=0.0, upper=10.0, free=True)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # the shallow one is flat inside its bounds
+        r = fit(FunctionModel(lambda p: chi2(p["x"]), ps), restarts=0)
+    assert r.at_limit == {"x": side}
+    lo, hi = r.limit_errors["x"]
+    for got, want in ((lo, expected[0]), (hi, expected[1])):
+        assert got == (None if want is None else pytest.approx(want, rel=1e-6, abs=1e-12))
+    far = lo if side == "upper" else hi
+    assert np.isnan(r.errors["x"]) if far is None else r.errors["x"] == abs(far)
 
 
 @pytest.mark.parametrize("engine", ["jax", "iminuit"])
