@@ -323,3 +323,25 @@ def test_rounding_stays_inside_bounds():
     assert pdg_format(3.4481, 2.43, (3.448, 20.0)) == "3.45 ± 2.43"
     assert pdg_format(3.4401, 2.43, (3.44, 20.0)) == "3.44 ± 2.43"
     assert pdg_format(19.97, 2.43, (3.448, 19.98)) == "19.97 ± 2.43"
+
+
+def test_multistart_rows_carry_the_lowest_start_and_its_hessian():
+    """One packed transfer: every start's minimum, the lowest converged one and the exact Hessian there."""
+    from cevnsjax.inference import _fit
+
+    # two minima in x: chi^2 = (x^2 - 4)^2 / 4 + 0.5 x + (y - x)^2 / 0.25, the one at x ~ -2 is lower
+    ps = ParameterSet([Parameter("x", 1.0, lower=-5.0, upper=5.0, free=True), Parameter("y", 0.0, free=True)])
+    m = FunctionModel(lambda p: (p["x"] ** 2 - 4.0) ** 2 / 4.0 + 0.5 * p["x"] + (p["y"] - p["x"]) ** 2 / 0.25, ps)
+    obj = _objective.build(m)
+    rows = _fit.multistart(obj, 6, tolerance=1e-8, max_steps=200)
+    assert rows.chi2.shape == (7,) and rows.x.shape == (7, 2) and rows.ok.all()
+    assert rows.x[0, 0] > 0  # the start's own minimum is the upper one
+    assert rows.best == int(np.argmin(rows.chi2)) and rows.x[rows.best, 0] < 0
+    x = rows.x[rows.best, 0]
+    # d2/dx2 of the quartic is 3 x^2 - 4, plus 8 from the (y - x)^2 / 0.25 term; d2/dy2 = 8, d2/dxdy = -8
+    expected = np.array([[3 * x**2 - 4 + 8, -8.0], [-8.0, 8.0]])
+    np.testing.assert_allclose(rows.hessian, expected, rtol=1e-12)
+    np.testing.assert_allclose(rows.hessian, _fit.exact_hessian(obj, rows.x[rows.best]), rtol=1e-12)
+    with pytest.warns(FitWarning, match="local minimum"):
+        r = fit(m, restarts=6, tolerance=1e-8)
+    assert r.values["x"] == rows.x[rows.best, 0] and r.local_minimum_chi2 == rows.chi2[0]
