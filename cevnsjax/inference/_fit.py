@@ -246,7 +246,12 @@ def limit_errors(
         span = abs(far - bound) if np.isfinite(far) else 100.0 * max(1.0, abs(bound))
         sign = 1.0 if side == "lower" else -1.0
         run = compiled(
-            sub, "crossing", lambda o, name=name: _crossing_program(o, name, tolerance, max_steps), name, tolerance
+            sub,
+            "crossing",
+            lambda o, name=name: _crossing_program(o, name, tolerance, max_steps),
+            name,
+            tolerance,
+            max_steps,
         )
         u0 = to_internal(sub.x0, sub.lower, sub.upper)
         found, d = (float(v) for v in np.asarray(run(sub.inputs, u0, np.array([bound, sign, span, chi2_min]))))
