@@ -281,6 +281,18 @@ def test_at_limit_flagged_with_profile_error_in_both_engines():
     assert a.errors["y"] == pytest.approx(b.errors["y"], rel=1e-3)
 
 
+def _first_crossing() -> float:
+    """x in (0, 5) with 3 sin^2(pi x / 10) + 0.05 x = 1, by bisection (the function rises there)."""
+    lo, hi = 0.0, 5.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if 3.0 * np.sin(np.pi * mid / 10.0) ** 2 + 0.05 * mid < 1.0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+FIRST_CROSSING = _first_crossing()
+
+
 @pytest.mark.parametrize(
     ("chi2", "side", "expected"),
     [
@@ -290,6 +302,9 @@ def test_at_limit_flagged_with_profile_error_in_both_engines():
         (lambda x: ((x + 0.01) / 1e-3) ** 2, "lower", (0.0, 1e-3 * np.sqrt(101.0) - 0.01)),
         # shallow: Delta chi^2 = 0.056 at the other bound, no crossing
         (lambda x: ((x - 12.0) / 50.0) ** 2, "upper", (None, 0.0)),
+        # up to 3.2 near x = 5 and back to 0.5 at x = 10 (as R_n with sin2_theta_w free): the first crossing,
+        # 3 sin^2(pi x / 10) + 0.05 x = 1 (x = 1.9395...)
+        (lambda x: 3.0 * jnp.sin(jnp.pi * x / 10.0) ** 2 + 0.05 * x, "lower", (0.0, FIRST_CROSSING)),
     ],
 )
 def test_limit_error_is_the_delta_chi2_crossing(chi2, side, expected):
