@@ -130,7 +130,7 @@ from ..detectors import efficiency, quenching, resolution
 from ..detectors.response import bin_response
 from ..folding import ElectronFolding, Folding, build_folding
 from ..likelihood import Poisson
-from ..likelihood.morphing import mixture_weights
+from ..likelihood.morphing import mix, mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics.amplitude import SignalConfig
 from ..sources import sns
@@ -331,7 +331,7 @@ class CoherentCsI2021(Experiment):
         negative; the interpolated response is clipped at zero.
         """
         weights = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)
-        return jnp.maximum(jnp.einsum("v,vbik->bik", weights, self.response), 0.0)
+        return jnp.maximum(mix(weights, self.response), 0.0)
 
     def cevns_energy(self, params) -> jax.Array:
         """CEvNS events per flux component and PE bin before the timing cut, shape (3, n_pe)."""
@@ -345,7 +345,7 @@ class CoherentCsI2021(Experiment):
         """
         w_es = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)[np.asarray(ELECTRON_VARIANTS)]
         w_es = w_es.at[0].add(1.0 - jnp.sum(w_es))  # the quenching variants fall back to nominal
-        response = jnp.maximum(jnp.einsum("v,vbik->bik", w_es, self.response_es), 0.0)
+        response = jnp.maximum(mix(w_es, self.response_es), 0.0)
         return self.electrons.counts(response, self.electrons.spectra(params, self.signal))
 
     def time_fractions(self, params) -> jax.Array:
