@@ -250,7 +250,7 @@ def test_variation_weights():
 
 def test_mixed_response_equals_weighted_sum_of_variants(model):
     """The morphed response (one vector-matrix product) against the explicit sum over the seven variants."""
-    p = model.parameters.complete({"theta_qf": 0.7, "theta_qf_1": -1.6, "theta_eff": 2.5})
+    p = model.parameters.complete({"theta_qf": 2.5, "theta_qf_1": -2.5, "theta_eff": -2.5})
     w = np.asarray(mixture_weights(p, len(csi.VARIANTS), csi.SHAPE_NUISANCES))
     variants = np.asarray(model.response)
     explicit = np.maximum(sum(w[v] * variants[v] for v in range(len(w))), 0.0)
