@@ -29,7 +29,7 @@ from cevnsjax import datasets
 from cevnsjax.constants import pdg2022
 from cevnsjax.experiments import coherent_csi_2021 as csi
 from cevnsjax.inference import fit
-from cevnsjax.likelihood.morphing import variation_weights
+from cevnsjax.likelihood.morphing import mix, mixture_weights, variation_weights
 from cevnsjax.parameters import ParameterError
 from cevnsjax.physics.catalogue import bsm_parameters
 from cevnsjax.sources import sns
@@ -246,6 +246,18 @@ def test_variation_weights():
         for i in range(2):
             g = jax.grad(lambda t: variation_weights(t)[i])
             assert float(g(edge - 1e-9)) == pytest.approx(float(g(edge + 1e-9)), abs=1e-6)
+
+
+def test_mixed_response_equals_weighted_sum_of_variants(model):
+    """The morphed response (one vector-matrix product) against the explicit sum over the seven variants."""
+    p = model.parameters.complete({"theta_qf": 2.5, "theta_qf_1": -2.5, "theta_eff": -2.5})
+    w = np.asarray(mixture_weights(p, len(csi.VARIANTS), csi.SHAPE_NUISANCES))
+    variants = np.asarray(model.response)
+    explicit = np.maximum(sum(w[v] * variants[v] for v in range(len(w))), 0.0)
+    np.testing.assert_allclose(np.asarray(model.pe_response(p)), explicit, rtol=0, atol=1e-14 * np.abs(variants).max())
+    mixed = np.asarray(mix(jnp.asarray(w), jnp.asarray(variants)))
+    np.testing.assert_allclose(mixed, np.tensordot(w, variants, 1), rtol=0, atol=1e-14 * np.abs(variants).max())
+    assert mixed.shape == variants.shape[1:] and np.any(mixed < 0)  # the clip above is exercised
 
 
 def test_gradients_finite(model, separate):

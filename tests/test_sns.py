@@ -1,5 +1,7 @@
 """SNS pi-DAR spectra and timing."""
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -60,3 +62,27 @@ def test_components():
     assert [c.name for c in comps] == ["prompt_nu_mu", "delayed_nu_e", "delayed_nubar_mu"]
     assert [c.flavour for c in comps] == [1, 0, 1]
     assert comps[0].line_energy == pytest.approx(29.79, abs=0.005)
+
+
+@pytest.mark.parametrize("tau", [pdg2022.tau_pi, pdg2022.tau_mu])
+def test_exgauss_closed_form_derivatives_equal_automatic_ones(tau):
+    """The custom JVP of the ex-Gaussian CDF against JAX differentiating its value (ndtr, log_ndtr)."""
+    from cevnsjax.sources.sns import _exgauss_cdf, _exgauss_parts
+
+    t = jnp.linspace(-1.0, 8.0, 301)
+    args = (t, 0.474, 0.147, tau)
+    for i in range(4):
+        for jac in (jax.jacfwd, jax.jacrev):
+            custom = np.asarray(jac(lambda a, i=i: _exgauss_cdf(*args[:i], a, *args[i + 1 :]))(args[i]))
+            auto = np.asarray(jac(lambda a, i=i: _exgauss_parts(*args[:i], a, *args[i + 1 :])[0])(args[i]))
+            np.testing.assert_allclose(custom, auto, rtol=0, atol=1e-13 * np.max(np.abs(auto)))
+    h = jax.hessian(lambda m: jnp.sum(_exgauss_cdf(t, m, 0.147, tau) ** 2))(0.5)
+    h_auto = jax.hessian(lambda m: jnp.sum(_exgauss_parts(t, m, 0.147, tau)[0] ** 2))(0.5)
+    assert float(h) == pytest.approx(float(h_auto), rel=1e-12)
+
+
+def test_time_cdfs_equal_prompt_and_delayed():
+    t = np.linspace(-1.0, 8.0, 101)
+    both = np.asarray(sns.time_cdfs(t, 0.5, 0.147))
+    np.testing.assert_allclose(both[0], sns.prompt_time_cdf(t, 0.5, 0.147), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(both[1], sns.delayed_time_cdf(t, 0.5, 0.147), rtol=0, atol=1e-15)

@@ -60,7 +60,7 @@ from ..detectors import efficiency, quenching, resolution
 from ..detectors.response import bin_response
 from ..folding import Folding, build_folding
 from ..likelihood import LeastSquares, Poisson
-from ..likelihood.morphing import mixture_weights
+from ..likelihood.morphing import mix, mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
@@ -204,7 +204,7 @@ def _morph(stack: jax.Array, morph: tuple[tuple[str, int, int], ...], params) ->
     if not morph:
         return stack[0]
     weights = mixture_weights(params, stack.shape[0], morph)
-    return jnp.maximum(jnp.einsum("v,v...->...", weights, stack), 0.0)
+    return jnp.maximum(mix(weights, stack), 0.0)
 
 
 def _variants(nominal: np.ndarray, released, kind: str, normalise) -> tuple[np.ndarray, tuple]:

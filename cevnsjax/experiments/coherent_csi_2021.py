@@ -130,7 +130,7 @@ from ..detectors import efficiency, quenching, resolution
 from ..detectors.response import bin_response
 from ..folding import ElectronFolding, Folding, build_folding
 from ..likelihood import Poisson
-from ..likelihood.morphing import mixture_weights
+from ..likelihood.morphing import mix, mixture_weights
 from ..parameters import Parameter, ParameterSet
 from ..physics.amplitude import SignalConfig
 from ..sources import sns
@@ -248,14 +248,15 @@ def _timing_quadrature(edges: np.ndarray, n_q: int) -> tuple[np.ndarray, np.ndar
 
     Returns:
         ``(eff_lo, eff_hi, nodes, weights)``: efficiency at the lower and upper edge of
-        each bin, shape (n_t,); Gauss-Legendre nodes [us] and weights lambda w eff(node),
-        shape (n_t, n_q) (zero weights for bins entirely before t0).
+        each bin, shape (n_t,); Gauss-Legendre nodes [us] and weights lambda w eff(node) of the
+        last n_int bins, those ending after t0 (the others have no integral term), shape (n_int, n_q).
     """
     lo, hi = edges[:-1], edges[1:]
     start = np.clip(lo, T_EFF_START_US, None)
     nodes, w = gauss_legendre(np.minimum(start, hi), hi, n_q)
     weights = T_EFF_RATE * w * _timing_efficiency(nodes)
-    return _timing_efficiency(lo), _timing_efficiency(hi), nodes, weights
+    after = hi > T_EFF_START_US  # a suffix of the bins (edges increase)
+    return _timing_efficiency(lo), _timing_efficiency(hi), nodes[after], weights[after]
 
 
 def _binned_pdf_content(pdf: datasets.BinnedPDF, width: float, edges: np.ndarray) -> np.ndarray:
@@ -288,7 +289,8 @@ class CoherentCsI2021(Experiment):
             efficiencies, shape (3, n_pe, 2, n_Te), or None.
         rp: proton rms radii of (133Cs, 127I) [fm].
         eff_lo, eff_hi: timing efficiency at the lower / upper edge of each time bin, shape (n_t,).
-        t_nodes, t_weights: quadrature of the timing-efficiency integral, shape (n_t, n_q).
+        t_nodes, t_weights: quadrature of the timing-efficiency integral over the last n_int time bins
+            (those ending after 0.52 us), shape (n_int, n_q).
         ss, brn, nin: background expectations at nominal normalisation, shape (n_pe, n_t).
         likelihood: Poisson on the coincidence-window counts, shape (n_pe, n_t).
         pe_edges, t_edges: bin edges [PE], [us].
@@ -329,7 +331,7 @@ class CoherentCsI2021(Experiment):
         negative; the interpolated response is clipped at zero.
         """
         weights = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)
-        return jnp.maximum(jnp.einsum("v,vbik->bik", weights, self.response), 0.0)
+        return jnp.maximum(mix(weights, self.response), 0.0)
 
     def cevns_energy(self, params) -> jax.Array:
         """CEvNS events per flux component and PE bin before the timing cut, shape (3, n_pe)."""
@@ -343,23 +345,20 @@ class CoherentCsI2021(Experiment):
         """
         w_es = mixture_weights(params, len(VARIANTS), SHAPE_NUISANCES)[np.asarray(ELECTRON_VARIANTS)]
         w_es = w_es.at[0].add(1.0 - jnp.sum(w_es))  # the quenching variants fall back to nominal
-        response = jnp.maximum(jnp.einsum("v,vbik->bik", w_es, self.response_es), 0.0)
+        response = jnp.maximum(mix(w_es, self.response_es), 0.0)
         return self.electrons.counts(response, self.electrons.spectra(params, self.signal))
 
     def time_fractions(self, params) -> jax.Array:
-        """Fraction of each flux component's events in each time bin (timing efficiency included), (3, n_t)."""
-        c = self.signal.constants
-        mean = TRACE_MEAN_US + params["t_offset"]
-        edges = jnp.asarray(self.t_edges)
-        rows = []
-        for cdf in (sns.prompt_time_cdf, sns.delayed_time_cdf):
-            F = cdf(edges, mean, TRACE_WIDTH_US, c)
-            rows.append(
-                self.eff_hi * F[1:]
-                - self.eff_lo * F[:-1]
-                + jnp.sum(self.t_weights * cdf(self.t_nodes, mean, TRACE_WIDTH_US, c), axis=-1)
-            )
-        prompt, delayed = rows
+        """Fraction of each flux component's events in each time bin (timing efficiency included), (3, n_t).
+
+        Both arrival-time CDFs are evaluated once, at the bin edges and the quadrature nodes together.
+        """
+        n_edges, (n_int, n_q) = len(self.t_edges), self.t_nodes.shape
+        times = jnp.concatenate([jnp.asarray(self.t_edges), jnp.ravel(self.t_nodes)])
+        F = sns.time_cdfs(times, TRACE_MEAN_US + params["t_offset"], TRACE_WIDTH_US, self.signal.constants)
+        at_edges, at_nodes = F[:, :n_edges], F[:, n_edges:].reshape(2, n_int, n_q)
+        integral = jnp.pad(jnp.sum(self.t_weights * at_nodes, axis=-1), ((0, 0), (n_edges - 1 - n_int, 0)))
+        prompt, delayed = self.eff_hi * at_edges[:, 1:] - self.eff_lo * at_edges[:, :-1] + integral
         return jnp.stack([prompt if p else delayed for p in self.prompt])
 
     def expected(self, params) -> dict[str, jax.Array]:

@@ -61,3 +61,16 @@ def mixture_weights(
         terms[0].append(-w_plus - w_minus)
     # one stack rather than a scatter per term: a few fused operations under jit, not one per term
     return jnp.stack([sum(t, jnp.zeros(())) for t in terms])
+
+
+def mix(weights: jax.Array, stack: jax.Array) -> jax.Array:
+    """sum_v weights[v] stack[v]: the stacked templates (index 0 nominal) mixed by :func:`mixture_weights`.
+
+    One vector-matrix product over the flattened templates (Eq. (86) of docs/physics.md for every
+    element at once): the layout XLA's CPU backend evaluates fastest, forward and transposed.
+
+    Args:
+        weights: shape (n_variants,).
+        stack: shape (n_variants, ...).
+    """
+    return (weights @ jnp.reshape(stack, (stack.shape[0], -1))).reshape(stack.shape[1:])

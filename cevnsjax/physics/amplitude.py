@@ -330,7 +330,10 @@ def electron_rate(
     """
     c = config.constants
     gv, ga = electron_couplings(pt, flavour, antineutrino, Te, config)
-    weak = jnp.sum(es.folded_weak(gv, ga, moments[:, :, None], c), axis=1)
+    # the weak rate is linear in gV^2, gV gA, gA^2: summed over final flavours before the moments multiply them
+    gv, ga = jnp.broadcast_arrays(gv, ga)
+    products = jnp.sum(jnp.stack([gv**2, gv * ga, ga**2]), axis=2)  # one reduction for the three sums
+    weak = es.folded_weak(*products, moments, c)
     mu2 = _trailing(pt.mu_nu[flavour] ** 2, jnp.ndim(Te))
     magnetic = em.magnetic_prefactor(c) / XS_UNIT_CM2 * mu2 * moments[3]
     return z_eff * (weak + magnetic)

@@ -104,12 +104,20 @@ def energy_moments(E: jax.typing.ArrayLike, w: jax.typing.ArrayLike, Te: jax.typ
     )
 
 
-def folded_weak(gv: jax.Array, ga: jax.Array, moments: jax.Array, c: Constants = pdg2022) -> jax.Array:
+def folded_weak(
+    gv2: jax.Array, gvga: jax.Array, ga2: jax.Array, moments: jax.Array, c: Constants = pdg2022
+) -> jax.Array:
     """G_F^2 m_e/(2 pi) [(gV+gA)^2 k0 + (gV-gA)^2 k1 - (gV^2-gA^2) k2] per electron [1e-38 cm^2/MeV x weights].
 
-    ``moments`` = (k0, k1, k2, k_mag) from :func:`energy_moments`; gV, gA broadcast against k0.
+    Written as gV^2 (k0 + k1 - k2) + 2 gV gA (k0 - k1) + gA^2 (k0 + k1 + k2), linear in the coupling
+    products, so that a sum over final flavours can be taken on gV^2, gV gA and gA^2 first.
+
+    Args:
+        gv2, gvga, ga2: gV^2, gV gA and gA^2 (each summed over final flavours where there are several),
+            broadcasting against k0.
+        moments: (k0, k1, k2, k_mag) from :func:`energy_moments`.
     """
     k0, k1, k2 = moments[0], moments[1], moments[2]
     # Eq. (55) of docs/physics.md (Vogel & Engel 1989), folded over the flux
-    bracket = (gv + ga) ** 2 * k0 + (gv - ga) ** 2 * k1 - (gv**2 - ga**2) * k2
+    bracket = gv2 * (k0 + k1 - k2) + 2 * gvga * (k0 - k1) + ga2 * (k0 + k1 + k2)
     return c.G_F**2 * c.m_e / (2 * jnp.pi) * (HBARC2_MEV2_CM2 / XS_UNIT_CM2) * bracket

@@ -22,9 +22,11 @@ Examples:
 from __future__ import annotations
 
 import functools
+import math
 
 import jax
 import jax.numpy as jnp
+from jax.custom_derivatives import SymbolicZero
 from jax.scipy.special import log_ndtr, ndtr
 
 from ..constants import Constants, pdg2022
@@ -91,13 +93,50 @@ def components(c: Constants = pdg2022) -> tuple[FluxComponent, ...]:
     )
 
 
-def _exgauss_cdf(t, mean, width, tau):
-    """CDF of a Gaussian(mean, width) convolved with an exponential of lifetime tau (stable)."""
+def _exgauss_parts(t, mean, width, tau):
+    """z = (t - mean)/width, r = width/tau, the tail exp(-z r + r^2/2) Phi(z - r), and F = Phi(z) - tail."""
     z = (t - mean) / width
     r = width / tau
     # F(t; tau) of Eq. (41) of docs/physics.md
     # exp(-z r + r^2/2) Phi(z - r), evaluated in log space to avoid overflow for small tau.
-    return ndtr(z) - jnp.exp(-z * r + 0.5 * r**2 + log_ndtr(z - r))
+    tail = jnp.exp(-z * r + 0.5 * r**2 + log_ndtr(z - r))
+    return ndtr(z) - tail, z, r, tail
+
+
+@jax.custom_jvp
+def _exgauss_cdf(t, mean, width, tau):
+    """CDF of a Gaussian(mean, width) convolved with an exponential of lifetime tau (stable).
+
+    Its derivatives are closed forms in the tail term of the value (a custom JVP), not the
+    transposed branches of ``ndtr`` and ``log_ndtr``: dF/dz = r tail and
+    dF/dr = phi(z) - (r - z) tail (the two phi(z) terms of d tail/dz cancel).
+    """
+    return _exgauss_parts(t, mean, width, tau)[0]
+
+
+def _exgauss_cdf_jvp(primals, tangents):
+    t, mean, width, tau = primals
+    dt, dmean, dwidth, dtau = tangents
+    F, z, r, tail = _exgauss_parts(t, mean, width, tau)
+
+    def given(d):
+        return not isinstance(d, SymbolicZero)
+
+    dz = jnp.zeros_like(F)
+    if given(dt):
+        dz = dz + dt / width
+    if given(dmean):
+        dz = dz - dmean / width
+    dF = r * tail * dz
+    if given(dwidth) or given(dtau):
+        dr = (dwidth / tau if given(dwidth) else 0.0) - (r * dtau / tau if given(dtau) else 0.0)
+        dz_width = -z * dwidth / width if given(dwidth) else 0.0
+        phi = jnp.exp(-0.5 * z**2) / math.sqrt(2 * math.pi)
+        dF = dF + r * tail * dz_width + (phi - (r - z) * tail) * dr
+    return F, dF
+
+
+_exgauss_cdf.defjvp(_exgauss_cdf_jvp, symbolic_zeros=True)
 
 
 def prompt_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> jax.Array:
@@ -112,6 +151,12 @@ def prompt_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> jax
     return _exgauss_cdf(jnp.asarray(t, dtype=float), mean, width, c.tau_pi)
 
 
+def _delayed_from(f_pi: jax.Array, f_mu: jax.Array, c: Constants) -> jax.Array:
+    """The delayed CDF from the ex-Gaussian CDFs of the pion and muon lifetimes, Eq. (42) of docs/physics.md."""
+    a, b = c.tau_mu, c.tau_pi
+    return (a * f_mu - b * f_pi) / (a - b)
+
+
 def delayed_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> jax.Array:
     """Cumulative arrival-time distribution of delayed neutrinos (trace * pion * muon decay).
 
@@ -119,9 +164,22 @@ def delayed_time_cdf(t, mean: float, width: float, c: Constants = pdg2022) -> ja
     in survival form, so the CDF is the matching combination of ex-Gaussian CDFs.
     """
     t = jnp.asarray(t, dtype=float)
-    a, b = c.tau_mu, c.tau_pi
-    # Eq. (42) of docs/physics.md
-    return (a * _exgauss_cdf(t, mean, width, a) - b * _exgauss_cdf(t, mean, width, b)) / (a - b)
+    return _delayed_from(_exgauss_cdf(t, mean, width, c.tau_pi), _exgauss_cdf(t, mean, width, c.tau_mu), c)
+
+
+def time_cdfs(t, mean, width: float, c: Constants = pdg2022) -> jax.Array:
+    """The prompt and delayed CDFs at the same times, shape ``(2,) + shape(t)``.
+
+    Equal to :func:`prompt_time_cdf` and :func:`delayed_time_cdf`, with two ex-Gaussian evaluations
+    instead of three, both on one array (the prompt CDF is the pion one, which the delayed one reuses).
+
+    Args:
+        t: times [us]; mean [us] (may be traced); width [us].
+    """
+    t = jnp.asarray(t, dtype=float)
+    tau = jnp.asarray([c.tau_pi, c.tau_mu]).reshape((2,) + (1,) * t.ndim)
+    f_pi, f_mu = _exgauss_cdf(t[None], mean, width, tau)
+    return jnp.stack([f_pi, _delayed_from(f_pi, f_mu, c)])  # Eqs. (41) and (42) of docs/physics.md
 
 
 def time_bin_fractions(edges, mean, width, timing: str, c: Constants = pdg2022) -> jax.Array:
