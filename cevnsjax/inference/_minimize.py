@@ -236,24 +236,22 @@ def quasi_newton(
         value, g = jax.value_and_grad(f)(x)
         return x, value, g, dx, ddx
 
-    def internal(b, g, dx, ddx):
-        """(gradient, Hessian) in the internal coordinates."""
-        return dx * g, dx[:, None] * b * dx[None, :] + jnp.diag(g * ddx)
+    def analyse(b, g, dx, ddx):
+        """:func:`_analyse` of the gradient and the Hessian ``H_u`` in the internal coordinates."""
+        return _analyse(dx * g, dx[:, None] * b * dx[None, :] + jnp.diag(g * ddx))
 
     def cond(state):
-        _u, _x, value, g, dx, ddx, b, nu, k, refused = state
-        edm = _analyse(*internal(b, g, dx, ddx))[4]
+        *_, value, nu, k, refused, (_, _, _, _, edm, _) = state
         small = (edm < margin * tolerance) | ((edm < tolerance) & refused)
         return (k < 0) | ((k < max_steps) & ~small & (nu < 1e12) & jnp.isfinite(value))
 
     def body(state):
-        u, x, value, g, dx, ddx, b, nu, k, _ = state
-        lam, vec, gv, scale, _, _ = _analyse(*internal(b, g, dx, ddx))
+        u, x, g, dx, ddx, b, value, nu, k, _, (lam, vec, gv, scale, _, _) = state
         trial = u - vec @ (gv / (jnp.abs(lam) + nu * scale + tiny))
-        new = evaluate(trial)
-        finite = jnp.isfinite(new[1]) & jnp.all(jnp.isfinite(new[2]))
-        accept = finite & (new[1] < value)
-        s, y = new[0] - x, new[2] - g
+        new_x, new_value, new_g, new_dx, new_ddx = evaluate(trial)
+        finite = jnp.isfinite(new_value) & jnp.all(jnp.isfinite(new_g))
+        accept = finite & (new_value < value)
+        s, y = new_x - x, new_g - g
         bs = b @ s
         ys, sbs = y @ s, s @ bs
         curved = finite & (ys > 1e-10 * jnp.linalg.norm(y) * jnp.linalg.norm(s)) & (sbs > 0)
@@ -261,23 +259,27 @@ def quasi_newton(
         b = jnp.where(curved, 0.5 * (updated + updated.T), b)
         nu = jnp.where(accept, 0.1 * nu, jnp.maximum(10.0 * nu, 1e-3))
         nu = jnp.where(nu < 1e-10, 0.0, nu)
-        keep = tuple(jnp.where(accept, a, o) for a, o in zip((trial, *new), (u, x, value, g, dx, ddx)))
-        return (*keep, b, nu, k + 1, ~accept)
+        u, x, g, dx, ddx, value = (
+            jnp.where(accept, a, o)
+            for a, o in zip((trial, new_x, new_g, new_dx, new_ddx, new_value), (u, x, g, dx, ddx, value))
+        )
+        return u, x, g, dx, ddx, b, value, nu, k + 1, ~accept, analyse(b, g, dx, ddx)
 
     # Iteration k = -1 takes a zero step (g = 0), i.e. evaluates chi^2 and its gradient at u0 (accepted
     # against chi^2 = inf; s = 0 updates nothing): one copy of the gradient code serves every point.
+    g0, dx0, ddx0 = jnp.zeros_like(u0), jnp.ones_like(u0), jnp.zeros_like(u0)
     start = (
         u0,
         to_external(u0, lower, upper),
-        jnp.asarray(jnp.inf, u0.dtype),
-        jnp.zeros_like(u0),
-        jnp.ones_like(u0),
-        jnp.zeros_like(u0),
+        g0,
+        dx0,
+        ddx0,
         b0,
+        jnp.asarray(jnp.inf, u0.dtype),
         jnp.zeros((), u0.dtype),
         jnp.asarray(-1, jnp.int32),
         jnp.zeros((), bool),
+        analyse(b0, g0, dx0, ddx0),
     )
-    u, _, value, g, dx, ddx, b, _, k, _ = jax.lax.while_loop(cond, body, start)
-    _, _, _, _, edm, posdef = _analyse(*internal(b, g, dx, ddx))
+    u, _, _, _, _, b, value, _, k, _, (_, _, _, _, edm, posdef) = jax.lax.while_loop(cond, body, start)
     return QuasiMinimum(u=u, fval=value, b=b, edm=edm, posdef=posdef, steps=k)
