@@ -257,14 +257,12 @@ def curvatures(
     run = compiled(obj, "toy curvatures", _curvature_program)
     # distinct truths in blocks of CURVATURE_BLOCK (padded): one compiled program for any number
     blocks = np.concatenate([distinct, np.repeat(distinct[-1:], -len(distinct) % CURVATURE_BLOCK, axis=0)])
-    table = np.concatenate(
-        [
-            np.asarray(
-                run(obj.leaves, jnp.asarray(seed, jnp.uint32), jnp.asarray(b[:, 0], jnp.int64), jnp.asarray(b[:, 1:]))
-            )
-            for b in np.split(blocks, len(blocks) // CURVATURE_BLOCK)
-        ]
-    )
+
+    def block(b):
+        point, values = jnp.asarray(b[:, 0].astype(np.int64)), jnp.asarray(b[:, 1:])
+        return np.asarray(run(obj.leaves, jnp.asarray(seed, jnp.uint32), point, values))
+
+    table = np.concatenate([block(b) for b in np.split(blocks, len(blocks) // CURVATURE_BLOCK)])
     return table[: len(distinct)], which.ravel()
 
 
