@@ -45,7 +45,7 @@ def exact_fits(obj, truth_row, poi, n):
     truth = jnp.asarray(truth_row)
     x0 = np.array([truth_row[names.index(n_)] for n_ in obj.free])
 
-    b0 = jnp.asarray(curvatures(obj, SEED, np.zeros(1), truth_row[None], 1)[0][0])
+    b0 = jnp.asarray(curvatures(obj, SEED, np.zeros(1), truth_row[None])[0][0])
 
     def fit(o, inputs, shift, u0):
         lo, hi = jnp.asarray(o.lower), jnp.asarray(o.upper)

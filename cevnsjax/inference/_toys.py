@@ -234,24 +234,19 @@ def _program(
     return jax.jit(chunk)
 
 
-def curvatures(
-    obj: Objective, seed: int, points: np.ndarray, truth: np.ndarray, size: int
-) -> tuple[np.ndarray, np.ndarray]:
+def curvatures(obj: Objective, seed: int, points: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The toys' starting Hessians (:func:`_curvature_program`), computed once per distinct (point, truth).
 
     Args:
         obj, seed: as for :func:`run_rows`.
         points, truth: each row's point index, shape (k,), and truth, shape (k, n_params).
-        size: the rows are padded (with the last row) to a multiple of ``size``.
 
     Returns:
         ``(table, which)``: the Hessians of the distinct rows, shape (m, n_free, n_free), and each
-        (padded) row's entry in the table, shape (k padded,).
+        row's entry in the table, shape (k,).
     """
-    n = len(obj.free)
     rows = np.concatenate([np.asarray(points, float)[:, None], truth], axis=1)
-    rows = np.concatenate([rows, np.repeat(rows[-1:], -len(rows) % size, axis=0)])
-    if not n:
+    if not obj.free:
         return np.zeros((1, 0, 0)), np.zeros(len(rows), int)
     distinct, which = np.unique(rows, axis=0, return_inverse=True)
     run = compiled(obj, "toy curvatures", _curvature_program)
@@ -292,7 +287,8 @@ def run_rows(
         seed: the random seed.
         poi: parameters (free in ``obj``) also held at their true values in a second fit per toy.
         nuisances: ``"prior"`` or ``"fixed"`` (see the module docstring).
-        tolerance, max_steps: as for :func:`~cevnsjax.inference.fit`.
+        tolerance, max_steps: convergence (EDM of the quasi-Newton Hessian) and iteration limit of
+            each fit (module docstring).
         chunk_size: toys per compiled call.
         bar: optional progress bar, advanced by the toys done.
         checkpoint: optional checkpoint: saved chunks are replayed, new ones added.
@@ -329,10 +325,9 @@ def run_rows(
     def padded(a):
         return np.concatenate([a, np.repeat(a[-1:], pad, axis=0)])
 
-    starts = functools.cache(
-        lambda: curvatures(obj, seed, index[:k, 0], truth[:k], size)
-    )  # once, if any chunk is computed
     truth, u0, u0_poi, index = (padded(a) for a in (truth, u0, u0_poi, index))
+    # the starting Hessians, computed with the first chunk that is not replayed from a checkpoint
+    starts = functools.cache(lambda: curvatures(obj, seed, index[:, 0], truth))
     fields = ("chi2", "x", "ok", "chi2_poi", "x_poi", "ok_poi")[: 6 if poi else 3]
     if checkpoint is not None:
         checkpoint.total = (checkpoint.total or 0) + n_chunks
