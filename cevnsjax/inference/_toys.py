@@ -16,18 +16,33 @@ A toy is one pseudo-experiment at a *truth* (a value for every parameter):
   ``delta_chi2 = chi2(poi = truth) - chi2_min`` is the profile-likelihood ratio at the truth
   (Eq. (143); Wilks: a chi^2 of ``len(poi)`` dof).
 
+Every toy of one truth starts its fits at that truth, where the chi^2 surfaces of the toys differ
+only by the fluctuation of their data.  The exact Hessian of chi^2 in the free parameters at the
+truth is therefore computed once per truth point, for the pseudo-data drawn with the point's own key
+(:func:`curvatures`: a typical data set; no toy draws with that key), and every fit of that point is
+the quasi-Newton iteration of :func:`~._minimize.quasi_newton` from it: damped saddle-free Newton
+steps in the internal coordinates whose Hessian is the exact chain rule of the bound transforms
+around the BFGS-updated external Hessian, one value and gradient per iteration instead of the
+exact minimiser's Hessian (about 8 gradients' worth for argon's four parameters).  A fit has
+converged when chi^2 is finite and the quasi-Newton Hessian is positive definite with EDM below
+the tolerance: as MIGRAD judges its EDM with its variable-metric matrix, no exact Hessian is
+computed at the end.  The iteration stops at EDM below 1e-3 of the tolerance (:data:`MARGIN`, as
+the exact minimiser); at the end points of argon and CsI 2021 toys the exact Hessian's EDM is within
+a factor 1.3 of the quasi-Newton one (tests/test_toys_quasi_newton.py, docs/physics.md section 18).
+
 The pseudo-data become a traced leaf of the model (``model.with_data``), so one compiled program
-draws and fits a whole chunk of toys (the Newton minimiser of :mod:`._minimize` mapped over the
-toys: vmapped on an accelerator, one toy after the other inside the compiled program on a CPU), and
-one compilation serves every chunk, truth and seed.  Toy ``i`` of point ``j`` draws with the
-key ``fold_in(fold_in(key(seed), j), i)``: a toy does not depend on the chunking or on which
-process computes it (:func:`run_rows` takes any set of rows).  In a distributed run the chunks are
-split across the processes and gathered on every one (:func:`~._distributed.map_chunks`).
+draws and fits a whole chunk of toys (mapped over the toys: vmapped on an accelerator, one toy
+after the other inside the compiled program on a CPU), and one compilation serves every chunk,
+truth and seed.  Toy ``i`` of point ``j`` draws with the key ``fold_in(fold_in(key(seed), j),
+i)``: a toy does not depend on the chunking or on which process computes it (:func:`run_rows`
+takes any set of rows).  In a distributed run the chunks are split across the processes and
+gathered on every one (:func:`~._distributed.map_chunks`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -42,7 +57,7 @@ from ..parameters import ParameterError
 from ._checkpoint import Checkpoint, open_run
 from ._distributed import map_chunks
 from ._fit import _ndof
-from ._minimize import minimize
+from ._minimize import derivatives, positive, quasi_newton
 from ._objective import Objective, build, compiled, warn_if_float32
 from ._persist import attach
 from ._result import ToysResult
@@ -53,6 +68,10 @@ from ._transforms import to_external, to_internal
 NUISANCE_MODES = ("prior", "fixed")
 #: Toys per compiled call (the last chunk is padded).
 CHUNK_SIZE = 1000
+#: The toys' quasi-Newton iteration stops at EDM below this fraction of the tolerance (as :func:`~._minimize.minimize`).
+MARGIN = 1e-3
+#: Truth points per compiled call of the starting Hessians.
+CURVATURE_BLOCK = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,8 +136,12 @@ def priors(obj: Objective) -> tuple[tuple[str, float, float], ...]:
     return tuple((n, *map(float, ps[n].constraint)) for n in obj.free if ps[n].constraint is not None)
 
 
-def _fit_in_program(o: Objective, inputs, u0, shift, tolerance: float, max_steps: int):
-    """Minimise ``o``'s chi^2 plus ``shift(params)`` from internal ``u0``: (chi2, external x, converged)."""
+def _fit_in_program(o: Objective, inputs, u0, b0, shift, tolerance: float, max_steps: int):
+    """Minimise ``o``'s chi^2 plus ``shift(params)`` from internal ``u0``: (chi2, external x, converged).
+
+    :func:`~._minimize.quasi_newton` from the external Hessian ``b0``; converged when chi^2 is finite
+    and the quasi-Newton Hessian is positive definite with EDM < ``tolerance`` (module docstring).
+    """
     lower, upper = jnp.asarray(o.lower), jnp.asarray(o.upper)
 
     def params(x):
@@ -128,13 +151,38 @@ def _fit_in_program(o: Objective, inputs, u0, shift, tolerance: float, max_steps
         chi2 = o.chi2(inputs, jnp.zeros(0)) + shift(params(jnp.zeros(0)))
         return chi2, jnp.zeros(0, chi2.dtype), jnp.isfinite(chi2)
 
-    def f(u):
-        x = to_external(u, lower, upper)
+    def f(x):
         return o.chi2(inputs, x) + shift(params(x))
 
-    res = minimize(f, u0, tolerance=tolerance, max_steps=max_steps)
+    res = quasi_newton(f, u0, b0, lower, upper, tolerance=tolerance, max_steps=max_steps, margin=MARGIN)
     ok = jnp.isfinite(res.fval) & res.posdef & (res.edm < tolerance)
     return res.fval, to_external(res.u, lower, upper), ok
+
+
+def _draw(obj: Objective, leaves, key, truth_vec):
+    """The inputs of ``obj.chi2`` for the model holding pseudo-data drawn with ``key`` at ``truth_vec``."""
+    model = obj.rebuild(leaves)
+    toy_model = model.with_data(model.pseudo_data(key, dict(zip(obj.base, truth_vec))))
+    return jax.tree_util.tree_leaves(eqx.filter(toy_model, eqx.is_array)), truth_vec  # obj.base's order
+
+
+def _curvature_program(obj: Objective):
+    """jit of ``(leaves, seed, point, truth) -> B``: the starting Hessians of the toys, one per truth.
+
+    ``B`` (shape (k, n_free, n_free)) is the exact Hessian of chi^2 in the free parameters (external
+    units) at the truth, for the pseudo-data drawn with the point's own key ``fold_in(key(seed),
+    point)`` (no toy draws with it), its eigenvalues made positive (:func:`~._minimize.positive`).
+    """
+    columns = [list(obj.base).index(n) for n in obj.free]
+
+    def one(leaves, seed, point, truth_vec):
+        inputs = _draw(obj, leaves, jax.random.fold_in(jax.random.key(seed), point), truth_vec)
+        return positive(derivatives(lambda x: obj.chi2(inputs, x), truth_vec[jnp.asarray(columns)])[2])
+
+    def block(leaves, seed, point, truth):
+        return jax.lax.map(lambda r: one(leaves, seed, *r), (point, truth), batch_size=batch_size(len(point)))
+
+    return jax.jit(block)
 
 
 def _program(
@@ -146,20 +194,18 @@ def _program(
     tolerance: float,
     max_steps: int,
 ):
-    """jit of one chunk of toys: ``(leaves, seed, point, toy, truth, u0, u0_poi) -> fits`` (see :func:`run_rows`)."""
+    """jit of one chunk of toys: ``(leaves, seed, point, toy, truth, u0, u0_poi, b0) -> fits`` (see :func:`run_rows`)."""
     keep = [i for i, n in enumerate(obj.free) if n not in poi]
     held = dataclasses.replace(obj, free=tuple(obj.free[i] for i in keep), lower=obj.lower[keep], upper=obj.upper[keep])
     nuisance_names = tuple(n for n, _, _ in constrained)
     means = np.array([m for _, m, _ in constrained])
     sigmas = np.array([s for _, _, s in constrained])
 
-    def one(leaves, seed, point, toy, truth_vec, u0, u0_poi):
+    def one(leaves, seed, point, toy, truth_vec, u0, u0_poi, b0):
         truth = dict(zip(names, truth_vec))
         key = jax.random.fold_in(jax.random.fold_in(jax.random.key(seed), point), toy)
         k_data, k_aux = jax.random.split(key)
-        model = obj.rebuild(leaves)
-        toy_model = model.with_data(model.pseudo_data(k_data, truth))
-        inputs = (jax.tree_util.tree_leaves(eqx.filter(toy_model, eqx.is_array)), truth_vec)  # obj.base's order
+        inputs = _draw(obj, leaves, k_data, truth_vec)
         if mode == "prior" and constrained:
             # Eq. (142) of docs/physics.md: the auxiliary measurements a_k ~ N(theta_k, sigma_k) replace the
             # constraint centres: ((t - a)/s)^2 - ((t - m)/s)^2 is added to the model's own term
@@ -174,17 +220,45 @@ def _program(
             def shift(p):
                 return jnp.zeros((), truth_vec.dtype)
 
-        chi2, x, ok = _fit_in_program(obj, inputs, u0, shift, tolerance, max_steps)
+        chi2, x, ok = _fit_in_program(obj, inputs, u0, b0, shift, tolerance, max_steps)
         if not poi:
             return chi2, x, ok
-        chi2_poi, x_poi, ok_poi = _fit_in_program(held, inputs, u0_poi, shift, tolerance, max_steps)
+        b0_poi = b0[jnp.ix_(jnp.asarray(keep, int), jnp.asarray(keep, int))]
+        chi2_poi, x_poi, ok_poi = _fit_in_program(held, inputs, u0_poi, b0_poi, shift, tolerance, max_steps)
         return chi2, x, ok, chi2_poi, x_poi, ok_poi
 
-    def chunk(leaves, seed, point, toy, truth, u0, u0_poi):
-        rows = (point, toy, truth, u0, u0_poi)
+    def chunk(leaves, seed, point, toy, truth, u0, u0_poi, b0):
+        rows = (point, toy, truth, u0, u0_poi, b0)
         return jax.lax.map(lambda r: one(leaves, seed, *r), rows, batch_size=batch_size(len(point)))
 
     return jax.jit(chunk)
+
+
+def curvatures(obj: Objective, seed: int, points: np.ndarray, truth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The toys' starting Hessians (:func:`_curvature_program`), computed once per distinct (point, truth).
+
+    Args:
+        obj, seed: as for :func:`run_rows`.
+        points, truth: each row's point index, shape (k,), and truth, shape (k, n_params).
+
+    Returns:
+        ``(table, which)``: the Hessians of the distinct rows, shape (m, n_free, n_free), and each
+        row's entry in the table, shape (k,).
+    """
+    rows = np.concatenate([np.asarray(points, float)[:, None], truth], axis=1)
+    if not obj.free:
+        return np.zeros((1, 0, 0)), np.zeros(len(rows), int)
+    distinct, which = np.unique(rows, axis=0, return_inverse=True)
+    run = compiled(obj, "toy curvatures", _curvature_program)
+    # distinct truths in blocks of CURVATURE_BLOCK (padded): one compiled program for any number
+    blocks = np.concatenate([distinct, np.repeat(distinct[-1:], -len(distinct) % CURVATURE_BLOCK, axis=0)])
+
+    def block(b):
+        point, values = jnp.asarray(b[:, 0].astype(np.int64)), jnp.asarray(b[:, 1:])
+        return np.asarray(run(obj.leaves, jnp.asarray(seed, jnp.uint32), point, values))
+
+    table = np.concatenate([block(b) for b in np.split(blocks, len(blocks) // CURVATURE_BLOCK)])
+    return table[: len(distinct)], which.ravel()
 
 
 def run_rows(
@@ -213,7 +287,8 @@ def run_rows(
         seed: the random seed.
         poi: parameters (free in ``obj``) also held at their true values in a second fit per toy.
         nuisances: ``"prior"`` or ``"fixed"`` (see the module docstring).
-        tolerance, max_steps: as for :func:`~cevnsjax.inference.fit`.
+        tolerance, max_steps: convergence (EDM of the quasi-Newton Hessian) and iteration limit of
+            each fit (module docstring).
         chunk_size: toys per compiled call.
         bar: optional progress bar, advanced by the toys done.
         checkpoint: optional checkpoint: saved chunks are replayed, new ones added.
@@ -251,13 +326,16 @@ def run_rows(
         return np.concatenate([a, np.repeat(a[-1:], pad, axis=0)])
 
     truth, u0, u0_poi, index = (padded(a) for a in (truth, u0, u0_poi, index))
+    # the starting Hessians, computed with the first chunk that is not replayed from a checkpoint
+    starts = functools.cache(lambda: curvatures(obj, seed, index[:, 0], truth))
     fields = ("chi2", "x", "ok", "chi2_poi", "x_poi", "ok_poi")[: 6 if poi else 3]
     if checkpoint is not None:
         checkpoint.total = (checkpoint.total or 0) + n_chunks
 
     def chunk(c):
         sl = slice(c * size, (c + 1) * size)
-        args = (index[sl, 0], index[sl, 1], truth[sl], u0[sl], u0_poi[sl])
+        table, which = starts()
+        args = (index[sl, 0], index[sl, 1], truth[sl], u0[sl], u0_poi[sl], table[which[sl]])
         return dict(zip(fields, run(obj.leaves, jnp.asarray(seed, jnp.uint32), *map(jnp.asarray, args))))
 
     # chunks split across the processes of a distributed run, gathered on every process
@@ -332,8 +410,9 @@ def toys(
         nuisances: ``"prior"`` (default): the Gaussian constraint of each free nuisance is drawn
             around its true value for every toy (an auxiliary measurement, Eq. (142) of
             docs/physics.md); ``"fixed"``: constraints at their nominal centres, only the data vary.
-        tolerance: convergence when EDM < tolerance (chi^2 units), as for :func:`~cevnsjax.inference.fit`.
-        max_steps: Newton iteration limit per fit.
+        tolerance: convergence when EDM < tolerance (chi^2 units), as for :func:`~cevnsjax.inference.fit`
+            (the EDM of the quasi-Newton Hessian, module :mod:`cevnsjax.inference._toys`).
+        max_steps: iteration limit per fit (quasi-Newton iterations, one gradient each).
         chunk_size: toys per compiled call (bounds memory; results do not depend on it).
         progress: progress bar on stderr (None: only on a terminal).
         output: JSON file rewritten after every chunk and with the whole result at the end.
