@@ -93,8 +93,8 @@ PROCESSES = ("cli_warm_fit", "scan_2proc")
 TARGETS = {  # name -> (description, predicate on the entry)
     "ar_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
     "csi2021_expected": (">= 1000x", lambda e: e["ratio"] >= 1000),
-    "ar_nll_grad": ("< 50 us", lambda e: e["cevnsjax_s"] < 50e-6),
-    "csi2021_nll_grad": ("< 1 ms", lambda e: e["cevnsjax_s"] < 1e-3),
+    "ar_nll_grad": ("< 25 us", lambda e: e["cevnsjax_s"] < 25e-6),
+    "csi2021_nll_grad": ("< 150 us", lambda e: e["cevnsjax_s"] < 150e-6),
     "ar_profile_200": ("< 2 s", lambda e: e["cevnsjax_s"] < 2.0),
     "exclusion_ar_100x200": ("< 10 s", lambda e: e["cevnsjax_s"] < 10.0),
     "ar_fit": ("faster", lambda e: e["ratio"] > 1),
