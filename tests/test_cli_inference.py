@@ -191,6 +191,14 @@ def test_profile_table_and_plot(tmp_path):
     assert png.stat().st_size > 1000
 
 
+def test_profile_table_shows_a_bound_the_grid_starts_on():
+    # mu = 1 +- 20 inside [-10, 10]: every interval reaches both edges of the grid [-10, 5]; the lower
+    # edge is mu's bound (the interval ends there), the upper one is not (it goes on beyond the grid)
+    r = invoke("profile", "toy_gauss", "--option", "width=20", "--param", "mu", "--range", "-10", "5", "--points", "7")
+    assert r.exit_code == 0, r.output
+    assert "1sigma  [-10, >grid]" in r.stdout, r.stdout
+
+
 def test_scan_json_contract():
     r = invoke("scan", "toy_gauss", "--grid", "mu=0:2:5", "--grid", "eta=0.5:1.5:3", "--json")
     assert r.exit_code == 0, r.output

@@ -497,8 +497,9 @@ def profile(
     click.echo(f"profile of {model.name}: chi2_min = {result.chi2_min:.4f}, best fit {best}")
     if len(params) == 1:
         click.echo(f"{'level':>8}  interval(s) of {params[0]}")
+        closed = result.closed_ends()
         for level, ivs in result.intervals.items():
-            click.echo(f"{level:>8}  {format_intervals(ivs)}")
+            click.echo(f"{level:>8}  {format_intervals(ivs, closed)}")
         click.echo(f"{params[0]:>12} {'delta_chi2':>12}")
         for x, d in zip(result.grid, result.delta_chi2):
             click.echo(f"{x:>12.6g} {d:>12.4f}")

@@ -252,7 +252,7 @@ def fc(
         f"(seed {result.seed}, nuisances {result.nuisances}); best fit {best:.5g} {unit}".rstrip()
     )
     click.echo(f"{'level':>8}  {'Feldman-Cousins':<34} Wilks")
+    closed = result.profile.closed_ends()
     for label in result.intervals:
-        click.echo(
-            f"{label:>8}  {format_intervals(result.intervals[label]):<34} {format_intervals(result.wilks[label])}"
-        )
+        fc, wilks = (format_intervals(ivs[label], closed) for ivs in (result.intervals, result.wilks))
+        click.echo(f"{label:>8}  {fc:<34} {wilks}")

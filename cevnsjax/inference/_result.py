@@ -244,29 +244,53 @@ class ProfileResult(Persistent):
     nuisances: dict[str, np.ndarray]
     fit: FitResult
 
+    def closed_ends(self) -> tuple[float | None, float | None]:
+        """The parameter's bounds that the grid reaches (None where it does not), for :func:`format_intervals`."""
+        return closed_ends(self.grid, self.fit.bounds.get(self.param))
+
     def __repr__(self) -> str:
         lines = [
             f"ProfileResult({self.param}: {len(self.grid)} points in "
             f"[{self.grid[0]:.6g}, {self.grid[-1]:.6g}], chi2_min = {self.chi2_min:.6g}, "
             f"best fit {self.best_fit[self.param]:.6g})"
         ]
+        closed = self.closed_ends()
         for level, ivs in self.intervals.items():
-            lines.append(f"  {level:>7}: {format_intervals(ivs)}")
+            lines.append(f"  {level:>7}: {format_intervals(ivs, closed)}")
         bad = int(np.sum(~self.converged))
         if bad:
             lines.append(f"  warning: {bad} grid points did not converge")
         return "\n".join(lines)
 
 
-def format_intervals(intervals) -> str:
-    """``[lo, hi] u [lo, hi]`` with open ends shown as ``<grid``/``>grid``."""
+def format_intervals(intervals, closed: tuple[float | None, float | None] = (None, None)) -> str:
+    """``[lo, hi] u [lo, hi]`` with open ends shown as ``<grid``/``>grid``.
+
+    Args:
+        intervals: ``[(lo, hi), ...]``, None for an end open at the edge of the grid.
+        closed: ``(lower, upper)``: the parameter's bound where the grid starts (ends) on it, so that
+            an open end there is that bound (nothing lies beyond it); None: the grid edge is not a bound.
+
+    Examples:
+        >>> format_intervals([(None, 3.7962)]), format_intervals([(None, 3.7962)], closed=(3.448, None))
+        ('[<grid, 3.7962]', '[3.448, 3.7962]')
+    """
     if not intervals:
         return "(empty on this grid)"
 
-    def end(v, side):
-        return side if v is None else f"{v:.5g}"
+    def end(v, bound, side):
+        return f"{v:.5g}" if v is not None else side if bound is None else f"{bound:.5g}"
 
-    return " u ".join(f"[{end(lo, '<grid')}, {end(hi, '>grid')}]" for lo, hi in intervals)
+    lower, upper = closed
+    return " u ".join(f"[{end(lo, lower, '<grid')}, {end(hi, upper, '>grid')}]" for lo, hi in intervals)
+
+
+def closed_ends(grid, bounds: tuple[float, float] | None) -> tuple[float | None, float | None]:
+    """The ``closed`` argument of :func:`format_intervals`: each bound of the parameter that the grid reaches."""
+    if bounds is None:
+        return None, None
+    lower, upper = bounds
+    return (lower if grid[0] <= lower else None), (upper if grid[-1] >= upper else None)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -561,9 +585,10 @@ class FeldmanCousinsResult(Persistent):
             f"FeldmanCousinsResult({self.param}: {len(self.grid)} points in [{self.grid[0]:.6g}, {self.grid[-1]:.6g}] "
             f"x {self.n_toys} toys, best fit {self.profile.best_fit[self.param]:.6g})"
         ]
+        closed = self.profile.closed_ends()
         for label in self.intervals:
-            lines.append(f"  {label:>7} Feldman-Cousins: {format_intervals(self.intervals[label])}")
-            lines.append(f"  {label:>7} Wilks:           {format_intervals(self.wilks[label])}")
+            lines.append(f"  {label:>7} Feldman-Cousins: {format_intervals(self.intervals[label], closed)}")
+            lines.append(f"  {label:>7} Wilks:           {format_intervals(self.wilks[label], closed)}")
         failed = int(np.sum(self.n_failed))
         if failed:
             lines.append(f"  warning: {failed} toys left out (a fit failed)")
