@@ -93,6 +93,15 @@ class Parameter:
         return dataclasses.replace(self, **changes)
 
 
+def shape_nuisance(name: str, label: str, doc: str) -> Parameter:
+    """A free nuisance in units of its own 1-sigma shift: default 0, constraint N(0, 1), bounds +-5 sigma.
+
+    The nuisances that morph between +-1 sigma variants (Eqs. (86)-(87) of docs/physics.md, section
+    11e; the projections' quenching, Eq. (160)) are declared this way.
+    """
+    return Parameter(name, 0.0, lower=-5.0, upper=5.0, constraint=(0.0, 1.0), free=True, label=label, doc=doc)
+
+
 class ParameterSet(Mapping[str, Parameter]):
     """Ordered, immutable collection of Parameters keyed by name.
 

@@ -49,7 +49,7 @@ from ..detectors import resolution
 from ..folding import Folding, build_folding
 from ..likelihood import Poisson
 from ..likelihood.morphing import mixture_weights
-from ..parameters import Parameter, ParameterSet
+from ..parameters import Parameter, ParameterSet, shape_nuisance
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
 from ..sources import ess, sns
@@ -335,15 +335,10 @@ def build_projection(cls: type[Projection], design: Design, **opts) -> Projectio
             label=r"$\eta_{\rm bkg}$",
             doc="steady-state background normalisation",
         ),
-        Parameter(
+        shape_nuisance(
             "theta_qf",
-            0.0,
-            lower=-5.0,
-            upper=5.0,
-            constraint=(0.0, 1.0),
-            free=True,
-            label=r"$\theta_{\rm QF}$",
-            doc=f"quenching factor towards x(1 +- {opts['quenching_prior']:.3g}) [sigma]",
+            r"$\theta_{\rm QF}$",
+            f"quenching factor towards x(1 +- {opts['quenching_prior']:.3g}) [sigma]",
         ),
     ]
     qf, q = opts["quenching"], opts["quenching_prior"]

@@ -27,7 +27,7 @@ from ..detectors import resolution
 from ..detectors.response import low_rank
 from ..folding import ElectronFolding, Folding, build_electron_folding, build_folding
 from ..likelihood.morphing import mixture_weights
-from ..parameters import Parameter
+from ..parameters import Parameter, shape_nuisance
 from ..physics import catalogue
 from ..physics.amplitude import SignalConfig
 from ..physics.nuclei import target
@@ -188,15 +188,10 @@ def germanium_parameters(form_factor: str, quenching: str) -> tuple[Parameter, l
             label=r"$\eta_{\rm flux}$",
             doc="reactor antineutrino flux (5% prior)",
         ),
-        Parameter(
+        shape_nuisance(
             "theta_qf",
-            0.0,
-            lower=-5.0,
-            upper=5.0,
-            constraint=(0.0, 1.0),
-            free=True,
-            label=r"$\theta_{\rm QF}$",
-            doc=f"{quenching} quenching scale: QF x (1 + {QF_PRIOR} theta_qf) [sigma]",
+            r"$\theta_{\rm QF}$",
+            f"{quenching} quenching scale: QF x (1 + {QF_PRIOR} theta_qf) [sigma]",
         ),
     ]
     return radius, nuisances

@@ -61,7 +61,7 @@ from ..detectors.response import bin_response
 from ..folding import Folding, build_folding
 from ..likelihood import LeastSquares, Poisson
 from ..likelihood.morphing import mix, mixture_weights
-from ..parameters import Parameter, ParameterSet
+from ..parameters import Parameter, ParameterSet, shape_nuisance
 from ..physics import catalogue, nuclei
 from ..physics.amplitude import SignalConfig
 from ..physics.form_factors import min_radius
@@ -231,15 +231,10 @@ def _cevns_shape(cube: np.ndarray) -> np.ndarray:
 
 def _shape_nuisance(name: str) -> Parameter:
     which, plus, _ = SYSTEMATICS[name]
-    return Parameter(
+    return shape_nuisance(
         name,
-        0.0,
-        lower=-5.0,
-        upper=5.0,
-        constraint=(0.0, 1.0),
-        free=True,
-        label=rf"$\theta_{{\rm {name.removeprefix('theta_').replace('_', ' ')}}}$",
-        doc=f"{which} shape towards SystErrors/{plus}.txt [sigma]",
+        rf"$\theta_{{\rm {name.removeprefix('theta_').replace('_', ' ')}}}$",
+        f"{which} shape towards SystErrors/{plus}.txt [sigma]",
     )
 
 

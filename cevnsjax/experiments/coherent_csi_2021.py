@@ -131,7 +131,7 @@ from ..detectors.response import bin_response
 from ..folding import ElectronFolding, Folding, build_folding
 from ..likelihood import Poisson
 from ..likelihood.morphing import mix, mixture_weights
-from ..parameters import Parameter, ParameterSet
+from ..parameters import Parameter, ParameterSet, shape_nuisance
 from ..physics.amplitude import SignalConfig
 from ..sources import sns
 from . import _csi, register
@@ -427,35 +427,20 @@ def _nuisances(flux_prior: float, timing: str) -> list[Parameter]:
             label=r"$\eta_{\rm NIN}$",
             doc="neutrino-induced neutron normalisation (5.62 events)",
         ),
-        Parameter(
+        shape_nuisance(
             "theta_qf",
-            0.0,
-            lower=-5.0,
-            upper=5.0,
-            constraint=(0.0, 1.0),
-            free=True,
-            label=r"$\theta_{\rm QF}$",
-            doc="quenching shape, scintRespCoefficients syst model 0 [sigma]",
+            r"$\theta_{\rm QF}$",
+            "quenching shape, scintRespCoefficients syst model 0 [sigma]",
         ),
-        Parameter(
+        shape_nuisance(
             "theta_qf_1",
-            0.0,
-            lower=-5.0,
-            upper=5.0,
-            constraint=(0.0, 1.0),
-            free=True,
-            label=r"$\theta_{\rm QF,1}$",
-            doc="quenching shape, scintRespCoefficients syst model 1 [sigma]",
+            r"$\theta_{\rm QF,1}$",
+            "quenching shape, scintRespCoefficients syst model 1 [sigma]",
         ),
-        Parameter(
+        shape_nuisance(
             "theta_eff",
-            0.0,
-            lower=-5.0,
-            upper=5.0,
-            constraint=(0.0, 1.0),
-            free=True,
-            label=r"$\theta_{\rm eff}$",
-            doc="PE-efficiency shape, effCoefficients +-1 sigma rows [sigma]",
+            r"$\theta_{\rm eff}$",
+            "PE-efficiency shape, effCoefficients +-1 sigma rows [sigma]",
         ),
         Parameter(
             "t_offset",
