@@ -90,6 +90,18 @@ def _analyse(g, h):
     return lam, vec, gv, scale, edm, posdef
 
 
+def _step(lam, vec, gv, scale, nu):
+    """The damped, saddle-free Newton step ``-V diag(1 / (|lambda| + nu max|lambda|)) V^T g`` (module docstring)."""
+    return -vec @ (gv / (jnp.abs(lam) + nu * scale + jnp.finfo(gv.dtype).tiny))
+
+
+def _damping(nu, accepted):
+    """The Levenberg-Marquardt damping after a step: tenfold smaller if it was accepted, tenfold larger
+    (at least 1e-3) if refused, and 0 once below 1e-10 (plain Newton)."""
+    nu = jnp.where(accepted, 0.1 * nu, jnp.maximum(10.0 * nu, 1e-3))
+    return jnp.where(nu < 1e-10, 0.0, nu)
+
+
 def minimize(
     f: Callable[[jax.Array], jax.Array],
     u0: jax.Array,
@@ -123,12 +135,10 @@ def minimize(
     def body(state):
         u, value, g, h, nu, k, _ = state
         lam, vec, gv, scale, _, _ = _analyse(g, h)
-        step = -vec @ (gv / (jnp.abs(lam) + nu * scale + jnp.finfo(u.dtype).tiny))
-        trial = u + step
+        trial = u + _step(lam, vec, gv, scale, nu)
         new_value, new_g, new_h = derivatives(f, trial)
         accept = jnp.isfinite(new_value) & (new_value < value) & jnp.all(jnp.isfinite(new_g))
-        nu = jnp.where(accept, 0.1 * nu, jnp.maximum(10.0 * nu, 1e-3))
-        nu = jnp.where(nu < 1e-10, 0.0, nu)
+        nu = _damping(nu, accept)
         keep = (
             jnp.where(accept, trial, u),
             jnp.where(accept, new_value, value),
@@ -229,7 +239,6 @@ def quasi_newton(
     Returns:
         The :class:`QuasiMinimum`.
     """
-    tiny = jnp.finfo(u0.dtype).tiny
 
     def evaluate(u):
         x, dx, ddx = slopes(u, lower, upper)
@@ -247,7 +256,7 @@ def quasi_newton(
 
     def body(state):
         u, x, g, dx, ddx, b, value, nu, k, _, (lam, vec, gv, scale, _, _) = state
-        trial = u - vec @ (gv / (jnp.abs(lam) + nu * scale + tiny))
+        trial = u + _step(lam, vec, gv, scale, nu)
         new_x, new_value, new_g, new_dx, new_ddx = evaluate(trial)
         finite = jnp.isfinite(new_value) & jnp.all(jnp.isfinite(new_g))
         accept = finite & (new_value < value)
@@ -257,8 +266,7 @@ def quasi_newton(
         curved = finite & (ys > 1e-10 * jnp.linalg.norm(y) * jnp.linalg.norm(s)) & (sbs > 0)
         updated = b - jnp.outer(bs, bs) / jnp.where(curved, sbs, 1.0) + jnp.outer(y, y) / jnp.where(curved, ys, 1.0)
         b = jnp.where(curved, 0.5 * (updated + updated.T), b)
-        nu = jnp.where(accept, 0.1 * nu, jnp.maximum(10.0 * nu, 1e-3))
-        nu = jnp.where(nu < 1e-10, 0.0, nu)
+        nu = _damping(nu, accept)
         u, x, g, dx, ddx, value = (
             jnp.where(accept, a, o)
             for a, o in zip((trial, new_x, new_g, new_dx, new_ddx, new_value), (u, x, g, dx, ddx, value))
